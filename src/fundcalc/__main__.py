@@ -1,0 +1,5 @@
+"""`python -m fundcalc`."""
+
+from fundcalc.cli import main
+
+main()
