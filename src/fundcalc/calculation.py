@@ -1,0 +1,152 @@
+"""The calculation of one or more periods as of a date: the pure core of fundcalc.
+
+rules + raw log → versions in force → stays → day segments → ledger → settlement.
+Nothing here reads or writes a file, so the same inputs always give the same
+figures, and tests and replays run it without a disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from fundcalc.allocation import Settlement, settle
+from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
+from fundcalc.period import END_OF_TIME, Period
+from fundcalc.rules import Rules
+from fundcalc.segments import REJECTED, SEGMENT_SCHEMA, day_segments, ledger_runs
+from fundcalc.versions import Versions, versions_as_of
+
+LEDGER_COLUMNS = (
+    "period",
+    "placement_id",
+    "client_id",
+    "lot_id",
+    "stream",
+    "centrumgemeente",
+    "first_day",
+    "last_day",
+    "days",
+    "day_tariff_cents",
+    "amount_cents",
+    "reason",
+)
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """Everything computed for some periods as of one date."""
+
+    as_of: date
+    periods: tuple[Period, ...]
+    versions: Versions
+    ledger: pl.DataFrame
+    settlements: dict[Period, Settlement]
+    fund_lots: tuple[str, ...]
+
+    def ledger_for(self, period: Period) -> pl.DataFrame:
+        """The ledger rows of one period, with exactly the spec's columns."""
+        return self.ledger.filter(pl.col("period") == str(period)).select(LEDGER_COLUMNS)
+
+    def findings_for(self, period: Period) -> pl.DataFrame:
+        """Exceptions and warnings a finance officer must see for `period`.
+
+        Rows that are no version at all, placements rejected as a whole whose
+        stay may touch the period, rejected day ranges within it, and warnings.
+        """
+        placements = self.versions.placements
+        touching = placements.filter(_touches(period))
+        rejected = touching.filter(pl.col("reject_reason").is_not_null()).select(
+            pl.lit(EXCEPTION).alias("kind"),
+            "source",
+            "line",
+            "placement_id",
+            pl.col("reject_reason").alias("reason"),
+            _days_in(period).alias("days"),
+        )
+        days = (
+            self.ledger.filter((pl.col("period") == str(period)) & (pl.col("stream") == REJECTED))
+            .group_by("source", "line", "placement_id", "reason")
+            .agg(pl.col("days").sum())
+            .with_columns(pl.lit(EXCEPTION).alias("kind"))
+        )
+        return sort_findings(
+            pl.concat(
+                [
+                    finding_frame(self.versions.exceptions),
+                    finding_frame(rejected),
+                    finding_frame(days),
+                    finding_frame(_warnings(touching, self.fund_lots)),
+                ]
+            )
+        )
+
+
+def _stay_end() -> pl.Expr:
+    end = pl.col("end_date")
+    start = pl.col("start_date")
+    return (
+        pl.when(end.is_null())
+        .then(pl.lit(END_OF_TIME))
+        .when(end == start)
+        .then(start + timedelta(days=1))
+        .otherwise(end)
+    )
+
+
+def _touches(period: Period) -> pl.Expr:
+    """The stay may have days in `period` (unknown dates may: they are shown)."""
+    start = pl.col("start_date")
+    overlaps = (start < period.end) & (_stay_end() > period.first_day)
+    return start.is_null() | overlaps.fill_null(True)
+
+
+def _days_in(period: Period) -> pl.Expr:
+    first = pl.max_horizontal(pl.col("start_date"), pl.lit(period.first_day))
+    end = pl.min_horizontal(_stay_end(), pl.lit(period.end))
+    days = (end - first).dt.total_days().cast(pl.Int64)
+    return pl.when(days > 0).then(days).otherwise(None)
+
+
+def _warnings(placements: pl.DataFrame, fund_lots: Sequence[str]) -> pl.DataFrame:
+    """Warnings that change no money: reflection dates on a fund lot (ignored)."""
+    refl = pl.col("reflection_start").is_not_null() | pl.col("reflection_end").is_not_null()
+    return placements.filter(
+        pl.col("reject_reason").is_null() & refl & pl.col("lot_id").is_in(fund_lots)
+    ).select(
+        pl.lit(WARNING).alias("kind"),
+        "source",
+        "line",
+        "placement_id",
+        pl.lit("reflection dates on a fund lot are ignored").alias("reason"),
+    )
+
+
+def calculate(
+    rules: Rules, raw_log: pl.DataFrame, periods: Sequence[Period], as_of: date
+) -> Calculation:
+    """Compute `periods` from the rules and the raw log as of `as_of`.
+
+    Raises RulesError when the rules lack a version a period needs (a key, a
+    split, a budget) before anything else is done.
+    """
+    periods = tuple(sorted(set(periods)))
+    for period in periods:  # fail early on rules the periods need
+        rules.key_for(period)
+        rules.split_for(period)
+        rules.budget_for(period.year)
+    versions = versions_as_of(raw_log, as_of)
+    usable = versions.placements.filter(pl.col("reject_reason").is_null())
+    segments = day_segments(usable.lazy(), rules, periods)
+    ledger = (
+        ledger_runs(segments)
+        .collect()
+        .select(*SEGMENT_SCHEMA)
+        .sort("period", "placement_id", "first_day")
+    )
+    settlements = {p: settle(ledger, rules, p) for p in periods}
+    fund_lots = tuple(lot.id for lot in rules.lots.values() if not lot.is_cosm)
+    return Calculation(as_of, periods, versions, ledger, settlements, fund_lots)

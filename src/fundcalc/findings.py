@@ -1,0 +1,39 @@
+"""Findings: problems in the data, as values (never raised).
+
+An *exception* is a row, placement or day range that could not be charged; a
+*warning* changes no money but a finance officer must see it. Each names the
+file and line it comes from, the placement where there is one, and a reason.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+EXCEPTION = "exception"
+WARNING = "warning"
+
+SCHEMA: dict[str, pl.DataType] = {
+    "kind": pl.String(),
+    "source": pl.String(),
+    "line": pl.Int64(),
+    "placement_id": pl.String(),
+    "reason": pl.String(),
+    "days": pl.Int64(),
+}
+
+
+def finding_frame(frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """A frame with exactly the findings' columns (missing ones null)."""
+    if frame is None:
+        return pl.DataFrame(schema=SCHEMA)
+    return frame.select(
+        (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+        for c, t in SCHEMA.items()
+    )
+
+
+def sort_findings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Exceptions first, then by file, line and reason: the same order every run."""
+    return frame.sort(
+        pl.col("kind") != EXCEPTION, "source", "line", "placement_id", "reason", nulls_last=True
+    )

@@ -1,0 +1,175 @@
+"""A run of one period: read the rules and the log, calculate, render, write.
+
+This is the only place where the pure core meets the disk: `load_inputs`
+reads, `render_run` turns a calculation into the bytes of every output, and
+`write_folder` puts them in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from fundcalc import __version__
+from fundcalc.allocation import ITEMS, Settlement
+from fundcalc.calculation import Calculation, calculate
+from fundcalc.errors import UsageError
+from fundcalc.findings import EXCEPTION, WARNING
+from fundcalc.log import Log, read_log
+from fundcalc.money import format_cents
+from fundcalc.outputs import (
+    EXCEPTIONS,
+    LEDGER,
+    MANIFEST,
+    STATEMENT,
+    render_findings,
+    render_json,
+    render_ledger,
+    render_statement,
+    write_folder,
+)
+from fundcalc.period import Period
+from fundcalc.rules import Rules, load_rules
+from fundcalc.segments import STREAMS
+from fundcalc.versions import parse_date
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The rules and the raw log, as read from disk."""
+
+    rules: Rules
+    log: Log
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: where it wrote, what it computed, what it found."""
+
+    period: Period
+    as_of: date
+    folder: Path
+    calculation: Calculation
+    settlement: Settlement
+    findings: pl.DataFrame
+    files: dict[str, bytes]
+    manifest: dict[str, Any]
+
+
+def load_inputs(rules_dir: Path, inputs_dir: Path) -> Inputs:
+    """Read and validate the rules, then read the log (rules errors come first)."""
+    rules = load_rules(rules_dir)
+    return Inputs(rules, read_log(inputs_dir))
+
+
+def default_period(raw_log: pl.DataFrame, as_of: date) -> Period:
+    """The last month the log covers: the last month that ended on or before
+    the latest `recorded_on` up to the as-of date."""
+    latest = raw_log.select(parse_date("recorded_on").alias("r")).filter(pl.col("r") <= as_of)
+    if latest.height == 0:
+        raise UsageError("the log has no rows recorded on or before the as-of date; give --period")
+    last: date = latest["r"].max()  # type: ignore[assignment]
+    return Period.of(last + timedelta(days=1)).previous()
+
+
+def run_period(
+    inputs: Inputs, out_dir: Path, period: Period | None, as_of: date, *, write: bool = True
+) -> RunResult:
+    """Calculate `period` as of `as_of` and write its outputs under `out_dir`."""
+    if period is None:
+        period = default_period(inputs.log.rows, as_of)
+    calculation = calculate(inputs.rules, inputs.log.rows, [period], as_of)
+    result = render_run(inputs, calculation, period, out_dir / str(period))
+    if write:
+        write_folder(result.folder, result.files)
+    return result
+
+
+def render_run(inputs: Inputs, calculation: Calculation, period: Period, folder: Path) -> RunResult:
+    """Every output of a run as bytes: the same inputs give the same bytes."""
+    settlement = calculation.settlements[period]
+    findings = calculation.findings_for(period)
+    ledger = calculation.ledger_for(period)
+    files = {
+        STATEMENT: render_statement(settlement.rows()),
+        LEDGER: render_ledger(ledger),
+        EXCEPTIONS: render_findings(findings),
+    }
+    manifest = build_manifest(
+        inputs,
+        calculation=calculation,
+        period=period,
+        ledger=ledger,
+        findings=findings,
+        files=files,
+    )
+    files[MANIFEST] = render_json(manifest)
+    return RunResult(
+        period, calculation.as_of, folder, calculation, settlement, findings, files, manifest
+    )
+
+
+def build_manifest(
+    inputs: Inputs,
+    *,
+    calculation: Calculation,
+    period: Period,
+    ledger: pl.DataFrame,
+    findings: pl.DataFrame,
+    files: dict[str, bytes],
+) -> dict[str, Any]:
+    """manifest.json: what went in, how many rows went where, and the totals."""
+    settlement = calculation.settlements[period]
+    placements = calculation.versions.placements
+    rejected = placements.filter(pl.col("reject_reason").is_not_null()).height
+    days = {
+        stream: int(ledger.filter(pl.col("stream") == stream)["days"].sum()) for stream in STREAMS
+    }
+    totals = _totals(settlement)
+    return {
+        "fundcalc": __version__,
+        "engine": {"polars": pl.__version__},
+        "period": str(period),
+        "as_of": calculation.as_of.isoformat(),
+        "rules": [{"file": f.name, "sha256": f.sha256} for f in inputs.rules.files],
+        "inputs": [
+            {"file": f.name, "sha256": f.sha256, "rows": f.rows, "blank_rows": f.blank_rows}
+            for f in inputs.log.files
+        ],
+        "counts": {
+            "rows": calculation.versions.counts,
+            "placements": {
+                "in_force": placements.height,
+                "rejected": rejected,
+                "usable": placements.height - rejected,
+                "in_ledger": ledger["placement_id"].n_unique(),
+            },
+            "days": days,
+            "exceptions": findings.filter(pl.col("kind") == EXCEPTION).height,
+            "warnings": findings.filter(pl.col("kind") == WARNING).height,
+        },
+        "totals_cents": totals,
+        "totals_euro": {name: format_cents(value) for name, value in totals.items()},
+        "checks": [{"check": name, "holds": holds} for name, holds in settlement.check()],
+        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+
+
+def _totals(settlement: Settlement) -> dict[str, int]:
+    by_item = dict.fromkeys(ITEMS, 0)
+    for _, _, item, _, amount in settlement.rows():
+        by_item[item] += amount
+    return {
+        **by_item,
+        "budget_part": settlement.budget_part,
+        "fund_day_costs": sum(settlement.fund_day_costs.values()),
+        "fund_availability": settlement.fund_availability,
+        "pool": settlement.pool,
+        "justice_day_costs": settlement.justice_day_costs,
+        "cosm_availability": settlement.cosm_availability,
+    }

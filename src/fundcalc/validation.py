@@ -1,0 +1,116 @@
+"""`fundcalc validate`: the rules and the log checked, without writing anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from fundcalc.calculation import calculate
+from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
+from fundcalc.period import Period
+from fundcalc.runs import load_inputs
+from fundcalc.versions import versions_as_of
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What validation found: the findings and a few facts about the inputs."""
+
+    findings: pl.DataFrame
+    facts: tuple[str, ...]
+
+    @property
+    def errors(self) -> int:
+        return self.findings.filter(pl.col("kind") == EXCEPTION).height
+
+    @property
+    def warnings(self) -> int:
+        return self.findings.filter(pl.col("kind") == WARNING).height
+
+    def lines(self) -> list[str]:
+        """The report as text: facts, then the findings grouped by kind."""
+        out = list(self.facts)
+        for kind, title in ((EXCEPTION, "errors"), (WARNING, "warnings")):
+            rows = self.findings.filter(pl.col("kind") == kind)
+            out.append(f"{title}: {rows.height}")
+            for source, line, placement, reason in rows.select(
+                "source", "line", "placement_id", "reason"
+            ).iter_rows():
+                where = f"{source}:{line}" if source is not None else "-"
+                out.append(f"  {where}  {placement or '-'}  {reason}")
+        return out
+
+
+def validate_inputs(
+    rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: date
+) -> ValidationReport:
+    """Validate rules (errors raise) and log (errors are findings) as of `as_of`."""
+    inputs = load_inputs(rules_dir, inputs_dir)
+    rules, log = inputs.rules, inputs.log
+    versions = versions_as_of(log.rows, as_of)
+    placements = versions.placements
+    usable = placements.filter(pl.col("reject_reason").is_null())
+    code = pl.coalesce("brp_municipality", "found_municipality")
+    fund_lots = [lot.id for lot in rules.lots.values() if not lot.is_cosm]
+    found = [
+        finding_frame(versions.exceptions),
+        finding_frame(
+            placements.filter(pl.col("reject_reason").is_not_null()).select(
+                pl.lit(EXCEPTION).alias("kind"),
+                "source",
+                "line",
+                "placement_id",
+                pl.col("reject_reason").alias("reason"),
+            )
+        ),
+        finding_frame(
+            usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
+                pl.lit(EXCEPTION).alias("kind"),
+                "source",
+                "line",
+                "placement_id",
+                pl.format("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
+            )
+        ),
+        finding_frame(
+            usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
+                pl.lit(EXCEPTION).alias("kind"),
+                "source",
+                "line",
+                "placement_id",
+                pl.format("unknown municipality code '{}'", code).alias("reason"),
+            )
+        ),
+        finding_frame(
+            usable.filter(
+                pl.col("lot_id").is_in(fund_lots)
+                & (
+                    pl.col("reflection_start").is_not_null()
+                    | pl.col("reflection_end").is_not_null()
+                )
+            ).select(
+                pl.lit(WARNING).alias("kind"),
+                "source",
+                "line",
+                "placement_id",
+                pl.lit("reflection dates on a fund lot are ignored").alias("reason"),
+            )
+        ),
+    ]
+    if period is not None:
+        calculation = calculate(rules, log.rows, [period], as_of)
+        found.append(calculation.findings_for(period))
+    findings = sort_findings(pl.concat(found).unique(maintain_order=True))
+    counts = versions.counts
+    facts = (
+        f"rules: {len(rules.lots)} lots, {len(rules.keys[-1].weights)} members in the latest key,"
+        f" {len(rules.municipalities.rows)} municipality codes",
+        f"log: {len(log.files)} files, {counts['read']} rows as of {as_of}:"
+        f" {counts['in_force']} in force, {counts['superseded']} superseded,"
+        f" {counts['duplicate']} duplicates, {counts['not_yet_recorded']} not yet recorded,"
+        f" {counts['not_a_version']} unusable",
+    )
+    return ValidationReport(findings, facts)

@@ -1,0 +1,236 @@
+"""Which version of each placement is in force as of a date (§4.1).
+
+The version in force is the row with the greatest `recorded_on` ≤ the as-of
+date. Rows are compared by meaning: `2026-03-31` and `31-03-2026` are the same
+date. A row without a usable `placement_id` or `recorded_on` is no version at
+all; a version in force that cannot be read, misses a required field, ends
+before it starts, or conflicts with another version of the same day rejects
+its placement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from fundcalc.findings import EXCEPTION, finding_frame
+
+MAX_TEXT = 100
+TEXT_COLUMNS = ("client_id", "lot_id", "brp_municipality", "found_municipality")
+DATE_COLUMNS = ("start_date", "end_date", "reflection_start", "reflection_end")
+_VOID = {"true": True, "ja": True, "1": True, "false": False, "nee": False, "0": False}
+
+#: The typed columns of a version, in the spec's order.
+FIELDS = (
+    "placement_id",
+    "client_id",
+    "lot_id",
+    "start_date",
+    "end_date",
+    "brp_municipality",
+    "found_municipality",
+    "reflection_start",
+    "reflection_end",
+    "void",
+    "recorded_on",
+)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The log as of a date: one row per placement in force, and what fell out.
+
+    `placements` holds every placement whose version in force is not void,
+    typed, with `reject_reason` set where the placement is rejected as a whole.
+    `exceptions` holds rows that are no version at all. `counts` says where
+    every row read went: read = not_a_version + not_yet_recorded + superseded
+    + duplicate + in_force.
+    """
+
+    placements: pl.DataFrame
+    exceptions: pl.DataFrame
+    counts: dict[str, int]
+
+
+def parse_date(column: str) -> pl.Expr:
+    """An ISO (`2026-03-31`) or Dutch (`31-03-2026`) date; null if it is neither."""
+    text = pl.col(column)
+    iso = text.str.to_date("%Y-%m-%d", strict=False)
+    dutch = text.str.to_date("%d-%m-%Y", strict=False)
+    return (
+        pl.when(text.str.slice(4, 1) == "-")
+        .then(iso)
+        .when(text.str.slice(-5, 1) == "-")
+        .then(dutch)
+        .otherwise(None)
+    )
+
+
+def _void() -> pl.Expr:
+    lowered = pl.col("void").str.to_lowercase()
+    return (
+        pl.when(lowered.is_null())
+        .then(pl.lit(False))
+        .otherwise(lowered.replace_strict(_VOID, default=None, return_dtype=pl.Boolean))
+    )
+
+
+def _shown(column: str) -> pl.Expr:
+    """The raw text of a field for a message, cut short."""
+    text = pl.col(f"raw_{column}")
+    return pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 37) + "...").otherwise(text)
+
+
+def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Parse the raw text of the log into typed columns with a `problem` per row.
+
+    `problem` lists every field of the row that cannot be read; null when all
+    can. `raw_<date>` and `raw_void` keep the text of unreadable fields so rows
+    can still be compared by meaning.
+    """
+    raw_dates = [pl.col(c).alias(f"raw_{c}") for c in (*DATE_COLUMNS, "recorded_on", "void")]
+    parsed = raw.with_columns(raw_dates).with_columns(
+        *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
+        _void().alias("void"),
+    )
+    problems = [
+        *(
+            pl.when(pl.col(c).str.len_chars() > MAX_TEXT).then(
+                pl.lit(f"{c} is longer than {MAX_TEXT} characters")
+            )
+            for c in TEXT_COLUMNS
+        ),
+        *(
+            pl.when(pl.col(c).is_null() & pl.col(f"raw_{c}").is_not_null()).then(
+                pl.format("{} '{}' is not a date", pl.lit(c), _shown(c))
+            )
+            for c in DATE_COLUMNS
+        ),
+        pl.when(pl.col("void").is_null()).then(
+            pl.format("void '{}' is not true/false, ja/nee or 1/0", _shown("void"))
+        ),
+    ]
+    return parsed.with_columns(
+        pl.concat_str(problems, separator="; ", ignore_nulls=True)
+        .replace("", None)
+        .alias("problem")
+    ).with_columns(
+        # Unreadable fields keep their raw text for comparison; readable ones need none.
+        *(
+            pl.when(pl.col(c).is_null()).then(pl.col(f"raw_{c}")).alias(f"raw_{c}")
+            for c in (*DATE_COLUMNS, "void")
+        ),
+    )
+
+
+def _no_version_reason() -> pl.Expr:
+    pid = pl.col("placement_id")
+    recorded = pl.col("recorded_on")
+    return (
+        pl.when(pid.is_null())
+        .then(pl.lit("no placement_id"))
+        .when(pid.str.len_chars() > MAX_TEXT)
+        .then(pl.lit(f"placement_id is longer than {MAX_TEXT} characters"))
+        .when(pl.col("raw_recorded_on").is_null())
+        .then(pl.lit("no recorded_on"))
+        .when(recorded.is_null())
+        .then(pl.format("recorded_on '{}' is not a date", _shown("recorded_on")))
+    )
+
+
+#: Columns that together are a row's meaning: identical duplicates count once.
+_MEANING = (
+    *(c for c in FIELDS if c != "recorded_on"),
+    *(f"raw_{c}" for c in (*DATE_COLUMNS, "void")),
+)
+
+
+def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
+    """Choose each placement's version in force as of `as_of`."""
+    rows = typed(raw.lazy()).with_columns(_no_version_reason().alias("no_version")).collect()
+    read = rows.height
+    no_version = rows.filter(pl.col("no_version").is_not_null())
+    candidates = rows.filter(pl.col("no_version").is_null())
+    current = candidates.filter(pl.col("recorded_on") <= as_of)
+    not_yet = candidates.height - current.height
+    latest = pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
+    at_latest = current.filter(latest)
+    superseded = current.height - at_latest.height
+    distinct = _distinct_by_meaning(at_latest)
+    duplicate = at_latest.height - distinct.height
+    placements = _one_per_placement(distinct)
+    exceptions = finding_frame(
+        no_version.select(
+            pl.lit(EXCEPTION).alias("kind"),
+            "source",
+            "line",
+            "placement_id",
+            pl.col("no_version").alias("reason"),
+        )
+    )
+    counts = {
+        "read": read,
+        "not_a_version": no_version.height,
+        "not_yet_recorded": not_yet,
+        "superseded": superseded,
+        "duplicate": duplicate,
+        "in_force": distinct.height,
+    }
+    return Versions(placements, exceptions, counts)
+
+
+def _distinct_by_meaning(rows: pl.DataFrame) -> pl.DataFrame:
+    """Drop identical duplicates (by meaning), keeping the first by file and line."""
+    rows = rows.sort("source", "line")
+    multiple = pl.len().over("placement_id") > 1
+    single = rows.filter(~multiple)
+    many = rows.filter(multiple).unique(subset=list(_MEANING), keep="first", maintain_order=True)
+    return pl.concat([single, many]).sort("source", "line")
+
+
+def _one_per_placement(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per placement: conflicts and unusable versions get a `reject_reason`."""
+    where = pl.format("{}:{}", pl.col("source"), pl.col("line"))
+    conflict = (
+        pl.when(pl.len().over("placement_id") > 1)
+        .then(
+            pl.format(
+                "conflicting versions recorded on {} ({})",
+                pl.col("recorded_on").dt.to_string("%Y-%m-%d"),
+                where.str.join(", ").over("placement_id"),
+            )
+        )
+        .alias("conflict")
+    )
+    rows = rows.with_columns(conflict).unique("placement_id", keep="first", maintain_order=True)
+    missing = [
+        pl.when(pl.col("client_id").is_null()).then(pl.lit("client_id is missing")),
+        pl.when(pl.col("lot_id").is_null()).then(pl.lit("lot_id is missing")),
+        pl.when(pl.col("raw_start_date").is_null() & pl.col("start_date").is_null()).then(
+            pl.lit("start_date is missing")
+        ),
+        pl.when(pl.col("brp_municipality").is_null() & pl.col("found_municipality").is_null()).then(
+            pl.lit("found_municipality is missing (no brp_municipality)")
+        ),
+    ]
+    missing_reason = pl.concat_str(missing, separator="; ", ignore_nulls=True).replace("", None)
+    reason = (
+        pl.when(pl.col("conflict").is_not_null())
+        .then(pl.col("conflict"))
+        .when(pl.col("problem").is_not_null())
+        .then(pl.col("problem"))
+        .when(pl.col("void"))
+        .then(pl.lit(None, dtype=pl.String))
+        .when(missing_reason.is_not_null())
+        .then(missing_reason)
+        .when(pl.col("end_date") < pl.col("start_date"))
+        .then(pl.lit("end_date before start_date"))
+    )
+    return (
+        rows.with_columns(reason.alias("reject_reason"))
+        .filter(~pl.col("void") | pl.col("reject_reason").is_not_null())
+        .select(*FIELDS, "source", "line", "reject_reason")
+        .sort("placement_id")
+    )
