@@ -165,6 +165,14 @@ class Rules:
         """The origin share in force on the first day of `period`."""
         return _in_force(self.splits, period.first_day, "split")
 
+    def covers(self, period: Period) -> bool:
+        """Whether the rules have everything `period` needs: a key, a split, a budget."""
+        return (
+            any(k.valid_from <= period.first_day for k in self.keys)
+            and any(s.valid_from <= period.first_day for s in self.splits)
+            and period.year in self.budgets
+        )
+
     def budget_for(self, year: int) -> int:
         """The fund's budget of a calendar year, in cents."""
         if year not in self.budgets:

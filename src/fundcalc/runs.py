@@ -47,9 +47,18 @@ class Inputs:
     log: Log
 
 
+#: A statement row: period, payer, item, for_period, amount in cents.
+StatementRow = tuple[str, str, str, str, int]
+
+
 @dataclass(frozen=True)
 class RunResult:
-    """A finished run: where it wrote, what it computed, what it found."""
+    """A finished run: where it wrote, what it computed, what it found.
+
+    `calculation` holds the period itself and, for the year-to-date figures,
+    the earlier months of its year that the rules cover. `corrections` are the
+    statement rows for earlier, closed periods (§6), booked in this period.
+    """
 
     period: Period
     as_of: date
@@ -59,6 +68,12 @@ class RunResult:
     findings: pl.DataFrame
     files: dict[str, bytes]
     manifest: dict[str, Any]
+    corrections: tuple[StatementRow, ...] = ()
+
+    @property
+    def statement_rows(self) -> list[StatementRow]:
+        """The period's own rows, then its correction rows."""
+        return [*self.settlement.rows(), *self.corrections]
 
 
 def load_inputs(rules_dir: Path, inputs_dir: Path) -> Inputs:
@@ -83,20 +98,32 @@ def run_period(
     """Calculate `period` as of `as_of` and write its outputs under `out_dir`."""
     if period is None:
         period = default_period(inputs.log.rows, as_of)
-    calculation = calculate(inputs.rules, inputs.log.rows, [period], as_of)
+    periods = [period, *year_to_date(inputs.rules, period)]
+    calculation = calculate(inputs.rules, inputs.log.rows, periods, as_of)
     result = render_run(inputs, calculation, period, out_dir / str(period))
     if write:
         write_folder(result.folder, result.files)
     return result
 
 
-def render_run(inputs: Inputs, calculation: Calculation, period: Period, folder: Path) -> RunResult:
+def year_to_date(rules: Rules, period: Period) -> list[Period]:
+    """The months of `period`'s year before it that the rules cover (for year-to-date)."""
+    return [p for p in (Period(period.year, m) for m in range(1, period.month)) if rules.covers(p)]
+
+
+def render_run(
+    inputs: Inputs,
+    calculation: Calculation,
+    period: Period,
+    folder: Path,
+    corrections: tuple[StatementRow, ...] = (),
+) -> RunResult:
     """Every output of a run as bytes: the same inputs give the same bytes."""
     settlement = calculation.settlements[period]
     findings = calculation.findings_for(period)
     ledger = calculation.ledger_for(period)
     files = {
-        STATEMENT: render_statement(settlement.rows()),
+        STATEMENT: render_statement([*settlement.rows(), *corrections]),
         LEDGER: render_ledger(ledger),
         EXCEPTIONS: render_findings(findings),
     }
@@ -110,7 +137,15 @@ def render_run(inputs: Inputs, calculation: Calculation, period: Period, folder:
     )
     files[MANIFEST] = render_json(manifest)
     return RunResult(
-        period, calculation.as_of, folder, calculation, settlement, findings, files, manifest
+        period,
+        calculation.as_of,
+        folder,
+        calculation,
+        settlement,
+        findings,
+        files,
+        manifest,
+        corrections,
     )
 
 
