@@ -192,19 +192,23 @@ def _distinct_by_meaning(rows: pl.DataFrame) -> pl.DataFrame:
 
 def _one_per_placement(rows: pl.DataFrame) -> pl.DataFrame:
     """One row per placement: conflicts and unusable versions get a `reject_reason`."""
-    where = pl.format("{}:{}", pl.col("source"), pl.col("line"))
-    conflict = (
-        pl.when(pl.len().over("placement_id") > 1)
-        .then(
-            pl.format(
-                "conflicting versions recorded on {} ({})",
-                pl.col("recorded_on").dt.to_string("%Y-%m-%d"),
-                where.str.join(", ").over("placement_id"),
-            )
+    conflicts = (
+        rows.group_by("placement_id")
+        .agg(
+            pl.len().alias("versions"),
+            pl.format("{}:{}", pl.col("source"), pl.col("line")).str.join(", ").alias("where"),
         )
-        .alias("conflict")
+        .filter(pl.col("versions") > 1)
+        .select(
+            "placement_id",
+            pl.format("conflicting versions recorded on the same day ({})", "where").alias(
+                "conflict"
+            ),
+        )
     )
-    rows = rows.with_columns(conflict).unique("placement_id", keep="first", maintain_order=True)
+    rows = rows.unique("placement_id", keep="first", maintain_order=True).join(
+        conflicts, on="placement_id", how="left"
+    )
     missing = [
         pl.when(pl.col("client_id").is_null()).then(pl.lit("client_id is missing")),
         pl.when(pl.col("lot_id").is_null()).then(pl.lit("lot_id is missing")),
