@@ -180,5 +180,5 @@ def test_rules_files_are_read_from_a_folder_with_their_hashes(example: Path) -> 
 
 
 def test_a_missing_rules_file_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(RulesError, match="arrangement.toml: file not found"):
+    with pytest.raises(RulesError, match=r"arrangement\.toml: file not found"):
         load_rules(tmp_path)
