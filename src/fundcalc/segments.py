@@ -330,15 +330,14 @@ def ledger_runs(segments: pl.LazyFrame) -> pl.LazyFrame:
     same tariff and centrumgemeente (§5).
     """
     same = ["period", "placement_id", "stream", "centrumgemeente", "day_tariff_cents", "reason"]
-    ordered = segments.sort("placement_id", "first_day")
-    previous_end = pl.col("last_day").shift(1).over("placement_id")
-    new_run = (pl.col("first_day") != previous_end + timedelta(days=1)).fill_null(
-        True
-    ) | pl.any_horizontal(
-        pl.col(c).ne_missing(pl.col(c).shift(1).over("placement_id")) for c in same
-    )
+    # Sorted by placement and day, a row continues the run of the row before it
+    # when it is the same placement, starts the next day and matches in `same`.
+    continues = (pl.col("first_day") == pl.col("last_day").shift(1) + timedelta(days=1)).fill_null(
+        False
+    ) & pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).shift(1)) for c in same)
     return (
-        ordered.with_columns(new_run.cum_sum().alias("run"))
+        segments.sort("placement_id", "first_day")
+        .with_columns((~continues).cum_sum().alias("run"))
         .group_by("run", maintain_order=True)
         .agg(
             *(pl.col(c).first() for c in ("period", "placement_id", "client_id", "lot_id")),

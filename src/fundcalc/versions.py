@@ -158,9 +158,8 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
     latest = pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
     at_latest = current.filter(latest)
     superseded = current.height - at_latest.height
-    distinct = _distinct_by_meaning(at_latest)
-    duplicate = at_latest.height - distinct.height
-    placements = _one_per_placement(distinct)
+    latest_rows, duplicate = _one_per_placement(at_latest)
+    placements = _classify(latest_rows)
     exceptions = finding_frame(
         no_version.select(
             pl.lit(EXCEPTION).alias("kind"),
@@ -176,24 +175,24 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
         "not_yet_recorded": not_yet,
         "superseded": superseded,
         "duplicate": duplicate,
-        "in_force": distinct.height,
+        "in_force": at_latest.height - duplicate,
     }
     return Versions(placements, exceptions, counts)
 
 
-def _distinct_by_meaning(rows: pl.DataFrame) -> pl.DataFrame:
-    """Drop identical duplicates (by meaning), keeping the first by file and line."""
-    rows = rows.sort("source", "line")
-    multiple = pl.len().over("placement_id") > 1
-    single = rows.filter(~multiple)
-    many = rows.filter(multiple).unique(subset=list(_MEANING), keep="first", maintain_order=True)
-    return pl.concat([single, many]).sort("source", "line")
+def _one_per_placement(rows: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """One row per placement, and how many identical duplicates were dropped.
 
-
-def _one_per_placement(rows: pl.DataFrame) -> pl.DataFrame:
-    """One row per placement: conflicts and unusable versions get a `reject_reason`."""
+    Rows keep the order of the files and lines. Where the latest day of a
+    placement holds more than one row, identical ones (by meaning) count once
+    and different ones are a conflict that names every row.
+    """
+    several = pl.col("placement_id").is_duplicated()
+    single = rows.filter(~several).with_columns(pl.lit(None, dtype=pl.String).alias("conflict"))
+    many = rows.filter(several)
+    distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
     conflicts = (
-        rows.group_by("placement_id")
+        distinct.group_by("placement_id", maintain_order=True)
         .agg(
             pl.len().alias("versions"),
             pl.format("{}:{}", pl.col("source"), pl.col("line")).str.join(", ").alias("where"),
@@ -206,9 +205,15 @@ def _one_per_placement(rows: pl.DataFrame) -> pl.DataFrame:
             ),
         )
     )
-    rows = rows.unique("placement_id", keep="first", maintain_order=True).join(
-        conflicts, on="placement_id", how="left"
+    resolved = distinct.unique("placement_id", keep="first", maintain_order=True).join(
+        conflicts, on="placement_id", how="left", maintain_order="left"
     )
+    duplicates = many.height - distinct.height
+    return pl.concat([single, resolved]), duplicates
+
+
+def _classify(rows: pl.DataFrame) -> pl.DataFrame:
+    """Set `reject_reason` on placements that cannot be used; drop the voided ones."""
     missing = [
         pl.when(pl.col("client_id").is_null()).then(pl.lit("client_id is missing")),
         pl.when(pl.col("lot_id").is_null()).then(pl.lit("lot_id is missing")),
@@ -236,5 +241,4 @@ def _one_per_placement(rows: pl.DataFrame) -> pl.DataFrame:
         rows.with_columns(reason.alias("reject_reason"))
         .filter(~pl.col("void") | pl.col("reject_reason").is_not_null())
         .select(*FIELDS, "source", "line", "reject_reason")
-        .sort("placement_id")
     )
