@@ -31,6 +31,12 @@ FIELDS = (
 DATES = ("start_date", "end_date", "reflection_start", "reflection_end")
 
 
+def euros(cents: int) -> str:
+    """Cents as a decimal euro string, written independently of fundcalc.money."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
 @dataclass
 class LotSpec:
     id: str
@@ -63,7 +69,7 @@ class Scenario:
     # --- rendering to the files the engine reads ---
 
     def arrangement_toml(self) -> str:
-        budget = ", ".join(f'{y} = "{c // 100}.{c % 100:02d}"' for y, c in self.budgets.items())
+        budget = ", ".join(f'{y} = "{euros(c)}"' for y, c in self.budgets.items())
         out = ["[fund]", 'name = "test"', f"budget = {{ {budget} }}"]
         for valid_from, weights in self.keys:
             w = ", ".join(f'{code} = "{weight}"' for code, weight in weights.items())
@@ -84,8 +90,8 @@ class Scenario:
                     "[[lot.terms]]",
                     f"valid_from = {valid_from.isoformat()}",
                     f"places = {places}",
-                    f'day_tariff = "{day // 100}.{day % 100:02d}"',
-                    f'availability_tariff = "{avail // 100}.{avail % 100:02d}"',
+                    f'day_tariff = "{euros(day)}"',
+                    f'availability_tariff = "{euros(avail)}"',
                 ]
         return "\n".join(out) + "\n"
 

@@ -27,6 +27,8 @@ CENTRES = ("GM0001", "GM0002", "GM0003", "GM0004")
 OTHERS = ("GM0011", "GM0012", "GM0013")
 MERGED, SUCCESSOR, UNKNOWN = "GM0015", "GM0016", "GM0099"
 DAY0 = date(2024, 9, 1)
+TARIFFS = st.one_of(st.integers(1, 50_000), st.integers(-500, 0))
+AVAILABILITY = st.one_of(st.integers(0, 10_000), st.integers(-2_000, 0))
 
 
 def _day(draw: st.DrawFn, lo: int = 0, hi: int = 300) -> date:
@@ -55,8 +57,8 @@ def scenarios(draw: st.DrawFn) -> tuple[Scenario, Period, date]:
             (
                 first,
                 draw(st.integers(0, 5)),
-                draw(st.integers(1, 50_000)),
-                draw(st.integers(0, 10_000)),
+                draw(TARIFFS),
+                draw(AVAILABILITY),
             )
         ]
         if draw(st.booleans()):
@@ -65,8 +67,8 @@ def scenarios(draw: st.DrawFn) -> tuple[Scenario, Period, date]:
                 (
                     second,
                     draw(st.integers(0, 5)),
-                    draw(st.integers(1, 50_000)),
-                    draw(st.integers(0, 10_000)),
+                    draw(TARIFFS),
+                    draw(AVAILABILITY),
                 )
             )
         valid_to = None

@@ -152,9 +152,21 @@ def test_an_unknown_group_is_an_error() -> None:
 
 
 def test_a_missing_section_is_an_error() -> None:
+    start = VALID.index("[fund]")
+    end = VALID.index("[[key]]")
+    assert error_of(VALID[:start] + VALID[end:]) == "arrangement.toml: fund: missing"
+
+
+def test_without_a_cosm_section_the_reflection_period_is_three_months() -> None:
     start = VALID.index("[cosm]")
     end = VALID.index("[[lot]]")
-    assert error_of(VALID[:start] + VALID[end:]) == "arrangement.toml: cosm: missing"
+    rules = parse(VALID[:start] + VALID[end:])
+    assert (rules.reflection_months, rules.correction_lookback_months) == (3, 24)
+
+
+def test_a_negative_amount_is_allowed() -> None:
+    rules = parse(VALID.replace('"41.00"', '"-41.00"'))
+    assert rules.lots["LOV-NOORD"].terms[0].availability_tariff_cents == -4_100
 
 
 def test_invalid_toml_is_an_error() -> None:

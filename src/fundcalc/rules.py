@@ -57,7 +57,7 @@ class _SplitModel(_Model):
 
 
 class _CosmModel(_Model):
-    reflection_months: StrictInt = Field(ge=1, le=120)
+    reflection_months: StrictInt = Field(default=3, ge=0, le=120)
     correction_lookback_months: StrictInt = Field(default=24, ge=0, le=1200)
 
 
@@ -80,7 +80,7 @@ class _ArrangementModel(_Model):
     fund: _FundModel
     key: list[_KeyModel] = Field(min_length=1)
     split: list[_SplitModel] = Field(min_length=1)
-    cosm: _CosmModel
+    cosm: _CosmModel = _CosmModel()
     lot: list[_LotModel] = Field(min_length=1)
 
 
@@ -320,13 +320,11 @@ def _lots(models: Sequence[_LotModel]) -> dict[str, Lot]:
 
 
 def _cents(text: str, where: str) -> int:
+    """An amount in cents; a negative one is allowed (a discount, a refund)."""
     try:
-        cents = parse_cents(text)
+        return parse_cents(text)
     except ValueError as error:
         raise RulesError(ARRANGEMENT_FILE, where, str(error)) from None
-    if cents < 0:
-        raise RulesError(ARRANGEMENT_FILE, where, "an amount may not be negative")
-    return cents
 
 
 def _check_versions(starts: Sequence[date], where: str, *, first_of_month: bool) -> None:
