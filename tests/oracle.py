@@ -162,7 +162,8 @@ class Outcome:
 
 
 def versions_in_force(rows: list[dict[str, str]], as_of: date) -> dict[str, object]:
-    """pid → the version dict in force, or the string "REJECTED", voids left out."""
+    """pid → the version dict in force, or ("REJECTED", its fields or None for a
+    conflict); voided placements left out."""
     by_pid: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
         pid = row.get("placement_id", "").strip()
@@ -177,7 +178,7 @@ def versions_in_force(rows: list[dict[str, str]], as_of: date) -> dict[str, obje
         latest = max(parse_date(v["recorded_on"]) for v in versions)  # type: ignore[type-var]
         at_latest = {_meaning(v): v for v in versions if parse_date(v["recorded_on"]) == latest}
         if len(at_latest) > 1:
-            result[pid] = "REJECTED"
+            result[pid] = ("REJECTED", None)
             continue
         version = next(iter(at_latest.values()))
         fields = {k: version.get(k, "").strip() for k in FIELDS}
@@ -188,19 +189,19 @@ def versions_in_force(rows: list[dict[str, str]], as_of: date) -> dict[str, obje
         unreadable |= any(fields[k] and parse_date(fields[k]) is None for k in DATES)
         unreadable |= fields["void"].lower() not in VOID
         if unreadable:
-            result[pid] = "REJECTED"
+            result[pid] = ("REJECTED", fields)
             continue
         if VOID[fields["void"].lower()]:
             continue
         missing = not fields["client_id"] or not fields["lot_id"] or not fields["start_date"]
         missing |= not fields["brp_municipality"] and not fields["found_municipality"]
         if missing:
-            result[pid] = "REJECTED"
+            result[pid] = ("REJECTED", fields)
             continue
         start = parse_date(fields["start_date"])
         end = parse_date(fields["end_date"]) if fields["end_date"] else None
         if end is not None and start is not None and end < start:
-            result[pid] = "REJECTED"
+            result[pid] = ("REJECTED", fields)
             continue
         result[pid] = fields
     return result
@@ -236,6 +237,26 @@ def in_force_on(versions: list, day: date):  # type: ignore[no-untyped-def]
     return found[-1] if found else None
 
 
+def _rejected_days(
+    fields: dict[str, str] | None, first: date, end: date, days: dict[str, int]
+) -> None:
+    """Days in the period of a placement rejected as a whole, where its stay is readable."""
+    if fields is None or not fields["start_date"]:
+        return
+    start = parse_date(fields["start_date"])
+    if start is None or (fields["end_date"] and parse_date(fields["end_date"]) is None):
+        return
+    stay_end = parse_date(fields["end_date"]) if fields["end_date"] else None
+    if stay_end is not None and stay_end < start:
+        return
+    if stay_end == start:
+        stay_end = start + timedelta(days=1)
+    day = max(start, first)
+    while day < end and (stay_end is None or day < stay_end):
+        days["REJECTED"] += 1
+        day += timedelta(days=1)
+
+
 def largest_remainder(cents: int, weights: dict[str, int]) -> dict[str, int]:
     if cents < 0:
         return {k: -v for k, v in largest_remainder(-cents, weights).items()}
@@ -265,8 +286,9 @@ def calculate(scenario: Scenario, year: int, month: int, as_of: date) -> Outcome
     days: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rejected: set[str] = set()
     for pid, version in versions_in_force(scenario.rows, as_of).items():
-        if version == "REJECTED":
+        if isinstance(version, tuple):
             rejected.add(pid)
+            _rejected_days(version[1], first, end, days[pid])
             continue
         assert isinstance(version, dict)
         start = parse_date(version["start_date"])
@@ -331,6 +353,6 @@ def calculate(scenario: Scenario, year: int, month: int, as_of: date) -> Outcome
     statement[("JUSTICE", "justice")] = justice + cosm_avail
     return Outcome(
         {k: v for k, v in statement.items() if v != 0},
-        {pid: dict(d) for pid, d in days.items()},
+        {pid: dict(d) for pid, d in days.items() if d},
         rejected,
     )

@@ -117,7 +117,7 @@ def test_a_void_version_withdraws_the_placement() -> None:
 
 def test_different_rows_with_the_same_recorded_on_are_a_conflict_that_rejects() -> None:
     calc = run(base(rows=[row(), row(end_date="2025-01-25")]))
-    assert days(calc) == []
+    assert days(calc) == []  # which stay? neither: no days to show
     assert (
         rejection(calc, "P1")
         == "conflicting versions recorded on the same day (log.csv:2, log.csv:3)"
@@ -158,7 +158,11 @@ def test_a_version_in_force_missing_a_required_field_rejects_its_placement() -> 
             ]
         )
     )
-    assert days(calc) == []
+    assert days(calc) == [
+        ("P1", "REJECTED", "client_id is missing", 10),
+        ("P2", "REJECTED", "lot_id is missing", 10),
+        ("P4", "REJECTED", "found_municipality is missing (no brp_municipality)", 10),
+    ]
     assert [rejection(calc, p) for p in ("P1", "P2", "P3", "P4")] == [
         "client_id is missing",
         "lot_id is missing",
@@ -178,7 +182,11 @@ def test_a_version_in_force_with_an_unreadable_field_rejects_its_placement() -> 
             ]
         )
     )
-    assert days(calc) == [("P4", "FUND", None, 10)]
+    assert days(calc) == [
+        ("P2", "REJECTED", "void 'misschien' is not true/false, ja/nee or 1/0", 10),
+        ("P3", "REJECTED", "client_id is longer than 100 characters", 10),
+        ("P4", "FUND", None, 10),
+    ]
     assert [rejection(calc, p) for p in ("P1", "P2", "P3")] == [
         "end_date '31-02-2025' is not a date",
         "void 'misschien' is not true/false, ja/nee or 1/0",

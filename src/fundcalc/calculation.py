@@ -17,7 +17,13 @@ from fundcalc.allocation import Settlement, settle
 from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.period import END_OF_TIME, Period
 from fundcalc.rules import Rules
-from fundcalc.segments import REJECTED, SEGMENT_SCHEMA, day_segments, ledger_runs
+from fundcalc.segments import (
+    REJECTED,
+    SEGMENT_SCHEMA,
+    day_segments,
+    ledger_runs,
+    rejected_segments,
+)
 from fundcalc.versions import Versions, versions_as_of
 
 LEDGER_COLUMNS = (
@@ -59,19 +65,23 @@ class Calculation:
         """
         placements = self.versions.placements
         touching = placements.filter(_touches(period))
-        rejected = touching.filter(pl.col("reject_reason").is_not_null()).select(
-            pl.lit(EXCEPTION).alias("kind"),
-            "source",
-            "line",
-            "placement_id",
-            pl.col("reject_reason").alias("reason"),
-            _days_in(period).alias("days"),
-        )
         days = (
             self.ledger.filter((pl.col("period") == str(period)) & (pl.col("stream") == REJECTED))
             .group_by("source", "line", "placement_id", "reason")
             .agg(pl.col("days").sum())
             .with_columns(pl.lit(EXCEPTION).alias("kind"))
+        )
+        # Rejected placements whose days cannot be told (unreadable dates, a conflict).
+        rejected = (
+            touching.filter(pl.col("reject_reason").is_not_null())
+            .join(days, on=["placement_id", "source", "line"], how="anti")
+            .select(
+                pl.lit(EXCEPTION).alias("kind"),
+                "source",
+                "line",
+                "placement_id",
+                pl.col("reject_reason").alias("reason"),
+            )
         )
         return sort_findings(
             pl.concat(
@@ -104,13 +114,6 @@ def _touches(period: Period) -> pl.Expr:
     return start.is_null() | overlaps.fill_null(True)
 
 
-def _days_in(period: Period) -> pl.Expr:
-    first = pl.max_horizontal(pl.col("start_date"), pl.lit(period.first_day))
-    end = pl.min_horizontal(_stay_end(), pl.lit(period.end))
-    days = (end - first).dt.total_days().cast(pl.Int64)
-    return pl.when(days > 0).then(days).otherwise(None)
-
-
 def _warnings(placements: pl.DataFrame, fund_lots: Sequence[str]) -> pl.DataFrame:
     """Warnings that change no money: reflection dates on a fund lot (ignored)."""
     refl = pl.col("reflection_start").is_not_null() | pl.col("reflection_end").is_not_null()
@@ -139,8 +142,12 @@ def calculate(
         rules.split_for(period)
         rules.budget_for(period.year)
     versions = versions_as_of(raw_log, as_of)
-    usable = versions.placements.filter(pl.col("reject_reason").is_null())
-    segments = day_segments(usable.lazy(), rules, periods)
+    placements = versions.placements.lazy()
+    usable = placements.filter(pl.col("reject_reason").is_null())
+    rejected = placements.filter(pl.col("reject_reason").is_not_null())
+    segments = pl.concat(
+        [day_segments(usable, rules, periods), rejected_segments(rejected, periods)]
+    )
     ledger = (
         ledger_runs(segments)
         .collect()

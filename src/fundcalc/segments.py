@@ -15,7 +15,7 @@ segment is a run of days with one stream:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -167,10 +167,9 @@ def day_segments(
     terms = terms.filter((pl.col("term_to") > window_from) & (pl.col("term_from") < window_to))
     mapping = mapping.filter((pl.col("mun_to") > window_from) & (pl.col("mun_from") < window_to))
 
-    start = pl.col("start_date")
-    end = pl.col("end_date")
     stays = (
-        placements.select(
+        _clipped(placements, window_from, window_to)
+        .select(
             "placement_id",
             "client_id",
             "lot_id",
@@ -179,17 +178,9 @@ def day_segments(
             pl.coalesce("brp_municipality", "found_municipality").alias("municipality_code"),
             "reflection_start",
             "reflection_end",
-            pl.max_horizontal(start, pl.lit(window_from)).alias("seg_from"),
-            pl.min_horizontal(
-                pl.when(end.is_null())
-                .then(pl.lit(END_OF_TIME))
-                .when(end == start)
-                .then(start + timedelta(days=1))
-                .otherwise(end),
-                pl.lit(window_to),
-            ).alias("seg_to"),
+            "seg_from",
+            "seg_to",
         )
-        .filter(pl.col("seg_from") < pl.col("seg_to"))
         # Lot terms: unknown lots find nothing and keep their whole span.
         .join(terms.lazy(), on="lot_id", how="left")
         .filter(
@@ -200,16 +191,7 @@ def day_segments(
             *_intersect("term_from", "term_to"),
             pl.col("term_from").is_not_null().alias("lot_known"),
         )
-        # Months: a segment spanning several periods becomes one per period.
-        .with_columns(
-            pl.int_ranges(
-                _month_index(pl.col("seg_from")),
-                _month_index(pl.col("seg_to") - timedelta(days=1)) + 1,
-            ).alias("month_index")
-        )
-        .explode("month_index")
-        .join(months.lazy(), on="month_index", how="inner")
-        .with_columns(*_intersect("month_from", "month_to"))
+        .pipe(_by_month, months)
         # Centrumgemeente: unknown codes find nothing and keep their whole span.
         .join(mapping.lazy(), on="municipality_code", how="left")
         .filter(
@@ -219,6 +201,74 @@ def day_segments(
         .with_columns(*_intersect("mun_from", "mun_to"))
     )
     return _streams(_reflection_cut(stays, rules.reflection_months), _membership(rules, periods))
+
+
+def _clipped(placements: pl.LazyFrame, window_from: date, window_to: date) -> pl.LazyFrame:
+    """Each stay as [seg_from, seg_to) within the window; stays outside it dropped.
+
+    A stay covers start_date ≤ d < end_date; with no end_date every day from
+    the start on; when end_date equals start_date, that one day.
+    """
+    start = pl.col("start_date")
+    end = pl.col("end_date")
+    stay_end = (
+        pl.when(end.is_null())
+        .then(pl.lit(END_OF_TIME))
+        .when(end == start)
+        .then(start + timedelta(days=1))
+        .otherwise(end)
+    )
+    return placements.with_columns(
+        pl.max_horizontal(start, pl.lit(window_from)).alias("seg_from"),
+        pl.min_horizontal(stay_end, pl.lit(window_to)).alias("seg_to"),
+    ).filter(pl.col("seg_from") < pl.col("seg_to"))
+
+
+def _by_month(segments: pl.LazyFrame, months: pl.DataFrame) -> pl.LazyFrame:
+    """A segment spanning several periods becomes one per period (with `period`)."""
+    return (
+        segments.with_columns(
+            pl.int_ranges(
+                _month_index(pl.col("seg_from")),
+                _month_index(pl.col("seg_to") - timedelta(days=1)) + 1,
+            ).alias("month_index")
+        )
+        .explode("month_index")
+        .join(months.lazy(), on="month_index", how="inner")
+        .with_columns(*_intersect("month_from", "month_to"))
+    )
+
+
+def rejected_segments(placements: pl.LazyFrame, periods: Sequence[Period]) -> pl.LazyFrame:
+    """The days within `periods` of placements rejected as a whole, as REJECTED segments.
+
+    Only placements whose stay can be told (`stay_known`: one version with a
+    readable start and end) have days to show; the others are exceptions
+    without days.
+    """
+    periods = sorted(set(periods))
+    readable = placements.filter(pl.col("stay_known"))
+    days = (pl.col("seg_to") - pl.col("seg_from")).dt.total_days().cast(pl.Int64)
+    return (
+        _clipped(readable, periods[0].first_day, periods[-1].end)
+        .pipe(_by_month, _month_table(periods))
+        .select(
+            "period",
+            "placement_id",
+            "client_id",
+            "lot_id",
+            pl.lit(REJECTED).alias("stream"),
+            pl.lit(None, dtype=pl.String).alias("centrumgemeente"),
+            pl.col("seg_from").alias("first_day"),
+            (pl.col("seg_to") - timedelta(days=1)).alias("last_day"),
+            days.alias("days"),
+            pl.lit(None, dtype=pl.Int64).alias("day_tariff_cents"),
+            pl.lit(0, dtype=pl.Int64).alias("amount_cents"),
+            pl.col("reject_reason").alias("reason"),
+            "source",
+            "line",
+        )
+    )
 
 
 def _reflection_cut(stays: pl.LazyFrame, reflection_months: int) -> pl.LazyFrame:

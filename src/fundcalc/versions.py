@@ -43,7 +43,8 @@ class Versions:
     """The log as of a date: one row per placement in force, and what fell out.
 
     `placements` holds every placement whose version in force is not void,
-    typed, with `reject_reason` set where the placement is rejected as a whole.
+    typed, with `reject_reason` set where the placement is rejected as a whole
+    and `stay_known` where its days can be told all the same.
     `exceptions` holds rows that are no version at all. `counts` says where
     every row read went: read = not_a_version + not_yet_recorded + superseded
     + duplicate + in_force.
@@ -237,8 +238,16 @@ def _classify(rows: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("end_date") < pl.col("start_date"))
         .then(pl.lit("end_date before start_date"))
     )
+    # The days of a rejected placement can still be told when its one version
+    # has a readable start and a readable end that is not before it.
+    stay_known = (
+        pl.col("conflict").is_null()
+        & pl.col("start_date").is_not_null()
+        & pl.col("raw_end_date").is_null()
+        & (pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date")))
+    )
     return (
-        rows.with_columns(reason.alias("reject_reason"))
+        rows.with_columns(reason.alias("reject_reason"), stay_known.alias("stay_known"))
         .filter(~pl.col("void") | pl.col("reject_reason").is_not_null())
-        .select(*FIELDS, "source", "line", "reject_reason")
+        .select(*FIELDS, "source", "line", "reject_reason", "stay_known")
     )
