@@ -2,15 +2,61 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
+from synthetic import write_hostile, write_sample
+
+from fundcalc.period import Period
+from fundcalc.rules import Rules
+from fundcalc.runs import Inputs, RunResult, load_inputs, run_period
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The worked example of the spec; a copy lives in the repo so CI does not need ../shared.
 EXAMPLE = ROOT / "tests" / "data" / "january-2025"
 
+#: The month and as-of date the workbook tests render.
+PERIOD = Period(2026, 10)
+AS_OF = date(2026, 11, 23)
+
 
 @pytest.fixture
 def example() -> Path:
     return EXAMPLE
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A run of October 2026 as of 23 November: its inputs, result and output folder."""
+
+    inputs: Inputs
+    run: RunResult
+
+    @property
+    def rules(self) -> Rules:
+        return self.inputs.rules
+
+    @property
+    def folder(self) -> Path:
+        return self.run.folder
+
+
+def _run(folder: Path, rules: Path, inputs: Path) -> Sample:
+    loaded = load_inputs(rules, inputs)
+    return Sample(loaded, run_period(loaded, folder / "outputs", PERIOD, AS_OF))
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
+    """October 2026 of the synthetic sample, as of 23 November, written to disk."""
+    folder = tmp_path_factory.mktemp("sample")
+    return _run(folder, *write_sample(folder))
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Sample:
+    """October 2026 of the log built to break privacy and injection rules."""
+    folder = tmp_path_factory.mktemp("hostile")
+    return _run(folder, *write_hostile(folder))

@@ -10,9 +10,16 @@ rows. Small enough to run in a test, real enough to fill every sheet.
 from __future__ import annotations
 
 import csv
+import io
 import random
 from datetime import date, timedelta
 from pathlib import Path
+
+import polars as pl
+
+from fundcalc.log import read_file_bytes
+from fundcalc.municipalities import load_municipalities
+from fundcalc.rules import Rules, parse_arrangement
 
 MEMBERS = {
     "GM0363": ("Amsterdam", "8727"),
@@ -257,3 +264,168 @@ def write_log(folder: Path, rows: list[dict[str, str]], name: str = "placements.
 def write_sample(folder: Path, seed: int = 2026, scale: float = 1.0) -> tuple[Path, Path]:
     """Rules and a synthetic log under `folder`; returns (rules, inputs)."""
     return write_rules(folder), write_log(folder, synthetic_rows(seed, scale))
+
+
+#: Client ids of the hostile log: none may appear anywhere in a workbook.
+HOSTILE_CLIENTS = (
+    "CLIENT-Q7X-001",
+    "=CLIENT-Q7X-002",
+    "@CLIENT-Q7X-003",
+    "+CLIENT-Q7X-004",
+    "-CLIENT-Q7X-005",
+)
+#: Placement ids that Excel would read as a formula, an error or an escape.
+HOSTILE_PLACEMENTS = (
+    "=1+1",
+    "+SUM(A1:A2)",
+    "-2+3",
+    "@NOW()",
+    '=HYPERLINK("http://example.invalid","klik")',
+    "#REF!",
+    "P_x0041_",
+)
+HOSTILE_LOT = "=cmd|' /C calc'!A0"
+HOSTILE_FILE = "=bestand.csv"
+
+
+def hostile_rows() -> list[dict[str, str]]:
+    """A log built to break privacy and injection rules, for October 2026.
+
+    Three fund placements on the STALKING lot (fewer than five, so their
+    count must show as <5), COSM placements in their reflection window whose
+    ids Excel would read as formulas (they are listed by id on the Justice
+    sheet), an unknown formula-like lot, an unknown formula-like municipality
+    and a formula in a date field; client ids that must never be shown.
+    """
+
+    def row(placement: str, client: str, lot: str, day: int, **fields: str) -> dict[str, str]:
+        return {
+            "placement_id": placement,
+            "client_id": client,
+            "lot_id": lot,
+            "start_date": f"2026-10-{day:02d}",
+            "end_date": "",
+            "brp_municipality": "GM0363",
+            "found_municipality": "",
+            "reflection_start": "",
+            "reflection_end": "",
+            "void": "",
+            "recorded_on": "2026-10-15",
+            **fields,
+        }
+
+    rows = [
+        row(
+            f"S{i}",
+            HOSTILE_CLIENTS[i],
+            "STALKING-OOST",
+            i + 1,
+            brp_municipality="",
+            found_municipality="GM0599",
+        )
+        for i in range(3)
+    ]
+    rows += [
+        row(
+            p,
+            HOSTILE_CLIENTS[i % len(HOSTILE_CLIENTS)],
+            "COSM-A",
+            i + 1,
+            reflection_start="2026-09-20",
+        )
+        for i, p in enumerate(HOSTILE_PLACEMENTS)
+    ]
+    rows.append(row("=UNKNOWN-LOT", HOSTILE_CLIENTS[3], HOSTILE_LOT, 1))
+    rows.append(row("@GEMEENTE", HOSTILE_CLIENTS[4], "LOV-ZUID", 1, brp_municipality="=GM9999"))
+    rows.append(row("-DATUM", HOSTILE_CLIENTS[1], "LOV-ZUID", 1, start_date="=1+1"))
+    rows.append(row("+PLUS", HOSTILE_CLIENTS[2], "LOV-ZUID", 5, end_date="2026-10-02"))
+    return rows
+
+
+def write_hostile(folder: Path) -> tuple[Path, Path]:
+    """Rules and the hostile log (in a file whose name starts with `=`) under `folder`."""
+    return write_rules(folder), write_log(folder, hostile_rows(), name=HOSTILE_FILE)
+
+
+TINY_MUNICIPALITIES = (
+    "municipality_code,municipality_name,centrumgemeente_code,valid_from,valid_to,successor_code\n"
+    "GM0001,Eerste,GM0001,2000-01-01,,\n"
+    "GM0002,Tweede,GM0002,2000-01-01,,\n"
+    "GM0003,Derde,GM0003,2000-01-01,,\n"
+)
+#: A fund lot of one place whose terms change on 16 October but keep the day
+#: tariff, a second fund lot, and a COSM lot; GM0003 is not a member.
+TINY_ARRANGEMENT = """\
+[fund]
+name = "Klein fonds"
+budget = { 2026 = "1200.00" }
+[[key]]
+valid_from = 2026-01-01
+weights = { GM0001 = "1", GM0002 = "3" }
+[[split]]
+valid_from = 2026-01-01
+origin_share = "0.5"
+[cosm]
+reflection_months = 3
+[[lot]]
+id = "KLEIN"
+provider = "Aanbieder A"
+group = "STALKING"
+[[lot.terms]]
+valid_from = 2026-01-01
+places = 1
+day_tariff = "100.00"
+availability_tariff = "10.00"
+[[lot.terms]]
+valid_from = 2026-10-16
+places = 2
+day_tariff = "100.00"
+availability_tariff = "12.00"
+[[lot]]
+id = "GROOT"
+provider = "Aanbieder B"
+group = "LOVERBOY"
+[[lot.terms]]
+valid_from = 2026-01-01
+places = 10
+day_tariff = "200.00"
+availability_tariff = "1.00"
+[[lot]]
+id = "COSM-X"
+provider = "Aanbieder C"
+group = "COSM"
+[[lot.terms]]
+valid_from = 2026-01-01
+places = 3
+day_tariff = "50.00"
+availability_tariff = "5.00"
+"""
+
+
+def tiny_rules() -> Rules:
+    """The tiny arrangement, parsed without a disk."""
+    municipalities = load_municipalities(TINY_MUNICIPALITIES.encode(), "municipalities.csv")
+    return parse_arrangement(TINY_ARRANGEMENT.encode(), municipalities)
+
+
+def raw_log(rows: list[dict[str, str]], name: str = "log.csv") -> pl.DataFrame:
+    """Rows (by column name, the rest empty) as the raw log a CSV file gives."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: row.get(c, "") for c in HEADER} for row in rows)
+    return read_file_bytes(buffer.getvalue().encode(), name)
+
+
+def stay(placement: str, lot: str, start: str, end: str = "", **fields: str) -> dict[str, str]:
+    """A placement row recorded on 1 November 2026, registered in GM0001 unless told."""
+    return {
+        "placement_id": placement,
+        "client_id": f"C-{placement}",
+        "lot_id": lot,
+        "start_date": start,
+        "end_date": end,
+        "brp_municipality": "GM0001",
+        "recorded_on": "2026-11-01",
+        **fields,
+    }

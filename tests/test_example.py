@@ -59,6 +59,10 @@ def test_same_inputs_give_byte_identical_outputs(example: Path, tmp_path: Path) 
     for name in ("one", "two"):
         assert CliRunner().invoke(main, [*args, "--out", str(tmp_path / name)]).exit_code == 0
     first = sorted((tmp_path / "one" / "2025-01").iterdir())
-    assert [p.name for p in first] == sorted(p.name for p in (tmp_path / "two" / "2025-01").iterdir())
+    assert [p.name for p in first] == sorted(
+        p.name for p in (tmp_path / "two" / "2025-01").iterdir()
+    )
     for path in first:
-        assert path.read_bytes() == (tmp_path / "two" / "2025-01" / path.name).read_bytes(), path.name
+        assert path.read_bytes() == (tmp_path / "two" / "2025-01" / path.name).read_bytes(), (
+            path.name
+        )
