@@ -169,6 +169,8 @@ def test_centrumgemeenten_year_to_date_adds_up_each_month(
             return sum(m.get((code, item, str(p)), 0) for p, m in months.items())
 
         assert cents(r[f"Bijdrage {ytd}"]) == total("contribution")
+        assert cents(r[f"Herkomstdeel {ytd}"]) == total("origin")
+        assert cents(r[f"Verdeelsleutel {ytd}"]) == total("key")
         assert cents(r[f"Ten laste {ytd}"]) == total("origin") + total("key")
         assert cents(r[f"Saldo {ytd}"]) == total("contribution") - total("origin") - total("key")
         assert cents(r[f"COSM na bedenktijd {ytd}"]) == total("municipal")

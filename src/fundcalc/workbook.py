@@ -234,17 +234,17 @@ def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
     month, ytd = short_month(ctx.period), ctx.ytd
 
     def cells(c: CentreFigures) -> tuple[CellValue, ...]:
-        return (
-            Euro(c.month[CONTRIBUTION]),
-            Euro(c.month[ORIGIN]),
-            Euro(c.month[KEY]),
-            Euro(CentreFigures.charged(c.month)),
-            Euro(CentreFigures.balance(c.month)),
-            Euro(c.month[MUNICIPAL_ITEM]),
-            Euro(c.ytd[CONTRIBUTION]),
-            Euro(CentreFigures.charged(c.ytd)),
-            Euro(CentreFigures.balance(c.ytd)),
-            Euro(c.ytd[MUNICIPAL_ITEM]),
+        return tuple(
+            Euro(amount)
+            for items in (c.month, c.ytd)
+            for amount in (
+                items[CONTRIBUTION],
+                items[ORIGIN],
+                items[KEY],
+                CentreFigures.charged(items),
+                CentreFigures.balance(items),
+                items[MUNICIPAL_ITEM],
+            )
         )
 
     rows = [
@@ -257,16 +257,18 @@ def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
         (
             "Code",
             "Centrumgemeente",
-            f"Bijdrage {month}",
-            f"Herkomstdeel {month}",
-            f"Verdeelsleutel {month}",
-            f"Ten laste {month}",
-            f"Saldo {month}",
-            f"COSM na bedenktijd {month}",
-            f"Bijdrage {ytd}",
-            f"Ten laste {ytd}",
-            f"Saldo {ytd}",
-            f"COSM na bedenktijd {ytd}",
+            *(
+                f"{name} {when}"
+                for when in (month, ytd)
+                for name in (
+                    "Bijdrage",
+                    "Herkomstdeel",
+                    "Verdeelsleutel",
+                    "Ten laste",
+                    "Saldo",
+                    "COSM na bedenktijd",
+                )
+            ),
         ),
         tuple(rows),
         note="Ten laste = herkomstdeel + verdeelsleutel. Saldo = bijdrage − ten laste"
@@ -276,7 +278,9 @@ def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
     return Sheet(
         "Centrumgemeenten",
         ctx.title("Centrumgemeenten"),
-        ctx.subtitle(f"Per lid van het fonds: de maand en {ytd}."),
+        ctx.subtitle(
+            f"Per lid van het fonds: bijdrage, wat ten laste kwam en het saldo; de maand en {ytd}."
+        ),
         (table,),
     )
 

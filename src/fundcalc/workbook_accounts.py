@@ -138,6 +138,7 @@ def accounts_sheet(
         ("Telling", "Aantal"),
         tuple(count_rows),
         caption="Tellingen",
+        align_left=True,
         note="Regels gelezen = geen versie + nog niet vastgelegd + vervangen + dubbel + in"
         " werking. Aantallen plaatsingen onder 5 staan als <5.",
     )
@@ -164,6 +165,6 @@ def accounts_sheet(
             " controles."
         ),
         (run, rules_table, inputs_table, counts_table, checks, outputs),
-        widths={0: 46, 1: 68},
+        widths={0: 52, 1: 68},
         header_table=None,
     )
