@@ -16,7 +16,14 @@ from fractions import Fraction
 import pytest
 from conftest import AS_OF, PERIOD, Sample
 from readback import body, cents, fastexcel_grid, find_row, item_total, load, statement, table
-from synthetic import HOSTILE_CLIENTS, HOSTILE_FILE, HOSTILE_LOT, HOSTILE_PLACEMENTS
+from synthetic import (
+    HOSTILE_CLIENTS,
+    HOSTILE_FILE,
+    HOSTILE_LOT,
+    HOSTILE_PLACEMENTS,
+    raw_log,
+    tiny_rules,
+)
 
 from fundcalc.calculation import calculate
 from fundcalc.money import budget_part
@@ -311,3 +318,17 @@ def test_budget_part_of_the_summary_follows_the_money_rules(sample: Sample) -> N
     assert cents(summary["Begroting: deel van de periode"]["oktober 2026"]) == budget_part(
         sample.rules.budget_for(2026), 10
     )
+
+
+def test_a_month_without_placements_still_has_every_sheet_with_zero_totals() -> None:
+    rules = tiny_rules()
+    calculation = calculate(rules, raw_log([]), [PERIOD], AS_OF)
+    workbook = load(render_workbook(rules, calculation, PERIOD))
+    assert workbook.sheetnames == list(SHEET_NAMES)
+    summary = {r["Onderdeel"]: r for r in table(workbook["Samenvatting"], "Onderdeel")}
+    assert cents(summary["Bijdragen centrumgemeenten"]["oktober 2026"]) == 10000
+    # Only availability: KLEIN 15 days × 1 place × €10 + 16 × 2 × €12, GROOT 31 × 10 × €1.
+    assert cents(summary["Kosten van het fonds"]["oktober 2026"]) == 15000 + 38400 + 31000
+    assert table(workbook["Uitzonderingen"], "Soort") == []
+    placements = table(workbook["Justitie (COSM)"], "Plaatsing")
+    assert [r["Plaatsing"] for r in placements] == ["Totaal"]

@@ -5,8 +5,8 @@ quality, price and capacity of the framework agreement and the balance of the
 fund. Everything here is derived from the settlements and the ledger that
 `calculation.calculate` already made for the period and the earlier months of
 its year (year to date, *jaar tot en met*); nothing is calculated twice and no
-euro-cent of the statement is decided here. Occupancy is computed on intervals
-(an interval sweep per lot), never one row per day.
+euro-cent of the statement is decided here. Capacity and occupancy per lot
+are in `capacity`.
 
 No figure carries a client identifier; counts of placements are plain
 integers here and are suppressed (`<5`) where the workbook shows them.

@@ -250,8 +250,9 @@ def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
     rows = [
         Row((c.code, c.name if c.member else f"{c.name} (geen lid)", *cells(c))) for c in centres
     ]
-    month_sum = {item: sum(c.month[item] for c in centres) for item in ITEMS[:4]}
-    ytd_sum = {item: sum(c.ytd[item] for c in centres) for item in ITEMS[:4]}
+    items = (CONTRIBUTION, ORIGIN, KEY, MUNICIPAL_ITEM)
+    month_sum = {item: sum(c.month[item] for c in centres) for item in items}
+    ytd_sum = {item: sum(c.ytd[item] for c in centres) for item in items}
     rows.append(Row(("Totaal", "", *cells(CentreFigures("", "", True, month_sum, ytd_sum))), TOTAL))
     table = Table(
         (
