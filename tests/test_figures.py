@@ -54,6 +54,7 @@ def test_month_figures_repeat_the_settlement_and_count_days_per_stream(tiny: Cal
     assert october.origin + october.key == settlement.fund_costs
     # A: 1–10 Oct (10 days), G: 1–2 Oct; C's day is rejected (not a member), H's lot is unknown.
     assert (october.fund_days, october.rejected_days) == (12, 1 + 2)
+    assert october.fund_occupied_days == 12 + 1  # C was there; H's lot has no places
     assert october.fund_day_costs == 10 * 10000 + 2 * 20000
     assert (september.fund_days, september.fund_day_costs) == (6, 6 * 10000)
     assert october.fund_place_days == 15 * 1 + 16 * 2 + 31 * 10
@@ -69,7 +70,7 @@ def test_the_year_to_date_is_the_sum_of_its_months(tiny: Calculation) -> None:
 
 
 def _month(period: Period, costs: int) -> MonthFigures:
-    return MonthFigures(period, 100, 100, 0, costs, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    return MonthFigures(period, 100, 100, 0, 0, costs, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
 
 @pytest.mark.parametrize(("known", "expected"), [(3, 3 + 2), (1, 1 + 0), (5, 5 + 2)])

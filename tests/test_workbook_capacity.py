@@ -63,6 +63,17 @@ def test_lot_totals_are_the_fund_costs_and_the_cosm_costs(sample: Sample) -> Non
     assert rows["Totaal"]["Dagen boven capaciteit"] == over > 0
 
 
+def test_the_summary_and_the_lots_count_occupancy_the_same_way(sample: Sample) -> None:
+    workbook = load((sample.folder / REPORT).read_bytes())
+    lots = table(workbook["Aanbieders en percelen"], "Aanbieder")
+    fund = next(r for r in lots if r["Aanbieder"] == "Totaal fondspercelen")
+    summary = {r["Onderdeel"]: r for r in table(workbook["Samenvatting"], "Onderdeel")}
+    assert summary["Bezette dagen fondspercelen"]["oktober 2026"] == fund["Bezette dagen"]
+    assert summary["Bezettingsgraad fondspercelen"]["oktober 2026"] == fund["Bezettingsgraad"]
+    trend = table(workbook["Verloop"], "Maand")
+    assert trend[-2]["Bezettingsgraad"] == fund["Bezettingsgraad"]
+
+
 def test_occupancy_is_a_percentage(sample: Sample) -> None:
     ws = _sheet(sample, "Aanbieders en percelen")
     assert ws["I6"].value is not None and ws["I6"].number_format == PERCENT_FORMAT

@@ -50,12 +50,18 @@ def year_to_date(calculation: Calculation, period: Period) -> tuple[Period, ...]
 
 @dataclass(frozen=True)
 class MonthFigures:
-    """One month of the fund, the Justice stream and the direct charges."""
+    """One month of the fund, the Justice stream and the direct charges.
+
+    `fund_days` are the days charged to the fund; `fund_occupied_days` every
+    day someone was placed on a fund lot within its terms, rejected days
+    included (she was there), as the lots sheet counts them.
+    """
 
     period: Period
     budget_part: int
     contributions: int
     fund_days: int
+    fund_occupied_days: int
     fund_day_costs: int
     fund_availability: int
     fund_place_days: int
@@ -84,8 +90,10 @@ class MonthFigures:
 
     @property
     def occupancy(self) -> Fraction | None:
-        """Charged fund days per contracted fund place-day (*bezettingsgraad*)."""
-        return Fraction(self.fund_days, self.fund_place_days) if self.fund_place_days else None
+        """Occupied fund-lot days per contracted fund place-day (*bezettingsgraad*)."""
+        if not self.fund_place_days:
+            return None
+        return Fraction(self.fund_occupied_days, self.fund_place_days)
 
 
 def month_figures(calculation: Calculation, periods: Sequence[Period]) -> list[MonthFigures]:
@@ -96,6 +104,16 @@ def month_figures(calculation: Calculation, periods: Sequence[Period]) -> list[M
         .agg(pl.col("days").sum())
     )
     by_key = {(str(p), str(s)): int(d) for p, s, d in days.iter_rows()}
+    occupied = (
+        calculation.ledger.filter(
+            pl.col("period").is_in([str(p) for p in periods])
+            & pl.col("lot_id").is_in(calculation.fund_lots)
+            & pl.col("day_tariff_cents").is_not_null()
+        )
+        .group_by("period")
+        .agg(pl.col("days").sum())
+    )
+    occupied_by_period = {str(p): int(d) for p, d in occupied.iter_rows()}
     months = []
     for period in periods:
         s = calculation.settlements[period]
@@ -106,6 +124,7 @@ def month_figures(calculation: Calculation, periods: Sequence[Period]) -> list[M
                 budget_part=s.budget_part,
                 contributions=sum(s.contribution.values()),
                 fund_days=by_key.get((p, FUND), 0),
+                fund_occupied_days=occupied_by_period.get(p, 0),
                 fund_day_costs=sum(s.fund_day_costs.values()),
                 fund_availability=s.fund_availability,
                 fund_place_days=sum(a.place_days for a in s.lots if not a.is_cosm),

@@ -153,7 +153,15 @@ def summary_sheet(
             f.contributions,
             "naar de verdeelsleutel",
         ),
-        Row(("Bezette dagen fondspercelen", m.fund_days, y.fund_days, None, "")),
+        Row(
+            (
+                "Bezette dagen fondspercelen",
+                m.fund_occupied_days,
+                y.fund_occupied_days,
+                None,
+                "ook afgewezen dagen: zij was er wel",
+            )
+        ),
         Row(
             (
                 "Bezettingsgraad fondspercelen",
@@ -305,7 +313,7 @@ def trend_sheet(ctx: Context, months: Sequence[MonthFigures]) -> Sheet:
                     Euro(m.fund_availability),
                     Euro(m.balance),
                     Euro(cumulative),
-                    m.fund_days,
+                    m.fund_occupied_days,
                     Euro(m.justice),
                     Euro(m.municipal),
                 )
@@ -323,7 +331,7 @@ def trend_sheet(ctx: Context, months: Sequence[MonthFigures]) -> Sheet:
                 Euro(y.fund_availability),
                 Euro(y.balance),
                 None,
-                y.fund_days,
+                y.fund_occupied_days,
                 Euro(y.justice),
                 Euro(y.municipal),
             ),
