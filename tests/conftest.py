@@ -2,45 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
-from synthetic import write_hostile, write_sample
+from synthetic import AS_OF, PERIOD, Sample, write_hostile, write_sample
 
-from fundcalc.period import Period
-from fundcalc.rules import Rules
-from fundcalc.runs import Inputs, RunResult, load_inputs, run_period
+from fundcalc.runs import load_inputs, run_period
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The worked example of the spec; a copy lives in the repo so CI does not need ../shared.
 EXAMPLE = ROOT / "tests" / "data" / "january-2025"
 
-#: The month and as-of date the workbook tests render.
-PERIOD = Period(2026, 10)
-AS_OF = date(2026, 11, 23)
-
 
 @pytest.fixture
 def example() -> Path:
     return EXAMPLE
-
-
-@dataclass(frozen=True)
-class Sample:
-    """A run of October 2026 as of 23 November: its inputs, result and output folder."""
-
-    inputs: Inputs
-    run: RunResult
-
-    @property
-    def rules(self) -> Rules:
-        return self.inputs.rules
-
-    @property
-    def folder(self) -> Path:
-        return self.run.folder
 
 
 def _run(folder: Path, rules: Path, inputs: Path) -> Sample:

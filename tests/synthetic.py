@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,7 +20,30 @@ import polars as pl
 
 from fundcalc.log import read_file_bytes
 from fundcalc.municipalities import load_municipalities
+from fundcalc.period import Period
 from fundcalc.rules import Rules, parse_arrangement
+from fundcalc.runs import Inputs, RunResult
+
+#: The month and as-of date the workbook tests render.
+PERIOD = Period(2026, 10)
+AS_OF = date(2026, 11, 23)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A run of October 2026 as of 23 November: its inputs, result and output folder."""
+
+    inputs: Inputs
+    run: RunResult
+
+    @property
+    def rules(self) -> Rules:
+        return self.inputs.rules
+
+    @property
+    def folder(self) -> Path:
+        return self.run.folder
+
 
 MEMBERS = {
     "GM0363": ("Amsterdam", "8727"),

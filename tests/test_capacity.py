@@ -7,8 +7,7 @@ from fractions import Fraction
 
 import polars as pl
 import pytest
-from conftest import PERIOD, Sample
-from synthetic import raw_log, stay, tiny_rules
+from synthetic import PERIOD, Sample, raw_log, stay, tiny_rules
 
 from fundcalc.calculation import Calculation, calculate
 from fundcalc.capacity import cosm_figures, group_figures, lot_figures, occupancy_runs

@@ -6,8 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from conftest import PERIOD, Sample
-from synthetic import raw_log, stay, tiny_rules
+from synthetic import PERIOD, Sample, raw_log, stay, tiny_rules
 
 from fundcalc.allocation import CONTRIBUTION, KEY, MUNICIPAL_ITEM, ORIGIN
 from fundcalc.calculation import Calculation, calculate

@@ -14,13 +14,15 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
-from conftest import AS_OF, PERIOD, Sample
 from readback import body, cents, fastexcel_grid, find_row, item_total, load, statement, table
 from synthetic import (
+    AS_OF,
     HOSTILE_CLIENTS,
     HOSTILE_FILE,
     HOSTILE_LOT,
     HOSTILE_PLACEMENTS,
+    PERIOD,
+    Sample,
     raw_log,
     tiny_rules,
 )

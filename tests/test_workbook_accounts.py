@@ -7,9 +7,9 @@ import hashlib
 import json
 
 import polars as pl
-from conftest import Sample
 from openpyxl import Workbook
 from readback import cents, load, table
+from synthetic import Sample
 
 from fundcalc.outputs import EXCEPTIONS, LEDGER, MANIFEST, REPORT, STATEMENT
 

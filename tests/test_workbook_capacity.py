@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from conftest import PERIOD, Sample
 from openpyxl.worksheet.worksheet import Worksheet
 from readback import body, cents, load, table
+from synthetic import PERIOD, Sample
 
 from fundcalc.outputs import LEDGER, REPORT, STATEMENT
 from fundcalc.segments import JUSTICE, MUNICIPAL, REJECTED
