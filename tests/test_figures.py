@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import pytest
-from synthetic import PERIOD, Sample, raw_log, stay, tiny_rules
+from synthetic import AS_OF, PERIOD, Sample, raw_log, stay, tiny_rules
 
 from fundcalc.allocation import CONTRIBUTION, KEY, MUNICIPAL_ITEM, ORIGIN
 from fundcalc.calculation import Calculation, calculate
@@ -22,8 +21,6 @@ from fundcalc.figures import (
 )
 from fundcalc.period import Period
 from fundcalc.runs import year_to_date as months_to_calculate
-
-AS_OF = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
