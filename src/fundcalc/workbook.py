@@ -120,6 +120,7 @@ def summary_sheet(
     calculation: Calculation,
     corrections: Sequence[StatementRow],
 ) -> Sheet:
+    """Samenvatting: the month, the year to date and the year-end forecast, by section."""
     m, y = months[-1], add_months(months)
     f = forecast(rules, months)
     findings = calculation.findings_for(ctx.period)
@@ -239,6 +240,7 @@ def summary_sheet(
 
 
 def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
+    """Centrumgemeenten: per payer every statement item, what was charged and the balance."""
     month, ytd = short_month(ctx.period), ctx.ytd
 
     def cells(c: CentreFigures) -> tuple[CellValue, ...]:
@@ -298,6 +300,7 @@ def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
 
 
 def trend_sheet(ctx: Context, months: Sequence[MonthFigures]) -> Sheet:
+    """Verloop: one row per calculated month of the year, with a chart of it."""
     rows: list[Row] = []
     cumulative = 0
     for m in months:
@@ -373,6 +376,7 @@ def trend_sheet(ctx: Context, months: Sequence[MonthFigures]) -> Sheet:
 
 
 def corrections_sheet(ctx: Context, rules: Rules, corrections: Sequence[StatementRow]) -> Sheet:
+    """Correcties: rows booked in this period for earlier ones, per period and payer."""
     names = rules.municipalities.names()
     figures = correction_figures(corrections)
     rows = [

@@ -20,6 +20,7 @@ from fundcalc.sheets import TOTAL, Average, Count, Euro, Percent, Row, Sheet, Ta
 
 
 def lots_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet:
+    """Aanbieders en percelen: capacity, occupancy, days above capacity and cost per lot."""
     lots = lot_figures(calculation, rules, ctx.period)
     rows: list[Row] = [
         Row(
@@ -110,6 +111,7 @@ def lots_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet:
 
 
 def groups_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet:
+    """Doelgroepen: placements (<5 below five), days, cost and length of stay per group."""
     groups = group_figures(calculation, rules, ctx.period)
     month, ytd = short_month(ctx.period), ctx.ytd
 
@@ -189,6 +191,7 @@ def groups_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet:
 
 
 def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet:
+    """Justitie (COSM): the Justice stream per COSM lot and per placement id."""
     lots, placements = cosm_figures(calculation, rules, ctx.period)
     lot_rows = [
         Row(
