@@ -203,8 +203,8 @@ def display_width(value: CellValue) -> int:
     """About how many characters a value takes on screen (for column widths)."""
     if value is None:
         return 0
-    if isinstance(value, Euro):
-        return len(f"€ {value.cents / 100:,.2f}") + 1
+    if isinstance(value, Euro):  # "€ -1,234.56 ": sign, euros with separators, cents, padding
+        return len(f"€ {abs(value.cents) // 100:,}.00 ") + (value.cents < 0)
     if isinstance(value, Count):
         return len(SMALL_COUNT_TEXT) if value.n < SMALL_COUNT else len(f"{value.n:,}")
     if isinstance(value, Percent):
