@@ -172,7 +172,13 @@ def summary_sheet(
                 "bezette dagen per gecontracteerde plaatsdag",
             )
         ),
-        money("Dagkosten", m.fund_day_costs, y.fund_day_costs, None, "bezette dagen × dagtarief"),
+        money(
+            "Dagkosten",
+            m.fund_day_costs,
+            y.fund_day_costs,
+            None,
+            "in rekening gebrachte dagen × dagtarief",
+        ),
         money(
             "Beschikbaarheidsvergoeding",
             m.fund_availability,
