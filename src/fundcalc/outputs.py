@@ -26,6 +26,7 @@ STATEMENT = "statement.csv"
 LEDGER = "ledger.parquet"
 EXCEPTIONS = "exceptions.csv"
 MANIFEST = "manifest.json"
+REPORT = "report.xlsx"
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

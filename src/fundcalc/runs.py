@@ -26,6 +26,7 @@ from fundcalc.outputs import (
     EXCEPTIONS,
     LEDGER,
     MANIFEST,
+    REPORT,
     STATEMENT,
     render_findings,
     render_json,
@@ -37,6 +38,7 @@ from fundcalc.period import Period
 from fundcalc.rules import Rules, load_rules
 from fundcalc.segments import STREAMS
 from fundcalc.versions import parse_date
+from fundcalc.workbook import render_workbook
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,16 @@ def render_run(
         LEDGER: render_ledger(ledger),
         EXCEPTIONS: render_findings(findings),
     }
+    # The workbook shows the other outputs' hashes; the manifest then hashes the workbook.
+    files[REPORT] = render_workbook(
+        inputs.rules,
+        calculation,
+        period,
+        input_files=inputs.log.files,
+        counts=run_counts(calculation, ledger, findings),
+        corrections=corrections,
+        output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+    )
     manifest = build_manifest(
         inputs,
         calculation=calculation,
@@ -160,11 +172,6 @@ def build_manifest(
 ) -> dict[str, Any]:
     """manifest.json: what went in, how many rows went where, and the totals."""
     settlement = calculation.settlements[period]
-    placements = calculation.versions.placements
-    rejected = placements.filter(pl.col("reject_reason").is_not_null()).height
-    days = {
-        stream: int(ledger.filter(pl.col("stream") == stream)["days"].sum()) for stream in STREAMS
-    }
     totals = _totals(settlement)
     return {
         "fundcalc": __version__,
@@ -176,22 +183,34 @@ def build_manifest(
             {"file": f.name, "sha256": f.sha256, "rows": f.rows, "blank_rows": f.blank_rows}
             for f in inputs.log.files
         ],
-        "counts": {
-            "rows": calculation.versions.counts,
-            "placements": {
-                "in_force": placements.height,
-                "rejected": rejected,
-                "usable": placements.height - rejected,
-                "in_ledger": ledger["placement_id"].n_unique(),
-            },
-            "days": days,
-            "exceptions": findings.filter(pl.col("kind") == EXCEPTION).height,
-            "warnings": findings.filter(pl.col("kind") == WARNING).height,
-        },
+        "counts": run_counts(calculation, ledger, findings),
         "totals_cents": totals,
         "totals_euro": {name: format_cents(value) for name, value in totals.items()},
         "checks": [{"check": name, "holds": holds} for name, holds in settlement.check()],
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+
+
+def run_counts(
+    calculation: Calculation, ledger: pl.DataFrame, findings: pl.DataFrame
+) -> dict[str, Any]:
+    """How many rows went where, placements, days per stream, findings (manifest and workbook)."""
+    placements = calculation.versions.placements
+    rejected = placements.filter(pl.col("reject_reason").is_not_null()).height
+    days = {
+        stream: int(ledger.filter(pl.col("stream") == stream)["days"].sum()) for stream in STREAMS
+    }
+    return {
+        "rows": calculation.versions.counts,
+        "placements": {
+            "in_force": placements.height,
+            "rejected": rejected,
+            "usable": placements.height - rejected,
+            "in_ledger": ledger["placement_id"].n_unique(),
+        },
+        "days": days,
+        "exceptions": findings.filter(pl.col("kind") == EXCEPTION).height,
+        "warnings": findings.filter(pl.col("kind") == WARNING).height,
     }
 
 

@@ -1,0 +1,156 @@
+"""The workbook's Dutch: months, groups, items, reasons, and where each sheet stands.
+
+The committee reads Dutch. Findings are recorded in English (they are also in
+exceptions.csv for the finance officer); `dutch_reason` translates the known
+ones and leaves any other reason as it was written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from fundcalc.allocation import CONTRIBUTION, JUSTICE_ITEM, KEY, MUNICIPAL_ITEM, ORIGIN
+from fundcalc.period import Period
+from fundcalc.sheets import Percent
+
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+#: The specific groups (*specifieke groepen*) in the committee's words.
+GROUP_NAMES = {
+    "EGG_JONG": "Jonge vrouwen, eergerelateerd geweld",
+    "EGG_ACUUT": "Eergerelateerd geweld, acuut",
+    "LOVERBOY": "Slachtoffers van loverboys",
+    "DREIGING": "Extreme dreiging",
+    "STALKING": "Extreme stalking",
+    "COSM": "Slachtoffers mensenhandel (COSM)",
+}
+
+ITEM_NAMES = {
+    CONTRIBUTION: "Bijdrage",
+    ORIGIN: "Herkomstdeel",
+    KEY: "Verdeelsleutel",
+    MUNICIPAL_ITEM: "COSM na bedenktijd",
+    JUSTICE_ITEM: "Justitie",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every sheet needs to say where it stands."""
+
+    fund: str
+    period: Period
+    as_of: date
+    months: tuple[Period, ...]
+
+    @property
+    def month(self) -> str:
+        return month_name(self.period)
+
+    @property
+    def ytd(self) -> str:
+        """`jan t/m okt 2026` (or just the month when it is the first calculated one)."""
+        first = self.months[0]
+        if first == self.period:
+            return month_name(self.period)
+        return f"{MONTHS[first.month - 1][:3]} t/m {short_month(self.period)}"
+
+    def title(self, what: str) -> str:
+        return f"{self.fund} — {what} — {self.month}"
+
+    def subtitle(self, shows: str) -> str:
+        return f"{shows} Stand van de gegevens per {self.as_of.strftime('%d-%m-%Y')}."
+
+
+def month_name(period: Period) -> str:
+    return f"{MONTHS[period.month - 1]} {period.year}"
+
+
+def short_month(period: Period) -> str:
+    return f"{MONTHS[period.month - 1][:3]} {period.year}"
+
+
+def percent(value: Fraction | None) -> Percent | None:
+    """A ratio as a percentage cell; None (an empty cell) where it has no denominator."""
+    return None if value is None else Percent(value)
+
+
+REASONS: tuple[tuple[str, str], ...] = (
+    (r"not a member of the fund", "geen lid van het fonds"),
+    (r"unknown lot '(.*)'", r"onbekend perceel '\1'"),
+    (r"lot (.*) has no terms on these days", r"perceel \1 heeft op deze dagen geen voorwaarden"),
+    (r"no centrumgemeente for municipality '(.*)'", r"geen centrumgemeente voor gemeente '\1'"),
+    (r"reflection dates on a fund lot are ignored", "bedenktijd op een fondsperceel genegeerd"),
+    (r"no (placement_id|recorded_on)", r"geen \1"),
+    (r"(\w+) is longer than (\d+) characters", r"\1 is langer dan \2 tekens"),
+    (r"(\w+) '(.*)' is not a date", r"\1 '\2' is geen datum"),
+    (
+        r"void '(.*)' is not true/false, ja/nee or 1/0",
+        r"void '\1' is niet true/false, ja/nee of 1/0",
+    ),
+    (r"conflicting versions recorded on (\S+) \((.*)\)", r"tegenstrijdige versies op \1 (\2)"),
+    (
+        r"found_municipality is missing \(no brp_municipality\)",
+        "found_municipality ontbreekt (geen brp_municipality)",
+    ),
+    (r"(\w+) is missing", r"\1 ontbreekt"),
+    (r"end_date before start_date", "end_date ligt voor start_date"),
+    (r"too late to correct", "te laat om te corrigeren"),
+)
+
+
+def dutch_reason(reason: str) -> str:
+    """A finding's reason in Dutch where it is a known one; otherwise as written."""
+    return "; ".join(_dutch_part(part) for part in reason.split("; "))
+
+
+def _dutch_part(part: str) -> str:
+    for pattern, dutch in REASONS:
+        if re.fullmatch(pattern, part, flags=re.DOTALL):
+            return re.sub(pattern, dutch, part, count=1, flags=re.DOTALL)
+    return part
+
+
+COUNT_NAMES = {
+    "read": "Regels gelezen",
+    "not_a_version": "Geen versie (geen placement_id of recorded_on)",
+    "not_yet_recorded": "Nog niet vastgelegd op de peildatum",
+    "superseded": "Vervangen door een latere versie",
+    "duplicate": "Dubbel (gelijke regel)",
+    "in_force": "Versies in werking",
+}
+PLACEMENT_NAMES = {
+    "in_force": "Plaatsingen in werking",
+    "rejected": "Plaatsingen afgewezen",
+    "usable": "Plaatsingen bruikbaar",
+    "in_ledger": "Plaatsingen met dagen in de maand",
+}
+STREAM_NAMES = {
+    "FUND": "Dagen fonds",
+    "JUSTICE": "Dagen Justitie (bedenktijd)",
+    "MUNICIPAL": "Dagen centrumgemeente (na bedenktijd)",
+    "REJECTED": "Dagen afgewezen",
+}
+
+CHECK_NAMES = {
+    "origin + key = fund day costs + fund availability": (
+        "herkomstdeel + verdeelsleutel = dagkosten + beschikbaarheid fonds"
+    ),
+    "contributions = the month's budget part": "bijdragen = deel van de begroting",
+}

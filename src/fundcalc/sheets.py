@@ -1,0 +1,473 @@
+"""Tables laid out as worksheets: formats, widths, printing, safe text, stable bytes.
+
+The workbook module says *what* each sheet shows as plain values (`Sheet`,
+`Table`, `Row` and the typed cells `Euro`, `Count`, `Percent`, `Average`);
+this module decides how that looks in Excel and LibreOffice and guarantees:
+
+* every figure is a stored value (no formulas anywhere);
+* euro amounts in a euro format, percentages as percentages, dates as dates;
+* text is always a text cell: input text that starts like a formula (`=`,
+  `+`, `-`, `@`, tab, CR) is stored as a string with Excel's quote-prefix flag,
+  so it shows exactly as written and stays text when edited;
+* a count of clients below 5 is written as `<5`;
+* the same sheets give the same bytes: fixed document times, fixed zip entry
+  times and order, no compression (deflate output differs between zlib
+  builds, and an auditor replays on another machine years later).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+# `_ ` leaves a space's width after a number, so text in the next column does not touch it.
+EURO_FORMAT = '"€" #,##0.00_ ;[Red]"€" -#,##0.00_ '
+INTEGER_FORMAT = "#,##0_ "
+PERCENT_FORMAT = "0.0%_ "
+AVERAGE_FORMAT = "#,##0.0_ "
+LINE_FORMAT = "0_ "
+DATE_FORMAT = "dd-mm-yyyy"
+
+#: Below this many, a count of clients or placements is shown as `<5`.
+SMALL_COUNT = 5
+SMALL_COUNT_TEXT = f"<{SMALL_COUNT}"
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+MAX_TEXT = 32_767
+
+
+@dataclass(frozen=True)
+class Euro:
+    """An amount in cents, shown in euros."""
+
+    cents: int
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of clients or placements: below 5 it is shown as `<5` (privacy)."""
+
+    n: int
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A ratio shown as a percentage."""
+
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Average:
+    """A number with one decimal (an average length of stay in days)."""
+
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class LineNumber:
+    """A line of an input file: a whole number without a thousands separator."""
+
+    n: int
+
+
+CellValue = str | int | date | Euro | Count | Percent | Average | LineNumber | None
+
+BODY = "body"
+TOTAL = "total"
+SECTION = "section"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a table; `kind` sets it off: body, total (bold, ruled) or section heading."""
+
+    cells: tuple[CellValue, ...]
+    kind: str = BODY
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header row and its rows, with an optional caption above and note below."""
+
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    caption: str = ""
+    note: str = ""
+    align_left: bool = False
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart of the first table: bars for `bars`, a line on a second axis for `line`.
+
+    Columns are indices into the table; `category` labels the x axis.
+    """
+
+    title: str
+    category: int
+    bars: tuple[int, ...]
+    line: int | None = None
+    bar_axis: str = "€"
+    line_axis: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A worksheet: a title, a line saying what it shows, tables one below the other."""
+
+    name: str
+    title: str
+    subtitle: str
+    tables: tuple[Table, ...]
+    chart: ChartSpec | None = None
+    widths: dict[int, float] = field(default_factory=dict)
+    #: The table whose header row is frozen on screen and repeated on every
+    #: printed page; None freezes only the title.
+    header_table: int | None = 0
+
+
+def safe_text(text: str) -> str:
+    """Text as it can be stored in a cell and read back the same by every reader.
+
+    Characters XML cannot hold become U+FFFD; CR becomes LF (XML readers do
+    that anyway, some and not others); `_xHHHH_` is escaped so Excel does not
+    decode it as a character.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ILLEGAL.sub("\ufffd", text)
+    text = _ESCAPE_LIKE.sub(r"_x005F_\1", text)
+    return text[:MAX_TEXT]
+
+
+def _put_text(cell: Cell, text: str) -> None:
+    value = safe_text(text)
+    cell.value = value
+    cell.data_type = "s"  # never a formula, an error code or a number
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
+
+
+def _put(cell: Cell, value: CellValue) -> None:
+    """Store a value with its number format; every figure is a value, never a formula."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        _put_text(cell, value)
+    elif isinstance(value, Euro):
+        cell.value = Decimal(value.cents).scaleb(-2)
+        cell.number_format = EURO_FORMAT
+    elif isinstance(value, Count):
+        if value.n < SMALL_COUNT:
+            _put_text(cell, SMALL_COUNT_TEXT)
+            cell.alignment = Alignment(horizontal="right", indent=1)
+        else:
+            cell.value = value.n
+            cell.number_format = INTEGER_FORMAT
+    elif isinstance(value, Percent):
+        cell.value = float(value.value)
+        cell.number_format = PERCENT_FORMAT
+    elif isinstance(value, Average):
+        cell.value = float(value.value)
+        cell.number_format = AVERAGE_FORMAT
+    elif isinstance(value, LineNumber):
+        cell.value = value.n
+        cell.number_format = LINE_FORMAT
+    elif isinstance(value, bool):
+        _put_text(cell, "ja" if value else "nee")
+    elif isinstance(value, int):
+        cell.value = value
+        cell.number_format = INTEGER_FORMAT
+    else:  # a date
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+
+
+def display_width(value: CellValue) -> int:
+    """About how many characters a value takes on screen (for column widths)."""
+    if value is None:
+        return 0
+    if isinstance(value, Euro):  # "€ -1,234.56 ": sign, euros with separators, cents, padding
+        return len(f"€ {abs(value.cents) // 100:,}.00 ") + (value.cents < 0)
+    if isinstance(value, Count):
+        return len(SMALL_COUNT_TEXT) if value.n < SMALL_COUNT else len(f"{value.n:,}")
+    if isinstance(value, Percent):
+        return 7
+    if isinstance(value, Average):
+        return len(f"{float(value.value):,.1f}")
+    if isinstance(value, LineNumber):
+        return len(str(value.n))
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    if isinstance(value, date):
+        return 10
+    return max((len(line) for line in value.split("\n")), default=0)
+
+
+# --- styles ---
+
+FONT = "Calibri"
+_THIN = Side(style="thin", color="808080")
+_TITLE_FONT = Font(name=FONT, bold=True, size=14, color="1F3864")
+_SUBTITLE_FONT = Font(name=FONT, italic=True, color="404040")
+_CAPTION_FONT = Font(name=FONT, bold=True, size=12, color="1F3864")
+_BOLD = Font(name=FONT, bold=True)
+_NOTE_FONT = Font(name=FONT, italic=True, size=9, color="404040")
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_SECTION_FILL = PatternFill("solid", fgColor="EDEDED")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_HEADER_BORDER = Border(bottom=_THIN)
+_TOTAL_BORDER = Border(top=_THIN, bottom=Side(style="double", color="808080"))
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_LEFT = Alignment(horizontal="left")
+_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="bottom", horizontal="center")
+
+MIN_WIDTH = 8.0
+MAX_WIDTH = 60.0
+LINE_HEIGHT = 15.0
+NOTE_LINE_HEIGHT = 12.5
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` takes when wrapped at word boundaries in `width` characters."""
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split(" "):
+            if used and used + 1 + len(word) > width:
+                lines += 1 + len(word) // max(int(width), 1)
+                used = len(word) % max(int(width), 1)
+            else:
+                used += (1 if used else 0) + len(word)
+    return lines
+
+
+def column_widths(sheet: Sheet) -> dict[int, float]:
+    """Each column wide enough for its values and its header's longest word, within limits."""
+    widths: dict[int, float] = {}
+    for table in sheet.tables:
+        for i, header in enumerate(table.columns):
+            words = max((len(w) for w in header.split()), default=0)
+            widths[i] = max(widths.get(i, 0), words + 2)
+        for row in table.rows:
+            for i, value in enumerate(row.cells):
+                widths[i] = max(widths.get(i, 0), display_width(value) + 2)
+    sized = {i: min(max(w, MIN_WIDTH), MAX_WIDTH) for i, w in widths.items()}
+    return {**sized, **sheet.widths}
+
+
+def _span_text(
+    ws: Worksheet, row: int, text: str, *, font: Font, columns: int, width: float, line: float
+) -> None:
+    """Text across `columns` columns (merged), wrapped, its row as high as the lines need."""
+    cell = ws.cell(row, 1)
+    _put_text(cell, text)
+    cell.font = font
+    cell.alignment = _WRAP_TOP
+    if columns > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    # Merged cells are never fitted by Excel or LibreOffice: set the height.
+    ws.row_dimensions[row].height = line * wrapped_lines(safe_text(text), width * 1.1)
+
+
+def _write_table(
+    ws: Worksheet, table: Table, top: int, widths: dict[int, float]
+) -> tuple[int, int]:
+    """Write `table` from row `top`; return its header row and the next free row."""
+    span = sum(widths.get(i, MIN_WIDTH) for i in range(len(table.columns)))
+    row_no = top
+    if table.caption:
+        caption = ws.cell(row_no, 1)
+        _put_text(caption, table.caption)
+        caption.font = _CAPTION_FONT
+        row_no += 1
+    header_row = row_no
+    header_lines = 1
+    for i, name in enumerate(table.columns, 1):
+        cell = ws.cell(row_no, i)
+        _put_text(cell, name)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        cell.border = _HEADER_BORDER
+        cell.alignment = _HEADER_ALIGNMENT
+        header_lines = max(header_lines, wrapped_lines(name, widths.get(i - 1, MIN_WIDTH) - 1))
+    ws.row_dimensions[row_no].height = LINE_HEIGHT * header_lines
+    for row in table.rows:
+        row_no += 1
+        _write_row(ws, row_no, row, table, widths)
+    row_no += 1
+    if table.note:
+        _span_text(
+            ws,
+            row_no,
+            table.note,
+            font=_NOTE_FONT,
+            columns=len(table.columns),
+            width=span,
+            line=NOTE_LINE_HEIGHT,
+        )
+        row_no += 1
+    return header_row, row_no + 1
+
+
+def _write_row(
+    ws: Worksheet, row_no: int, row: Row, table: Table, widths: dict[int, float]
+) -> None:
+    lines = 1
+    for i in range(1, len(table.columns) + 1):
+        value = row.cells[i - 1] if i <= len(row.cells) else None
+        cell = ws.cell(row_no, i)
+        _put(cell, value)
+        width = widths.get(i - 1, MIN_WIDTH)
+        if row.kind != SECTION and isinstance(value, str) and display_width(value) + 1 > width:
+            cell.alignment = _WRAP_TOP
+            lines = max(lines, wrapped_lines(safe_text(value), width - 1))
+        elif table.align_left and value is not None:
+            cell.alignment = _LEFT
+        if row.kind == TOTAL:
+            cell.font = _BOLD
+            cell.fill = _TOTAL_FILL
+            cell.border = _TOTAL_BORDER
+        elif row.kind == SECTION:
+            cell.font = _BOLD
+            cell.fill = _SECTION_FILL
+    if lines > 1:
+        ws.row_dimensions[row_no].height = LINE_HEIGHT * lines
+
+
+def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
+    ws.title = sheet.name
+    widths = column_widths(sheet)
+    for i, width in sorted(widths.items()):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    columns = max((len(t.columns) for t in sheet.tables), default=1)
+    span = sum(widths.get(i, MIN_WIDTH) for i in range(columns))
+    _put_text(ws.cell(1, 1), sheet.title)
+    ws.cell(1, 1).font = _TITLE_FONT
+    ws.row_dimensions[1].height = 21
+    _span_text(
+        ws, 2, sheet.subtitle, font=_SUBTITLE_FONT, columns=columns, width=span, line=LINE_HEIGHT
+    )
+    top = 4
+    headers: list[int] = []
+    for table in sheet.tables:
+        header_row, top = _write_table(ws, table, top, widths)
+        headers.append(header_row)
+    if sheet.header_table is not None and headers:
+        header = headers[sheet.header_table]
+        ws.freeze_panes = ws.cell(header + 1, 1)
+        ws.print_title_rows = f"{header}:{header}"
+    else:
+        ws.freeze_panes = ws.cell(3, 1)
+    if sheet.chart is not None and sheet.tables:
+        _add_chart(ws, sheet.chart, sheet.tables[0], headers[0], top)
+    _print_setup(ws, sheet)
+
+
+def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
+    """Landscape A4, fitted to the page width, with the sheet's name and page numbers."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddFooter.left.text = safe_text(sheet.name).replace("&", "&&")
+    ws.oddFooter.right.text = "Pagina &P van &N"
+    ws.print_options.gridLines = False
+
+
+def _add_chart(ws: Worksheet, spec: ChartSpec, table: Table, header_row: int, top: int) -> None:
+    """A bar chart (and a line on a second axis) of the table's body rows, placed below it."""
+    body = 0
+    while body < len(table.rows) and table.rows[body].kind == BODY:
+        body += 1
+    if not body:
+        return
+    first, last = header_row + 1, header_row + body
+    bars = BarChart()
+    bars.type = "col"
+    bars.grouping = "clustered"
+    bars.title = spec.title
+    bars.y_axis.title = spec.bar_axis
+    bars.y_axis.numFmt = '"€" #,##0'
+    bars.x_axis.delete = False
+    bars.y_axis.delete = False
+    for column in spec.bars:
+        bars.add_data(
+            Reference(ws, min_col=column + 1, min_row=header_row, max_row=last),
+            titles_from_data=True,
+        )
+    bars.set_categories(Reference(ws, min_col=spec.category + 1, min_row=first, max_row=last))
+    if spec.line is not None:
+        line = LineChart()
+        line.add_data(
+            Reference(ws, min_col=spec.line + 1, min_row=header_row, max_row=last),
+            titles_from_data=True,
+        )
+        for series in line.series:
+            series.smooth = False
+        line.y_axis.axId = 200
+        line.y_axis.title = spec.line_axis
+        line.y_axis.numFmt = "0%"
+        line.y_axis.crosses = "max"
+        line.y_axis.majorGridlines = None
+        line.y_axis.delete = False
+        bars += line
+    bars.legend.position = "b"
+    bars.height = 9.0
+    bars.width = 24.0
+    ws.add_chart(bars, f"A{top}")
+
+
+def workbook_bytes(sheets: Sequence[Sheet], *, stamp: datetime, creator: str, title: str) -> bytes:
+    """The .xlsx bytes of `sheets`: the same sheets and stamp give the same bytes."""
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    for i, sheet in enumerate(sheets):
+        ws = first if i == 0 else wb.create_sheet()
+        _write_sheet(ws, sheet)
+    wb.properties.creator = safe_text(creator)
+    wb.properties.lastModifiedBy = safe_text(creator)
+    wb.properties.title = safe_text(title)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    buffer = io.BytesIO()
+    # ExcelWriter, not Workbook.save: save stamps the current time as `modified`.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        ExcelWriter(wb, archive).save()
+    return stable_zip(buffer.getvalue(), stamp)
+
+
+def stable_zip(data: bytes, stamp: datetime) -> bytes:
+    """Rewrite a zip with its members sorted by name, one fixed time, stored."""
+    when = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in sorted(source.namelist()):
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_STORED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()

@@ -1,0 +1,153 @@
+"""Capacity per lot (interval sweep), per group and the COSM stream, to the day and cent."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from fractions import Fraction
+
+import polars as pl
+import pytest
+from synthetic import AS_OF, PERIOD, Sample, raw_log, stay, tiny_rules
+
+from fundcalc.calculation import Calculation, calculate
+from fundcalc.capacity import cosm_figures, group_figures, lot_figures, occupancy_runs
+from fundcalc.runs import year_to_date
+from fundcalc.segments import JUSTICE, MUNICIPAL, REJECTED
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Calculation:
+    """Four stays on the one-place lot KLEIN (one of a non-member), two COSM stays, one more."""
+    rows = [
+        stay("A", "KLEIN", "2026-10-01", "2026-10-11"),
+        stay("B", "KLEIN", "2026-10-05", "2026-10-21", brp_municipality="GM0002"),
+        stay("C", "KLEIN", "2026-10-08", "2026-10-08", brp_municipality="GM0003"),
+        stay("D", "KLEIN", "2026-10-14"),
+        stay("E", "COSM-X", "2026-09-20", reflection_start="2026-09-20",
+             reflection_end="2026-10-10", brp_municipality="GM0002"),
+        stay("F", "COSM-X", "2026-10-20", "2026-10-25", reflection_start="2026-10-20"),
+        stay("G", "GROOT", "2026-10-01", "2026-10-03"),
+    ]  # fmt: skip
+    rules = tiny_rules()
+    return calculate(rules, raw_log(rows), [PERIOD, *year_to_date(rules, PERIOD)], AS_OF)
+
+
+def test_occupancy_runs_count_placements_between_events() -> None:
+    ledger = pl.DataFrame(
+        {
+            "period": ["2026-10"] * 3,
+            "lot_id": ["L"] * 3,
+            "first_day": [date(2026, 10, 1), date(2026, 10, 5), date(2026, 10, 8)],
+            "last_day": [date(2026, 10, 10), date(2026, 10, 20), date(2026, 10, 8)],
+        }
+    )
+    parts = pl.DataFrame(
+        {"lot_id": ["L"], "part_from": [date(2026, 10, 1)], "part_to": [date(2026, 11, 1)]}
+    )
+    runs = occupancy_runs(ledger, parts, PERIOD)
+    assert [(r[1].day, r[2].day if r[2].month == 10 else 32, r[3]) for r in runs.iter_rows()] == [
+        (1, 5, 1),
+        (5, 8, 2),
+        (8, 9, 3),
+        (9, 11, 2),
+        (11, 21, 1),
+        (21, 32, 0),
+    ]
+
+
+def test_a_lot_whose_terms_change_in_the_month_has_a_row_per_version(tiny: Calculation) -> None:
+    klein = [f for f in lot_figures(tiny, tiny_rules(), PERIOD) if f.lot_id == "KLEIN"]
+    assert [(f.first_day.day, f.last_day.day, f.places) for f in klein] == [(1, 15, 1), (16, 31, 2)]
+
+
+def test_occupied_and_over_capacity_days_per_terms_version(tiny: Calculation) -> None:
+    first, second = (f for f in lot_figures(tiny, tiny_rules(), PERIOD) if f.lot_id == "KLEIN")
+    # 1–4 Oct one placed, 5–7 two, 8 three, 9–10 two, 11–13 one, 14–15 two (one place).
+    assert (first.occupied_days, first.over_capacity_days, first.peak) == (24, 8, 3)
+    assert first.occupancy == Fraction(24, 15)
+    # 16–20 Oct two placed, 21–31 one (two places): never above capacity.
+    assert (second.occupied_days, second.over_capacity_days, second.peak) == (21, 0, 2)
+
+
+def test_day_cost_is_split_over_terms_versions_and_excludes_rejected_days(
+    tiny: Calculation,
+) -> None:
+    first, second = (f for f in lot_figures(tiny, tiny_rules(), PERIOD) if f.lot_id == "KLEIN")
+    assert (first.rejected_days, first.day_cost) == (1, 23 * 10000)
+    assert (second.rejected_days, second.day_cost) == (0, 21 * 10000)
+    charged = tiny.ledger.filter((pl.col("period") == "2026-10") & (pl.col("lot_id") == "KLEIN"))[
+        "amount_cents"
+    ].sum()
+    assert first.day_cost + second.day_cost == charged
+
+
+def test_availability_per_terms_version_adds_up_to_the_settlement(tiny: Calculation) -> None:
+    figures = lot_figures(tiny, tiny_rules(), PERIOD)
+    first, second = (f for f in figures if f.lot_id == "KLEIN")
+    assert (first.availability_cost, second.availability_cost) == (15 * 1000, 16 * 2 * 1200)
+    settlement = tiny.settlements[PERIOD]
+    assert sum(f.availability_cost for f in figures) == (
+        settlement.fund_availability + settlement.cosm_availability
+    )
+
+
+def test_groups_count_placements_days_cost_and_completed_stays(tiny: Calculation) -> None:
+    groups = {g.group: g for g in group_figures(tiny, tiny_rules(), PERIOD)}
+    stalking = groups["STALKING"]
+    assert (stalking.placements, stalking.days, stalking.day_cost) == (3, 44, 44 * 10000)
+    assert stalking.availability == 15 * 1000 + 16 * 2 * 1200
+    # A (10 days), B (16) and C (one day, rejected for its municipality) ended this year.
+    assert (stalking.completed, stalking.average_stay) == (3, Fraction(27, 3))
+    assert (groups["LOVERBOY"].placements, groups["LOVERBOY"].days) == (1, 2)
+    assert (groups["COSM"].completed, groups["COSM"].completed_days) == (1, 5)
+    assert groups["DREIGING"].placements == 0 and groups["DREIGING"].average_stay is None
+    assert list(groups) == ["EGG_JONG", "EGG_ACUUT", "LOVERBOY", "DREIGING", "STALKING", "COSM"]
+
+
+def test_cosm_stream_per_lot_and_per_placement(tiny: Calculation) -> None:
+    lots, placements = cosm_figures(tiny, tiny_rules(), PERIOD)
+    (lot,) = lots
+    # E: 1–9 Oct in the window, 10–31 after it; F: 20–24 Oct in the window.
+    assert (lot.justice_days, lot.justice_day_cost) == (14, 14 * 5000)
+    assert (lot.municipal_days, lot.municipal_cost) == (22, 22 * 5000)
+    assert lot.justice == tiny.settlements[PERIOD].justice == 14 * 5000 + 31 * 3 * 500
+    assert [(p.placement_id, p.justice_days, p.municipal_days) for p in placements] == [
+        ("E", 9, 22),
+        ("F", 5, 0),
+    ]
+
+
+def test_lot_figures_match_a_day_by_day_count_of_the_sample(sample: Sample) -> None:
+    """An independent check: count every day of the month directly."""
+    ledger = sample.run.calculation.ledger.filter(
+        (pl.col("period") == str(PERIOD)) & pl.col("day_tariff_cents").is_not_null()
+    )
+    figures = lot_figures(sample.run.calculation, sample.rules, PERIOD)
+    assert sum(f.over_capacity_days for f in figures) > 0  # the sample does run over
+    for lot in figures:
+        rows = ledger.filter(pl.col("lot_id") == lot.lot_id).select("first_day", "last_day")
+        spans = list(rows.iter_rows())
+        occupied = over = 0
+        day = lot.first_day
+        while day <= lot.last_day:
+            placed = sum(1 for first, last in spans if first <= day <= last)
+            occupied += placed
+            over += placed > lot.places
+            day += timedelta(days=1)
+        assert (lot.occupied_days, lot.over_capacity_days) == (occupied, over), lot.lot_id
+
+
+def test_group_and_cosm_figures_add_up_to_the_ledger(sample: Sample) -> None:
+    calculation = sample.run.calculation
+    month = calculation.ledger.filter(pl.col("period") == str(PERIOD))
+    groups = group_figures(calculation, sample.rules, PERIOD)
+    charged = month.filter(pl.col("stream") != REJECTED)
+    assert sum(g.days for g in groups) == charged["days"].sum()
+    assert sum(g.day_cost for g in groups) == charged["amount_cents"].sum()
+    assert sum(g.placements for g in groups) == charged["placement_id"].n_unique()
+    lots, placements = cosm_figures(calculation, sample.rules, PERIOD)
+    justice = month.filter(pl.col("stream") == JUSTICE)
+    municipal = month.filter(pl.col("stream") == MUNICIPAL)
+    assert sum(p.justice_days for p in placements) == justice["days"].sum()
+    assert sum(p.municipal_cost for p in placements) == municipal["amount_cents"].sum()
+    assert sum(lot.justice for lot in lots) == sample.run.settlement.justice
