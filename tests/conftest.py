@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from synthetic import AS_OF, PERIOD, Sample, write_hostile, write_sample
 
 from fundcalc.runs import load_inputs, run_period
+from tests.synthetic import AS_OF, PERIOD, Sample, write_hostile, write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The worked example of the spec; a copy lives in the repo so CI does not need ../shared.

@@ -7,12 +7,12 @@ from fractions import Fraction
 
 import polars as pl
 import pytest
-from synthetic import AS_OF, PERIOD, Sample, raw_log, stay, tiny_rules
 
 from fundcalc.calculation import Calculation, calculate
 from fundcalc.capacity import cosm_figures, group_figures, lot_figures, occupancy_runs
 from fundcalc.runs import year_to_date
 from fundcalc.segments import JUSTICE, MUNICIPAL, REJECTED
+from tests.synthetic import AS_OF, PERIOD, Sample, raw_log, stay, tiny_rules
 
 
 @pytest.fixture(scope="module")

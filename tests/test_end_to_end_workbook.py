@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from readback import cents, load, table
-from synthetic import write_sample
 
 from fundcalc.cli import main
 from fundcalc.outputs import MANIFEST, REPORT
+from tests.readback import cents, load, table
+from tests.synthetic import write_sample
 
 
 def _run(rules: Path, inputs: Path, out: Path, period: str, as_of: str) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from synthetic import AS_OF, PERIOD, Sample, raw_log, stay, tiny_rules
 
 from fundcalc.allocation import CONTRIBUTION, KEY, MUNICIPAL_ITEM, ORIGIN
 from fundcalc.calculation import Calculation, calculate
@@ -21,6 +20,7 @@ from fundcalc.figures import (
 )
 from fundcalc.period import Period
 from fundcalc.runs import year_to_date as months_to_calculate
+from tests.synthetic import AS_OF, PERIOD, Sample, raw_log, stay, tiny_rules
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from fractions import Fraction
 
 import fastexcel
 import pytest
-from readback import load
 
 from fundcalc.sheets import (
     EURO_FORMAT,
@@ -29,6 +28,7 @@ from fundcalc.sheets import (
     workbook_bytes,
     wrapped_lines,
 )
+from tests.readback import load
 
 STAMP = datetime(2026, 11, 23)
 

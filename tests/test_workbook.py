@@ -14,8 +14,15 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
-from readback import body, cents, fastexcel_grid, find_row, item_total, load, statement, table
-from synthetic import (
+
+from fundcalc.calculation import calculate
+from fundcalc.money import budget_part
+from fundcalc.outputs import REPORT, STATEMENT
+from fundcalc.period import Period
+from fundcalc.sheets import EURO_FORMAT, safe_text
+from fundcalc.workbook import SHEET_NAMES, render_workbook
+from tests.readback import body, cents, fastexcel_grid, find_row, item_total, load, statement, table
+from tests.synthetic import (
     AS_OF,
     HOSTILE_CLIENTS,
     HOSTILE_FILE,
@@ -26,13 +33,6 @@ from synthetic import (
     raw_log,
     tiny_rules,
 )
-
-from fundcalc.calculation import calculate
-from fundcalc.money import budget_part
-from fundcalc.outputs import REPORT, STATEMENT
-from fundcalc.period import Period
-from fundcalc.sheets import EURO_FORMAT, safe_text
-from fundcalc.workbook import SHEET_NAMES, render_workbook
 
 Statement = dict[tuple[str, str, str], int]
 MONTHS_2026 = ("jan", "feb", "maa", "apr", "mei", "jun", "jul", "aug", "sep", "okt")

@@ -8,10 +8,10 @@ import json
 
 import polars as pl
 from openpyxl import Workbook
-from readback import cents, load, table
-from synthetic import Sample
 
 from fundcalc.outputs import EXCEPTIONS, LEDGER, MANIFEST, REPORT, STATEMENT
+from tests.readback import cents, load, table
+from tests.synthetic import Sample
 
 
 def _workbook(sample: Sample) -> Workbook:

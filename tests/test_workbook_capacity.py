@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
-from readback import body, cents, load, table
-from synthetic import PERIOD, Sample
 
 from fundcalc.outputs import LEDGER, REPORT, STATEMENT
 from fundcalc.segments import JUSTICE, MUNICIPAL, REJECTED
 from fundcalc.sheets import PERCENT_FORMAT
+from tests.readback import body, cents, load, table
+from tests.synthetic import PERIOD, Sample
 
 
 def _sheet(sample: Sample, name: str) -> Worksheet:
