@@ -16,26 +16,15 @@ from datetime import date
 import polars as pl
 
 from fundcalc.findings import EXCEPTION, finding_frame
+from fundcalc.log import COLUMNS
 
 MAX_TEXT = 100
 TEXT_COLUMNS = ("client_id", "lot_id", "brp_municipality", "found_municipality")
 DATE_COLUMNS = ("start_date", "end_date", "reflection_start", "reflection_end")
 _VOID = {"true": True, "ja": True, "1": True, "false": False, "nee": False, "0": False}
 
-#: The typed columns of a version, in the spec's order.
-FIELDS = (
-    "placement_id",
-    "client_id",
-    "lot_id",
-    "start_date",
-    "end_date",
-    "brp_municipality",
-    "found_municipality",
-    "reflection_start",
-    "reflection_end",
-    "void",
-    "recorded_on",
-)
+#: The typed columns of a version: the log's columns, in the spec's order.
+FIELDS = COLUMNS
 
 
 @dataclass(frozen=True)
