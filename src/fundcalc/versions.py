@@ -16,6 +16,7 @@ from datetime import date
 import polars as pl
 
 from fundcalc.findings import EXCEPTION, finding_frame
+from fundcalc.table import READ_PROBLEM
 
 MAX_TEXT = 100
 TEXT_COLUMNS = ("client_id", "lot_id", "brp_municipality", "found_municipality")
@@ -92,11 +93,14 @@ def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
     can still be compared by meaning.
     """
     raw_dates = [pl.col(c).alias(f"raw_{c}") for c in (*DATE_COLUMNS, "recorded_on", "void")]
+    if READ_PROBLEM not in raw.collect_schema().names():  # a frame not read by `log`
+        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(READ_PROBLEM))
     parsed = raw.with_columns(raw_dates).with_columns(
         *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
         _void().alias("void"),
     )
     problems = [
+        pl.col(READ_PROBLEM),
         *(
             pl.when(pl.col(c).str.len_chars() > MAX_TEXT).then(
                 pl.lit(f"{c} is longer than {MAX_TEXT} characters")
@@ -127,9 +131,10 @@ def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _no_version_reason() -> pl.Expr:
+    """Why a row is no version; a row that could not be read as it stands says so first."""
     pid = pl.col("placement_id")
     recorded = pl.col("recorded_on")
-    return (
+    reason = (
         pl.when(pid.is_null())
         .then(pl.lit("no placement_id"))
         .when(pid.str.len_chars() > MAX_TEXT)
@@ -139,12 +144,17 @@ def _no_version_reason() -> pl.Expr:
         .when(recorded.is_null())
         .then(pl.format("recorded_on '{}' is not a date", _shown("recorded_on")))
     )
+    return pl.when(reason.is_not_null()).then(
+        pl.concat_str([pl.col(READ_PROBLEM), reason], separator="; ", ignore_nulls=True)
+    )
 
 
 #: Columns that together are a row's meaning: identical duplicates count once.
+#: A row that could not be read as it stands (`read_problem`) is like no other.
 _MEANING = (
     *(c for c in FIELDS if c != "recorded_on"),
     *(f"raw_{c}" for c in (*DATE_COLUMNS, "void")),
+    READ_PROBLEM,
 )
 
 
