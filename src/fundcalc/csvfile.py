@@ -41,8 +41,8 @@ from fundcalc.table import (
 SEPARATORS = (",", ";")
 
 WINDOWS_1252 = (
-    "the file is not UTF-8: read as Windows-1252 (ANSI), as Dutch Excel saves"
-    " 'CSV (gescheiden door lijstscheidingsteken)'; check its accented letters"
+    "the file is not UTF-8 and was read as Windows-1252 (ANSI), as Dutch Excel saves"
+    " 'CSV (gescheiden door lijstscheidingsteken)': check its accented letters"
 )
 EMPTY = "the file is empty: no header and no rows"
 
