@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.calculation import calculate
+from fundcalc.checks import FUND_LOT_REFLECTION
 from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.period import Period
 from fundcalc.runs import load_inputs
@@ -56,6 +57,7 @@ def validate_inputs(
     code = pl.coalesce("brp_municipality", "found_municipality")
     fund_lots = [lot.id for lot in rules.lots.values() if not lot.is_cosm]
     found = [
+        finding_frame(log.findings),
         finding_frame(versions.exceptions),
         finding_frame(
             placements.filter(pl.col("reject_reason").is_not_null()).select(
@@ -96,12 +98,12 @@ def validate_inputs(
                 "source",
                 "line",
                 "placement_id",
-                pl.lit("reflection dates on a fund lot are ignored").alias("reason"),
+                pl.lit(FUND_LOT_REFLECTION).alias("reason"),
             )
         ),
     ]
     if period is not None:
-        calculation = calculate(rules, log.rows, [period], as_of)
+        calculation = calculate(rules, log.rows, [period], as_of, log_findings=log.findings)
         found.append(calculation.findings_for(period))
     findings = sort_findings(pl.concat(found).unique(maintain_order=True))
     counts = versions.counts
