@@ -10,7 +10,13 @@ import polars as pl
 
 from fundcalc.calculation import calculate
 from fundcalc.checks import FUND_LOT_REFLECTION
-from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
+from fundcalc.findings import (
+    EXCEPTION,
+    WARNING,
+    finding_frame,
+    finding_lines,
+    sort_findings,
+)
 from fundcalc.period import Period
 from fundcalc.runs import load_inputs
 from fundcalc.versions import versions_as_of
@@ -33,16 +39,7 @@ class ValidationReport:
 
     def lines(self) -> list[str]:
         """The report as text: facts, then the findings grouped by kind."""
-        out = list(self.facts)
-        for kind, title in ((EXCEPTION, "errors"), (WARNING, "warnings")):
-            rows = self.findings.filter(pl.col("kind") == kind)
-            out.append(f"{title}: {rows.height}")
-            for source, line, placement, reason in rows.select(
-                "source", "line", "placement_id", "reason"
-            ).iter_rows():
-                where = f"{source}:{line}" if source is not None else "-"
-                out.append(f"  {where}  {placement or '-'}  {reason}")
-        return out
+        return [*self.facts, *finding_lines(self.findings)]
 
 
 def validate_inputs(
