@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -105,9 +105,14 @@ class Calculation:
 
 
 def _touches(period: Period) -> pl.Expr:
-    """The stay may have days in `period` (unknown dates may: they are shown)."""
+    """The stay may have days in `period` (unknown dates may: they are shown).
+
+    A stay that ends before it starts touches the days between its two dates.
+    """
     start = pl.col("start_date")
-    overlaps = (start < period.end) & (stay_end() > period.first_day)
+    first = pl.min_horizontal(start, pl.col("end_date"))
+    end = pl.max_horizontal(stay_end(), start + timedelta(days=1))
+    overlaps = (first < period.end) & (end > period.first_day)
     return start.is_null() | overlaps.fill_null(True)
 
 
