@@ -12,8 +12,9 @@
   gets a `read_problem`, so nothing is cut off silently; fewer values mean
   empty ones (Excel leaves trailing separators off some rows).
 
-Files without a quote character are read by polars; files with one by
-Python's csv module, which knows the line each quoted row starts on.
+Files in which every line is one row are read by polars; files with a quoted
+value over several lines by Python's csv module, which knows the line each
+row starts on.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from fundcalc.table import (
     empty_rows,
     position,
     too_many,
-    without_blank_lines,
 )
 
 #: The separators a CSV file may use (§3); the first wins a tie.
@@ -47,8 +47,8 @@ WINDOWS_1252 = (
 EMPTY = "the file is empty: no header and no rows"
 
 
-def decode(data: bytes, name: str) -> tuple[str, tuple[tuple[int | None, str], ...]]:
-    """The text of a CSV file, and a note when it had to be read as Windows-1252."""
+def as_utf8(data: bytes, name: str) -> tuple[bytes, tuple[tuple[int | None, str], ...]]:
+    """The file's bytes as UTF-8 without BOM, and a note when it had to be read as Windows-1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(
             f"{name}: is UTF-16 text (Excel's 'Unicode text');"
@@ -61,11 +61,12 @@ def decode(data: bytes, name: str) -> tuple[str, tuple[tuple[int | None, str], .
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8"), ()
+        data.decode("utf-8")
+        return data, ()
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
     try:
-        return data.decode("cp1252"), ((line, WINDOWS_1252),)
+        return data.decode("cp1252").encode("utf-8"), ((line, WINDOWS_1252),)
     except UnicodeDecodeError as error:
         byte = data[error.start]
         line = data.count(b"\n", 0, error.start) + 1
@@ -77,33 +78,34 @@ def decode(data: bytes, name: str) -> tuple[str, tuple[tuple[int | None, str], .
 
 def read_csv_table(data: bytes, name: str, canonical: Callable[[str], str | None]) -> Table:
     """Read a CSV file into a Table; `canonical` says which header names are known."""
-    text, notes = decode(data, name)
-    if "\r" in text and "\n" not in text:  # classic Mac line ends
-        text = text.replace("\r", "\n")
-    header_line, start = _header_start(text)
+    data, notes = as_utf8(data, name)
+    if b"\r" in data and b"\n" not in data:  # classic Mac line ends
+        data = data.replace(b"\r", b"\n")
+    header_line, start = _header_start(data)
     if start < 0:
         return Table((), 1, empty_rows(0), 0, (*notes, (None, EMPTY)))
-    body = text[start:]
-    first = body.split("\n", 1)[0].rstrip("\r")
+    body = data[start:]
+    end = body.find(b"\n")
+    first = (body if end < 0 else body[:end]).rstrip(b"\r").decode("utf-8")
     separator = choose_separator(first, canonical)
     header = tuple(f.strip() for f in next(csv.reader([first], delimiter=separator)))
     width = len(header)
-    rows = None
-    if '"' not in body:
-        rows = _read_plain(body.encode("utf-8"), separator, header_line, width)
-    if rows is None:
-        rows = _read_quoted(body, separator, header_line, width, name)
-    rows, blank = without_blank_lines(rows, width)
+    read = _read_lines(body, separator, header_line, width)
+    if read is None:
+        read = _read_records(body.decode("utf-8"), separator, header_line, width, name)
+    rows, blank = read
     return Table(header, header_line, rows, blank, notes)
 
 
-def _header_start(text: str) -> tuple[int, int]:
-    """The header's line number and offset: the first line that is not blank."""
-    offset = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        if line.strip():
+def _header_start(data: bytes) -> tuple[int, int]:
+    """The header's line number and byte offset: the first line that is not blank."""
+    offset, number = 0, 1
+    while offset < len(data):
+        end = data.find(b"\n", offset)
+        end = len(data) if end < 0 else end
+        if data[offset:end].strip():
             return number, offset
-        offset += len(line) + 1
+        offset, number = end + 1, number + 1
     return 0, -1
 
 
@@ -121,23 +123,17 @@ def choose_separator(header: str, canonical: Callable[[str], str | None]) -> str
     return max(SEPARATORS, key=score)
 
 
-def _read_plain(data: bytes, separator: str, header_line: int, width: int) -> pl.DataFrame | None:
-    """A file without quotes, by polars: every physical line below the header is a row.
+def _read_lines(
+    data: bytes, separator: str, header_line: int, width: int
+) -> tuple[pl.DataFrame, int] | None:
+    """By polars, when every physical line below the header is one row.
 
-    The lines are read a second time as whole text to count each row's
-    fields. None when the two readings do not agree (then the slow reader).
+    That is so unless a quoted value spans lines (a line with an odd number of
+    quotes). The lines are read a second time as whole text to count each
+    row's fields (separators inside quotes not counted) and to find blank
+    ones. None when this is not so, or when polars and the lines disagree:
+    then Python's csv module reads the file.
     """
-    names = [position(i) for i in range(width)]
-    values = pl.read_csv(
-        data,
-        separator=separator,
-        has_header=True,
-        new_columns=names,
-        infer_schema=False,
-        quote_char=None,
-        truncate_ragged_lines=True,
-        raise_if_empty=False,
-    )
     lines = pl.read_csv(
         data,
         separator="\x00",  # no such byte in a text file: one field per line
@@ -148,42 +144,69 @@ def _read_plain(data: bytes, separator: str, header_line: int, width: int) -> pl
         empty_string_is_null=False,
         raise_if_empty=False,
     ).slice(1)
-    if lines.height != values.height:
+    text, quotes = pl.col("text"), pl.col("quotes")
+    lines = lines.with_columns(text.str.count_matches('"', literal=True).alias("quotes"))
+    spans, quoted = lines.select(
+        (quotes % 2 == 1).any().alias("spans"), (quotes > 0).any().alias("quoted")
+    ).row(0)
+    if spans:
         return None
-    fields = (
-        pl.col("text")
-        .str.strip_chars_end(f"{separator} \t\r")
-        .str.count_matches(separator, literal=True)
-        .cast(pl.Int64)
-        + 1
+    names = [position(i) for i in range(width)]
+    try:
+        values = pl.read_csv(
+            data,
+            separator=separator,
+            has_header=True,
+            new_columns=names,
+            infer_schema=False,
+            quote_char='"' if quoted else None,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if values.height != lines.height:
+        return None
+    # A quoted value with text becomes one letter: its separators do not count, its text does.
+    bare = text.str.replace_all('"[^"]+"', "q") if quoted else text
+    empty = f'{separator} \t\r"'
+    trimmed = bare.str.strip_chars_end(empty)
+    fields = trimmed.str.count_matches(separator, literal=True).cast(pl.Int64) + 1
+    checked = lines.select(
+        pl.when(fields > width)
+        .then(pl.format(TOO_MANY, fields, pl.lit(width)))
+        .alias(READ_PROBLEM),
+        (trimmed.str.strip_chars(empty) == "").alias("blank"),
     )
-    problem = pl.when(fields > width).then(pl.format(TOO_MANY, fields, pl.lit(width)))
-    checked = lines.select(problem.alias(READ_PROBLEM))
-    return pl.concat([values, checked], how="horizontal").select(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias(LINE),
-        READ_PROBLEM,
-        *names,
+    rows = pl.concat([values, checked], how="horizontal").with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias(LINE)
     )
+    kept = rows.filter(~pl.col("blank") | pl.col(READ_PROBLEM).is_not_null())
+    return kept.select(LINE, READ_PROBLEM, *names), rows.height - kept.height
 
 
-def _read_quoted(
+def _read_records(
     text: str, separator: str, header_line: int, width: int, name: str
-) -> pl.DataFrame:
-    """A file with quotes, by Python's csv module, which knows where each row starts."""
+) -> tuple[pl.DataFrame, int]:
+    """By Python's csv module, which knows the line each row starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     lines: list[int] = []
     problems: list[str | None] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    consumed = 0
+    consumed = blank = 0
     try:
         next(reader)
         consumed = reader.line_num
         for fields in reader:
-            lines.append(header_line + consumed)
+            start = header_line + consumed
             consumed = reader.line_num
             count = len(fields)
-            while count > width and not fields[count - 1].strip():
+            while count and not fields[count - 1].strip():
                 count -= 1
+            if not count:
+                blank += 1
+                continue
+            lines.append(start)
             problems.append(too_many(count, width) if count > width else None)
             for i, column in enumerate(columns):
                 column.append(fields[i] if i < len(fields) else None)
@@ -192,14 +215,15 @@ def _read_quoted(
             f"{name}: line {header_line + consumed}: cannot be read as CSV ({_csv_problem(error)})"
         ) from None
     if not lines:
-        return empty_rows(width)
-    return pl.DataFrame(
+        return empty_rows(width), blank
+    frame = pl.DataFrame(
         {
             LINE: pl.Series(lines, dtype=pl.Int64),
             READ_PROBLEM: pl.Series(problems, dtype=pl.String),
             **{position(i): pl.Series(c, dtype=pl.String) for i, c in enumerate(columns)},
         }
     )
+    return frame, blank
 
 
 def _csv_problem(error: csv.Error) -> str:

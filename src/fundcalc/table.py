@@ -5,7 +5,8 @@ one row per line of the file below it with the line number, the values by
 position (`c0`, `c1`, …) and a `read_problem` where the row cannot be read as
 it stands (more values than the header has names). What the headers mean is
 decided by the caller (`log` for the placement log, `importer` for a
-provider's export). Lines whose every value is empty are dropped and counted.
+provider's export). Lines whose every value is empty (`;;;;` as Excel writes
+them below a table) are no rows: they are dropped and counted.
 """
 
 from __future__ import annotations
@@ -49,22 +50,6 @@ def empty_rows(width: int) -> pl.DataFrame:
             **{position(i): pl.String for i in range(width)},
         }
     )
-
-
-def without_blank_lines(rows: pl.DataFrame, width: int) -> tuple[pl.DataFrame, int]:
-    """Drop the rows whose every value is empty or spaces and that have no problem.
-
-    Excel writes `;;;;` lines below a table; a blank line is no row. A row with
-    a value anywhere, even in a column nobody uses, is kept.
-    """
-    values = [position(i) for i in range(width)]
-    filled = pl.col(READ_PROBLEM).is_not_null()
-    if values:
-        filled = filled | pl.any_horizontal(
-            (pl.col(c).str.strip_chars() != "").fill_null(False) for c in values
-        )
-    kept = rows.filter(filled)
-    return kept, rows.height - kept.height
 
 
 #: The read problem of a CSV row with more values than the header has names.
