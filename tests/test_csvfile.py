@@ -130,3 +130,9 @@ def test_quoted_and_plain_files_of_the_same_rows_read_the_same() -> None:
     assert plain.rows.schema == pl.Schema(
         {"line": pl.Int64, "read_problem": pl.String, "c0": pl.String, "c1": pl.String}
     )
+
+
+def test_a_quoted_separator_on_one_line_is_part_of_the_value() -> None:
+    table = read('placement_id,client_id\nP1,"a, b"\n"P2","",\n"",""\n')
+    assert rows(table) == [(2, None, "P1", "a, b"), (3, None, "P2", "")]
+    assert table.blank_rows == 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable
 
 import polars as pl
@@ -167,22 +168,55 @@ def _read_lines(
         return None
     if values.height != lines.height:
         return None
-    # A quoted value with text becomes one letter: its separators do not count, its text does.
-    bare = text.str.replace_all('"[^"]+"', "q") if quoted else text
-    empty = f'{separator} \t\r"'
-    trimmed = bare.str.strip_chars_end(empty)
-    fields = trimmed.str.count_matches(separator, literal=True).cast(pl.Int64) + 1
-    checked = lines.select(
+    trim = f"{separator} \t\r"
+    counted = lines.with_columns(
+        (text.str.strip_chars_end(trim).str.count_matches(separator, literal=True) + 1)
+        .cast(pl.Int64)
+        .alias("fields"),
+        (text.str.strip_chars(f'{trim}"') == "").alias("blank"),
+    )
+    if quoted:
+        counted = _outside_quotes(counted, separator, width)
+    fields = pl.col("fields")
+    checked = counted.select(
         pl.when(fields > width)
         .then(pl.format(TOO_MANY, fields, pl.lit(width)))
         .alias(READ_PROBLEM),
-        (trimmed.str.strip_chars(empty) == "").alias("blank"),
+        "blank",
     )
     rows = pl.concat([values, checked], how="horizontal").with_columns(
         (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias(LINE)
     )
     kept = rows.filter(~pl.col("blank") | pl.col(READ_PROBLEM).is_not_null())
     return kept.select(LINE, READ_PROBLEM, *names), rows.height - kept.height
+
+
+def _outside_quotes(lines: pl.DataFrame, separator: str, width: int) -> pl.DataFrame:
+    """Count again, without the separators inside quoted values, the lines that seem too long.
+
+    A quoted value (at the start of a field) becomes one letter. Only lines
+    with more separators in all than the header allows can be too long.
+    """
+    trim = f"{separator} \t\r"
+    field = f'(^|{re.escape(separator)})"(?:[^"]|"")*"'
+    indexed = lines.with_row_index("index")
+    recounted = indexed.filter(pl.col("fields") > width).select(
+        "index",
+        (
+            pl.col("text")
+            .str.replace_all(field, "${1}q")
+            .str.strip_chars_end(trim)
+            .str.count_matches(separator, literal=True)
+            + 1
+        )
+        .cast(pl.Int64)
+        .alias("recounted"),
+    )
+    return (
+        indexed.join(recounted, on="index", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("recounted", "fields").alias("fields"))
+        .drop("index", "recounted")
+    )
 
 
 def _read_records(
