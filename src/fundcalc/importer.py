@@ -39,7 +39,6 @@ import polars as pl
 from fundcalc.errors import InputError, UsageError
 from fundcalc.findings import (
     EXCEPTION,
-    WARNING,
     finding_frame,
     finding_lines,
     printable,
@@ -49,6 +48,7 @@ from fundcalc.log import (
     COLUMNS,
     RAW_SCHEMA,
     by_column,
+    file_warnings,
     normalise,
     read_bytes,
     read_log,
@@ -58,6 +58,7 @@ from fundcalc.outputs import safe_text
 from fundcalc.period import END_OF_TIME
 from fundcalc.rules import Rules
 from fundcalc.table import READ_PROBLEM
+from fundcalc.validation import placement_findings
 from fundcalc.versions import FIELDS, Versions, parse_date, versions_as_of
 
 #: Header names a provider's export may use besides the log's own (§3).
@@ -315,41 +316,15 @@ def _shown(value: object) -> str:
 def _findings(export: Export, after: Versions, ids: pl.Series, rules: Rules) -> pl.DataFrame:
     """The exceptions and warnings of the imported rows, named by the export's file and line."""
     stamped_name, notes = export.name, export.notes
-    mine = after.placements.filter(pl.col("placement_id").is_in(ids.implode()))
-    usable = mine.filter(pl.col("reject_reason").is_null() & (pl.col("source") == stamped_name))
-    code = pl.coalesce("brp_municipality", "found_municipality")
+    # The imported placements whose version in force is the import's, or that it rejects.
+    mine = after.placements.filter(
+        pl.col("placement_id").is_in(ids.implode())
+        & ((pl.col("source") == stamped_name) | pl.col("reject_reason").is_not_null())
+    )
     found = [
         after.exceptions.filter(pl.col("source") == stamped_name),
-        mine.filter(pl.col("reject_reason").is_not_null()).select(
-            pl.lit(EXCEPTION).alias("kind"),
-            "source",
-            "line",
-            "placement_id",
-            pl.col("reject_reason").alias("reason"),
-        ),
-        usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
-            pl.lit(EXCEPTION).alias("kind"),
-            "source",
-            "line",
-            "placement_id",
-            pl.format("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
-        ),
-        usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
-            pl.lit(EXCEPTION).alias("kind"),
-            "source",
-            "line",
-            "placement_id",
-            pl.format("no centrumgemeente for municipality '{}'", code).alias("reason"),
-        ),
-        pl.DataFrame(
-            {
-                "kind": [WARNING] * len(notes),
-                "source": [stamped_name] * len(notes),
-                "line": [line for line, _ in notes],
-                "reason": [reason for _, reason in notes],
-            },
-            schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
-        ),
+        placement_findings(mine, rules),
+        file_warnings(stamped_name, notes),
     ]
     findings = pl.concat([finding_frame(f) for f in found])
     return sort_findings(

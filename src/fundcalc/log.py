@@ -145,7 +145,13 @@ def read_file(data: bytes, name: str) -> FileRows:
     """Read one log file into the raw schema, with its file-level warnings."""
     table = read_table(data, name)
     named, notes = by_column(table, name, log_column)
-    findings = finding_frame(
+    findings = file_warnings(name, notes)
+    return FileRows(normalise(named, name), table.blank_rows, findings)
+
+
+def file_warnings(name: str, notes: Sequence[tuple[int | None, str]]) -> pl.DataFrame:
+    """A file's notes (line, reason) as warnings of that file."""
+    return finding_frame(
         pl.DataFrame(
             {
                 "kind": [WARNING] * len(notes),
@@ -156,7 +162,6 @@ def read_file(data: bytes, name: str) -> FileRows:
             schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
         )
     )
-    return FileRows(normalise(named, name), table.blank_rows, findings)
 
 
 def read_file_bytes(data: bytes, name: str) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.calculation import calculate
-from fundcalc.checks import FUND_LOT_REFLECTION
+from fundcalc.checks import reflection_warnings
 from fundcalc.findings import (
     EXCEPTION,
     WARNING,
@@ -18,6 +18,7 @@ from fundcalc.findings import (
     sort_findings,
 )
 from fundcalc.period import Period
+from fundcalc.rules import Rules
 from fundcalc.runs import load_inputs
 from fundcalc.versions import versions_as_of
 
@@ -49,55 +50,10 @@ def validate_inputs(
     inputs = load_inputs(rules_dir, inputs_dir)
     rules, log = inputs.rules, inputs.log
     versions = versions_as_of(log.rows, as_of)
-    placements = versions.placements
-    usable = placements.filter(pl.col("reject_reason").is_null())
-    code = pl.coalesce("brp_municipality", "found_municipality")
-    fund_lots = [lot.id for lot in rules.lots.values() if not lot.is_cosm]
     found = [
         finding_frame(log.findings),
         finding_frame(versions.exceptions),
-        finding_frame(
-            placements.filter(pl.col("reject_reason").is_not_null()).select(
-                pl.lit(EXCEPTION).alias("kind"),
-                "source",
-                "line",
-                "placement_id",
-                pl.col("reject_reason").alias("reason"),
-            )
-        ),
-        finding_frame(
-            usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
-                pl.lit(EXCEPTION).alias("kind"),
-                "source",
-                "line",
-                "placement_id",
-                pl.format("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
-            )
-        ),
-        finding_frame(
-            usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
-                pl.lit(EXCEPTION).alias("kind"),
-                "source",
-                "line",
-                "placement_id",
-                pl.format("unknown municipality code '{}'", code).alias("reason"),
-            )
-        ),
-        finding_frame(
-            usable.filter(
-                pl.col("lot_id").is_in(fund_lots)
-                & (
-                    pl.col("reflection_start").is_not_null()
-                    | pl.col("reflection_end").is_not_null()
-                )
-            ).select(
-                pl.lit(WARNING).alias("kind"),
-                "source",
-                "line",
-                "placement_id",
-                pl.lit(FUND_LOT_REFLECTION).alias("reason"),
-            )
-        ),
+        placement_findings(versions.placements, rules),
     ]
     if period is not None:
         calculation = calculate(rules, log.rows, [period], as_of, log_findings=log.findings)
@@ -113,3 +69,39 @@ def validate_inputs(
         f" {counts['not_a_version']} unusable",
     )
     return ValidationReport(findings, facts)
+
+
+def placement_findings(placements: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """What can be told of placements in force without a period.
+
+    Placements rejected as a whole; usable ones on an unknown lot or with an
+    unknown municipality code; reflection dates that are ignored or make a
+    window other than written.
+    """
+    usable = placements.filter(pl.col("reject_reason").is_null())
+    code = pl.coalesce("brp_municipality", "found_municipality")
+    where = ("source", "line", "placement_id")
+    return pl.concat(
+        [
+            finding_frame(
+                placements.filter(pl.col("reject_reason").is_not_null()).select(
+                    pl.lit(EXCEPTION).alias("kind"), *where, pl.col("reject_reason").alias("reason")
+                )
+            ),
+            finding_frame(
+                usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
+                    pl.lit(EXCEPTION).alias("kind"),
+                    *where,
+                    pl.format("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
+                )
+            ),
+            finding_frame(
+                usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
+                    pl.lit(EXCEPTION).alias("kind"),
+                    *where,
+                    pl.format("unknown municipality code '{}'", code).alias("reason"),
+                )
+            ),
+            *reflection_warnings(usable, rules),
+        ]
+    )
