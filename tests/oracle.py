@@ -124,7 +124,8 @@ def parse_date(text: str) -> date | None:
             parsed = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-        if (fmt == "%Y-%m-%d" and text[4:5] == "-") or (fmt == "%d-%m-%Y" and text[-5:-4] == "-"):
+        four_digit_year = text[4:5] == "-" if fmt == "%Y-%m-%d" else text[-5:-4] == "-"
+        if four_digit_year and parsed.year >= 1000:
             return parsed
     return None
 

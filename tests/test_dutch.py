@@ -29,6 +29,34 @@ from fundcalc.period import Period
         ("void 'x' is not true/false, ja/nee or 1/0", "void 'x' is niet true/false, ja/nee of 1/0"),
         ("lot_id is longer than 100 characters", "lot_id is langer dan 100 tekens"),
         ("end_date before start_date", "end_date ligt voor start_date"),
+        (
+            "conflicting versions recorded on the same day (a.csv:2, b.csv:7)",
+            "tegenstrijdige versies op dezelfde dag vastgelegd (a.csv:2, b.csv:7)",
+        ),
+        (
+            "the row has 13 fields where the header has 11; start_date 'x' is not a date",
+            "de regel heeft 13 velden waar de kopregel er 11 heeft; start_date 'x' is geen datum",
+        ),
+        ("unknown column 'Opmerking' is ignored", "onbekende kolom 'Opmerking' genegeerd"),
+        (
+            "the same client is also in placement P7 on these days (possible double billing)",
+            "dezelfde cliënt staat op deze dagen ook in plaatsing P7"
+            " (mogelijk dubbel gefactureerd)",
+        ),
+        (
+            "stay longer than a year (since 2025-09-15)",
+            "verblijf langer dan een jaar (sinds 2025-09-15)",
+        ),
+        (
+            "lot K: more placements than contracted places (1) on these days, at most 2 on a day",
+            "perceel K: meer plaatsingen dan gecontracteerde plaatsen (1) op deze dagen,"
+            " hoogstens 2 op een dag",
+        ),
+        (
+            "reflection period longer than 3 months: from 2026-11-01 the days are charged"
+            " to the centrumgemeente",
+            "bedenktijd langer dan 3 maanden: vanaf 2026-11-01 betaalt de centrumgemeente de dagen",
+        ),
     ],
 )
 def test_known_reasons_are_translated(reason: str, dutch: str) -> None:

@@ -10,8 +10,9 @@ import openpyxl
 import polars as pl
 import pytest
 
+from fundcalc.csvfile import EMPTY, WINDOWS_1252
 from fundcalc.errors import InputError
-from fundcalc.log import COLUMNS, read_file_bytes, read_log
+from fundcalc.log import COLUMNS, read_file, read_file_bytes, read_log
 
 HEADER = ",".join(COLUMNS)
 ROW = "P1,c1,F,2025-01-30,2025-02-02,GM0001,,,,false,2025-02-01"
@@ -19,7 +20,7 @@ ROW = "P1,c1,F,2025-01-30,2025-02-02,GM0001,,,,false,2025-02-01"
 
 def test_a_comma_separated_file_is_read_as_trimmed_text_with_lines() -> None:
     frame = read_file_bytes(f"{HEADER}\n{ROW}\n P2 , c2 ,F,,,,,,,,\n".encode(), "a.csv")
-    assert frame.columns == ["source", "line", *COLUMNS]
+    assert frame.columns == ["source", "line", *COLUMNS, "read_problem"]
     assert frame.select("source", "line", "placement_id", "client_id", "start_date").rows() == [
         ("a.csv", 2, "P1", "c1", "2025-01-30"),
         ("a.csv", 3, "P2", "c2", None),
@@ -40,6 +41,7 @@ def test_missing_columns_are_empty_and_unknown_columns_are_ignored() -> None:
         **dict.fromkeys(COLUMNS),
         "placement_id": "P1",
         "recorded_on": "2025-01-01",
+        "read_problem": None,
     }
 
 
@@ -75,3 +77,71 @@ def test_the_log_is_every_csv_and_xlsx_file_in_the_placements_folder(tmp_path: P
 def test_a_missing_placements_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such folder"):
         read_log(tmp_path)
+
+
+def test_a_column_named_twice_cannot_be_read() -> None:
+    data = b"placement_id;Placement_ID ;recorded_on\nP1;P2;2025-01-01\n"
+    with pytest.raises(InputError) as error:
+        read_file_bytes(data, "a.csv")
+    assert str(error.value) == (
+        "a.csv: line 1: column 'Placement_ID' (column 2)"
+        " names the same as 'placement_id' (column 1)"
+    )
+
+
+def test_unknown_and_unnamed_columns_are_ignored_with_a_warning() -> None:
+    data = b"placement_id,opmerking,,recorded_on,\nP1,hello,x,2025-01-01,\n"
+    read = read_file(data, "a.csv")
+    assert read.rows.select("placement_id", "recorded_on", "read_problem").rows() == [
+        ("P1", "2025-01-01", None)
+    ]
+    assert read.findings.select("kind", "source", "line", "reason").rows() == [
+        ("warning", "a.csv", 1, "unknown column 'opmerking' is ignored"),
+        ("warning", "a.csv", 1, "column 3 has no name and is ignored"),
+    ]
+
+
+def test_a_row_with_a_value_only_in_an_unknown_column_is_kept() -> None:
+    data = b"placement_id;opmerking;recorded_on\nP1;;2025-01-01\n;see above;\n;;\n"
+    read = read_file(data, "a.csv")
+    assert read.rows.select("line", "placement_id").rows() == [(2, "P1"), (3, None)]
+    assert read.blank_rows == 1
+
+
+def test_excel_lock_files_and_hidden_files_are_no_part_of_the_log(tmp_path: Path) -> None:
+    folder = tmp_path / "placements"
+    folder.mkdir()
+    (folder / "a.csv").write_text(f"{HEADER}\n{ROW}\n")
+    (folder / "~$b.xlsx").write_bytes(b"\x0bExcel lock")
+    (folder / ".import-123.csv").write_text("half written")
+    assert [f.name for f in read_log(tmp_path).files] == ["a.csv"]
+
+
+def test_a_file_that_cannot_be_opened_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "placements"
+    folder.mkdir()
+    (folder / "a.csv").write_text(f"{HEADER}\n{ROW}\n")
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(InputError) as error:
+        read_log(tmp_path)
+    assert str(error.value) == f"{folder / 'a.csv'}: cannot be read (Permission denied)"
+
+
+def test_the_log_carries_the_warnings_of_its_files(tmp_path: Path) -> None:
+    folder = tmp_path / "placements"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(f"{HEADER},remark\n{ROW},Cliënt\n".encode("cp1252"))
+    (folder / "b.csv").write_bytes(b"")
+    log = read_log(tmp_path)
+    assert log.findings.select("source", "line", "reason").rows() == [
+        ("a.csv", 2, WINDOWS_1252),
+        ("a.csv", 1, "unknown column 'remark' is ignored"),
+        ("b.csv", None, EMPTY),
+    ]
+    assert [(f.name, f.rows) for f in log.files] == [("a.csv", 1), ("b.csv", 0)]

@@ -36,7 +36,16 @@ def _day(draw: st.DrawFn, lo: int = 0, hi: int = 300) -> date:
 
 
 def _fmt(draw: st.DrawFn, day: date) -> str:
-    return draw(st.sampled_from([day.isoformat(), day.strftime("%d-%m-%Y")]))
+    return draw(
+        st.sampled_from(
+            [
+                day.isoformat(),
+                day.strftime("%d-%m-%Y"),
+                f"{day.day}-{day.month}-{day.year}",
+                f"{day.year}-{day.month}-{day.day}",
+            ]
+        )
+    )
 
 
 @st.composite

@@ -29,8 +29,8 @@ def test_every_exception_is_listed_with_file_line_placement_and_days(sample: Sam
             == {"exception": "uitzondering", "warning": "waarschuwing"}[found["kind"]]
         )
         assert (shown["Bestand"], shown["Regel"], shown["Plaatsing"]) == (
-            found["source"],
-            int(found["line"]),
+            found["source"] or None,
+            int(found["line"]) if found["line"] else None,
             found["placement_id"] or None,
         )
         assert shown["Dagen"] == (int(found["days"]) if found["days"] else None)

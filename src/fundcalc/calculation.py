@@ -8,14 +8,15 @@ figures, and tests and replays run it without a disk.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
 
 from fundcalc.allocation import Settlement, settle
-from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
-from fundcalc.period import END_OF_TIME, Period
+from fundcalc.checks import over_capacity, placement_warnings, stay_end
+from fundcalc.findings import EXCEPTION, finding_frame, sort_findings
+from fundcalc.period import Period
 from fundcalc.rules import Rules
 from fundcalc.segments import (
     REJECTED,
@@ -52,6 +53,9 @@ class Calculation:
     ledger: pl.DataFrame
     settlements: dict[Period, Settlement]
     fund_lots: tuple[str, ...]
+    rules: Rules
+    #: Warnings about the log's files as a whole (an unknown column, an encoding).
+    log_findings: pl.DataFrame = field(default_factory=finding_frame)
 
     def ledger_for(self, period: Period) -> pl.DataFrame:
         """The ledger rows of one period, with exactly the spec's columns."""
@@ -61,8 +65,11 @@ class Calculation:
         """Exceptions and warnings a finance officer must see for `period`.
 
         Rows that are no version at all, placements rejected as a whole whose
-        stay may touch the period, rejected day ranges within it, and warnings.
+        stay may touch the period, rejected day ranges within it, warnings
+        about the log's files, its placements (`checks`) and the lots' capacity.
         """
+        from fundcalc.capacity import lot_figures  # noqa: PLC0415 - capacity imports this module
+
         placements = self.versions.placements
         touching = placements.filter(_touches(period))
         days = (
@@ -89,49 +96,38 @@ class Calculation:
                     finding_frame(self.versions.exceptions),
                     finding_frame(rejected),
                     finding_frame(days),
-                    finding_frame(_warnings(touching, self.fund_lots)),
+                    finding_frame(self.log_findings),
+                    placement_warnings(touching, self.rules, period),
+                    over_capacity(lot_figures(self, self.rules, period)),
                 ]
             )
         )
 
 
-def _stay_end() -> pl.Expr:
-    end = pl.col("end_date")
-    start = pl.col("start_date")
-    return (
-        pl.when(end.is_null())
-        .then(pl.lit(END_OF_TIME))
-        .when(end == start)
-        .then(start + timedelta(days=1))
-        .otherwise(end)
-    )
-
-
 def _touches(period: Period) -> pl.Expr:
-    """The stay may have days in `period` (unknown dates may: they are shown)."""
+    """The stay may have days in `period` (unknown dates may: they are shown).
+
+    A stay that ends before it starts touches the days between its two dates.
+    """
     start = pl.col("start_date")
-    overlaps = (start < period.end) & (_stay_end() > period.first_day)
+    first = pl.min_horizontal(start, pl.col("end_date"))
+    end = pl.max_horizontal(stay_end(), start + timedelta(days=1))
+    overlaps = (first < period.end) & (end > period.first_day)
     return start.is_null() | overlaps.fill_null(True)
 
 
-def _warnings(placements: pl.DataFrame, fund_lots: Sequence[str]) -> pl.DataFrame:
-    """Warnings that change no money: reflection dates on a fund lot (ignored)."""
-    refl = pl.col("reflection_start").is_not_null() | pl.col("reflection_end").is_not_null()
-    return placements.filter(
-        pl.col("reject_reason").is_null() & refl & pl.col("lot_id").is_in(fund_lots)
-    ).select(
-        pl.lit(WARNING).alias("kind"),
-        "source",
-        "line",
-        "placement_id",
-        pl.lit("reflection dates on a fund lot are ignored").alias("reason"),
-    )
-
-
 def calculate(
-    rules: Rules, raw_log: pl.DataFrame, periods: Sequence[Period], as_of: date
+    rules: Rules,
+    raw_log: pl.DataFrame,
+    periods: Sequence[Period],
+    as_of: date,
+    *,
+    log_findings: pl.DataFrame | None = None,
 ) -> Calculation:
     """Compute `periods` from the rules and the raw log as of `as_of`.
+
+    `log_findings` are the warnings about the log's files (`log.Log.findings`);
+    they are part of every period's findings.
 
     Raises RulesError when the rules lack a version a period needs (a key, a
     split, a budget) before anything else is done.
@@ -156,4 +152,13 @@ def calculate(
     )
     settlements = {p: settle(ledger, rules, p) for p in periods}
     fund_lots = tuple(lot.id for lot in rules.lots.values() if not lot.is_cosm)
-    return Calculation(as_of, periods, versions, ledger, settlements, fund_lots)
+    return Calculation(
+        as_of,
+        periods,
+        versions,
+        ledger,
+        settlements,
+        fund_lots,
+        rules,
+        finding_frame() if log_findings is None else finding_frame(log_findings),
+    )

@@ -186,3 +186,46 @@ def validate(rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: da
     for line in report.lines():
         click.echo(line)
     sys.exit(1 if report.errors else 0)
+
+
+@main.command("import")
+@click.argument(
+    "file", type=click.Path(path_type=Path, dir_okay=False, exists=True, readable=False)
+)
+@click.option(
+    "--recorded-on",
+    "recorded_on",
+    type=DateType(),
+    required=True,
+    help="The day the file was received: every row gets it as recorded_on.",
+)
+@_paths
+@click.option("--dry-run", is_flag=True, help="Check and show, but do not add it to the log.")
+@reports_errors
+def import_(
+    file: Path, recorded_on: date, rules_dir: Path, inputs_dir: Path, dry_run: bool
+) -> None:
+    """Check a provider's export (CSV or XLSX) and add it to the log, stamped.
+
+    Shows the new and changed placements and every exception, then writes the
+    file to inputs/placements/ as <recorded-on>_<name>.csv. Headers may be the
+    log's own or Dutch (Plaatsingsnummer, Cliëntnummer, Perceel, Startdatum,
+    Einddatum, Gemeente BRP, Gemeente aangetroffen, Start bedenktijd, Einde
+    bedenktijd, Vervallen). A file imported before is refused. Exit 1 when
+    --dry-run finds errors.
+
+    \b
+    Examples:
+      fundcalc import aanlevering-noord.xlsx --recorded-on 2026-11-05 --dry-run
+      fundcalc import aanlevering-noord.xlsx --recorded-on 2026-11-05
+      fundcalc import export.csv --recorded-on 2026-11-05 --inputs inputs --rules rules
+    """
+    from fundcalc.importer import import_file  # noqa: PLC0415 - fast --help
+    from fundcalc.rules import load_rules  # noqa: PLC0415
+
+    report = import_file(
+        file, recorded_on, load_rules(rules_dir), inputs_dir, today=date.today(), dry_run=dry_run
+    )
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(1 if dry_run and report.errors else 0)

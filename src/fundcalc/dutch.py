@@ -106,12 +106,59 @@ REASONS: tuple[tuple[str, str], ...] = (
     ),
     (r"conflicting versions recorded on (\S+) \((.*)\)", r"tegenstrijdige versies op \1 (\2)"),
     (
+        r"conflicting versions recorded on the same day \((.*)\)",
+        r"tegenstrijdige versies op dezelfde dag vastgelegd (\1)",
+    ),
+    (
         r"found_municipality is missing \(no brp_municipality\)",
         "found_municipality ontbreekt (geen brp_municipality)",
     ),
     (r"(\w+) is missing", r"\1 ontbreekt"),
     (r"end_date before start_date", "end_date ligt voor start_date"),
     (r"too late to correct", "te laat om te corrigeren"),
+    # Reading the files (csvfile, xlsx, log).
+    (
+        r"the row has (\d+) fields where the header has (\d+)",
+        r"de regel heeft \1 velden waar de kopregel er \2 heeft",
+    ),
+    (
+        r"the row has values right of the header \(column (.*)\)",
+        r"de regel heeft waarden rechts van de kopregel (kolom \1)",
+    ),
+    (r"unknown column '(.*)' is ignored", r"onbekende kolom '\1' genegeerd"),
+    (r"column (\d+) has no name and is ignored", r"kolom \1 heeft geen naam en is genegeerd"),
+    (
+        r"the file is not UTF-8 and was read as Windows-1252 \(ANSI\), as Dutch Excel saves"
+        r" 'CSV \(gescheiden door lijstscheidingsteken\)': check its accented letters",
+        "het bestand is geen UTF-8 en is gelezen als Windows-1252 (ANSI), zoals Excel"
+        " 'CSV (gescheiden door lijstscheidingsteken)' opslaat: controleer de letters met accenten",
+    ),
+    (r"the (file|sheet) is empty: no header and no rows", "leeg: geen kopregel en geen regels"),
+    # Warnings (checks).
+    (
+        r"reflection period longer than (\d+) months: from (\S+) the days are charged"
+        r" to the centrumgemeente",
+        r"bedenktijd langer dan \1 maanden: vanaf \2 betaalt de centrumgemeente de dagen",
+    ),
+    (
+        r"reflection_end before reflection_start: no reflection window",
+        "reflection_end ligt voor reflection_start: geen bedenktijd",
+    ),
+    (
+        r"reflection_end without reflection_start: no reflection window",
+        "reflection_end zonder reflection_start: geen bedenktijd",
+    ),
+    (
+        r"the same client is also in placement (.*) on these days \(possible double billing\)",
+        r"dezelfde cliënt staat op deze dagen ook in plaatsing \1 (mogelijk dubbel gefactureerd)",
+    ),
+    (r"stay longer than a year \(since (\S+)\)", r"verblijf langer dan een jaar (sinds \1)"),
+    (
+        r"lot (.*): more placements than contracted places \((\d+)\) on these days,"
+        r" at most (\d+) on a day",
+        r"perceel \1: meer plaatsingen dan gecontracteerde plaatsen (\2) op deze dagen,"
+        r" hoogstens \3 op een dag",
+    ),
 )
 
 

@@ -7,6 +7,8 @@ file and line it comes from, the placement where there is one, and a reason.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 EXCEPTION = "exception"
@@ -37,3 +39,25 @@ def sort_findings(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(
         pl.col("kind") != EXCEPTION, "source", "line", "placement_id", "reason", nulls_last=True
     )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Input text made safe for a terminal: control characters (escape sequences) become �."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def finding_lines(findings: pl.DataFrame) -> list[str]:
+    """Findings as terminal lines, grouped by kind: `errors: N`, then `file:line  id  reason`."""
+    out = []
+    for kind, title in ((EXCEPTION, "errors"), (WARNING, "warnings")):
+        rows = findings.filter(pl.col("kind") == kind)
+        out.append(f"{title}: {rows.height}")
+        for source, line, placement, reason in rows.select(
+            "source", "line", "placement_id", "reason"
+        ).iter_rows():
+            where = "-" if source is None else f"{source}:{line}" if line is not None else source
+            out.append(printable(f"  {where}  {placement or '-'}  {reason}"))
+    return out

@@ -4,19 +4,29 @@ The log is append-only: a placement's later version is a new row with the same
 `placement_id` and a later `recorded_on`. This module only reads the files into
 one frame of trimmed text with the source file and line of every row; what the
 text means is decided in `versions`.
+
+A row that cannot be read as it stands (more values than the header has
+names) keeps a `read_problem`, which makes it unreadable in `versions`. What
+a file as a whole has to say (an unknown column, a file read as
+Windows-1252, an empty file) are warnings in `Log.findings`. A file that
+cannot be read at all (a column named twice, a broken quote, a hostile xlsx)
+is an InputError naming the file and line.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from fundcalc.csvfile import read_csv_table
 from fundcalc.errors import InputError
-from fundcalc.xlsx import read_xlsx_text
+from fundcalc.findings import WARNING, finding_frame
+from fundcalc.table import LINE, READ_PROBLEM, Table, position
+from fundcalc.xlsx import read_xlsx_table
 
 #: The columns of the log, in the order of the spec (§3).
 COLUMNS = (
@@ -34,9 +44,26 @@ COLUMNS = (
 )
 
 #: Frame schema of the raw log: text as written, trimmed, empty as null.
-RAW_SCHEMA = {"source": pl.String, "line": pl.Int64, **dict.fromkeys(COLUMNS, pl.String)}
+RAW_SCHEMA = {
+    "source": pl.String,
+    "line": pl.Int64,
+    **dict.fromkeys(COLUMNS, pl.String),
+    READ_PROBLEM: pl.String,
+}
 
 SUFFIXES = (".csv", ".xlsx")
+#: Hidden files (an import being written) and Excel's lock files (`~$a.xlsx`,
+#: there while a file is open in Excel) are no part of the log.
+_NOT_LOG = (".", "~$")
+
+#: Says which log column a header names, None for an unknown one.
+Canonical = Callable[[str], str | None]
+
+
+def log_column(header: str) -> str | None:
+    """The log column a header names: the spec's names in any case, spaces around ignored."""
+    name = header.strip().lower()
+    return name if name in COLUMNS else None
 
 
 @dataclass(frozen=True)
@@ -51,10 +78,20 @@ class LogFile:
 
 @dataclass(frozen=True)
 class Log:
-    """The raw log: one row per line of every file, text only."""
+    """The raw log: one row per line of every file, text only, and file-level warnings."""
 
     rows: pl.DataFrame
     files: tuple[LogFile, ...]
+    findings: pl.DataFrame = field(default_factory=finding_frame)
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """One file read into the raw schema, with its file-level warnings."""
+
+    rows: pl.DataFrame
+    blank_rows: int
+    findings: pl.DataFrame
 
 
 def placement_files(inputs: Path) -> list[Path]:
@@ -63,61 +100,108 @@ def placement_files(inputs: Path) -> list[Path]:
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder (the placement log lives there)")
     return sorted(
-        (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES),
+        (
+            p
+            for p in folder.iterdir()
+            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(_NOT_LOG)
+        ),
         key=lambda p: p.name,
     )
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or an InputError saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
 def read_log(inputs: Path) -> Log:
     """Read every CSV and XLSX file of the log into one raw frame."""
     frames: list[pl.DataFrame] = []
     files: list[LogFile] = []
+    findings: list[pl.DataFrame] = []
     for path in placement_files(inputs):
-        data = path.read_bytes()
-        frame = read_file_bytes(data, path.name)
-        blank = frame.height
-        frame = drop_blank(frame)
-        blank -= frame.height
-        frames.append(frame)
-        files.append(LogFile(path.name, hashlib.sha256(data).hexdigest(), frame.height, blank))
+        data = read_bytes(path)
+        read = read_file(data, path.name)
+        frames.append(read.rows)
+        findings.append(read.findings)
+        files.append(
+            LogFile(path.name, hashlib.sha256(data).hexdigest(), read.rows.height, read.blank_rows)
+        )
     rows = pl.concat(frames) if frames else pl.DataFrame(schema=RAW_SCHEMA)
-    return Log(rows, tuple(files))
+    return Log(rows, tuple(files), pl.concat([finding_frame(), *findings]))
+
+
+def read_table(data: bytes, name: str, canonical: Canonical = log_column) -> Table:
+    """A CSV or XLSX file (by its name's suffix) as a Table."""
+    if name.lower().endswith(".xlsx"):
+        return read_xlsx_table(data, name)
+    return read_csv_table(data, name, canonical)
+
+
+def read_file(data: bytes, name: str) -> FileRows:
+    """Read one log file into the raw schema, with its file-level warnings."""
+    table = read_table(data, name)
+    named, notes = by_column(table, name, log_column)
+    findings = file_warnings(name, notes)
+    return FileRows(normalise(named, name), table.blank_rows, findings)
+
+
+def file_warnings(name: str, notes: Sequence[tuple[int | None, str]]) -> pl.DataFrame:
+    """A file's notes (line, reason) as warnings of that file."""
+    return finding_frame(
+        pl.DataFrame(
+            {
+                "kind": [WARNING] * len(notes),
+                "source": [name] * len(notes),
+                "line": [line for line, _ in notes],
+                "reason": [reason for _, reason in notes],
+            },
+            schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
+        )
+    )
 
 
 def read_file_bytes(data: bytes, name: str) -> pl.DataFrame:
     """Read one log file (by its name's suffix) into the raw schema."""
-    if name.lower().endswith(".xlsx"):
-        table = read_xlsx_text(data, name)
-    else:
-        table = read_csv_text(data, name)
-    return normalise(table, name)
+    return read_file(data, name).rows
 
 
-def read_csv_text(data: bytes, name: str) -> pl.DataFrame:
-    """A CSV as Dutch Excel writes it: comma or semicolon, UTF-8 with or without BOM.
+def by_column(
+    table: Table, name: str, canonical: Canonical
+) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+    """The table's values under the column names the header means, and what it ignored.
 
-    Every field is read as text; the line number is the record number + 1
-    (the header is line 1).
+    A column named twice (by the same or by an equivalent name) cannot be
+    read: which of the two holds the value? A column whose name is unknown is
+    ignored with a warning; a column without a name is ignored silently when
+    it is empty and with a warning when it holds a value.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
-        return pl.DataFrame({"line": pl.Series([], dtype=pl.Int64)})
-    header = data.split(b"\n", 1)[0]
-    separator = ";" if header.count(b";") > header.count(b",") else ","
-    try:
-        frame = pl.read_csv(
-            data,
-            separator=separator,
-            infer_schema=False,
-            has_header=True,
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-            encoding="utf8",
-        )
-    except pl.exceptions.ComputeError as error:
-        raise InputError(f"{name}: cannot be read as CSV ({_first_line(error)})") from None
-    return frame.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
+    notes = list(table.notes)
+    chosen: dict[str, int] = {}
+    for i, header in enumerate(table.header):
+        column = canonical(header)
+        if column is None:
+            if header:
+                notes.append((table.header_line, f"unknown column '{header}' is ignored"))
+            elif table.rows.get_column(position(i)).is_not_null().any():
+                notes.append((table.header_line, f"column {i + 1} has no name and is ignored"))
+            continue
+        if column in chosen:
+            first = table.header[chosen[column]]
+            raise InputError(
+                f"{name}: line {table.header_line}: column '{header}' (column {i + 1})"
+                f" names the same as '{first}' (column {chosen[column] + 1})"
+            )
+        chosen[column] = i
+    return (
+        table.rows.select(
+            LINE, READ_PROBLEM, *(pl.col(position(i)).alias(c) for c, i in chosen.items())
+        ),
+        notes,
+    )
 
 
 def normalise(table: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -135,16 +219,15 @@ def normalise(table: pl.DataFrame, name: str) -> pl.DataFrame:
         ).alias(c)
         for c in COLUMNS
     ]
-    return table.select(pl.lit(name).alias("source"), pl.col("line").cast(pl.Int64), *fields)
-
-
-def drop_blank(frame: pl.DataFrame) -> pl.DataFrame:
-    """Drop rows whose every field is empty (trailing `;;;;` lines as Excel writes them)."""
-    return frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in COLUMNS))
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    problem = (
+        pl.col(READ_PROBLEM) if READ_PROBLEM in table.columns else pl.lit(None, dtype=pl.String)
+    )
+    return table.select(
+        pl.lit(name).alias("source"),
+        pl.col("line").cast(pl.Int64),
+        *fields,
+        problem.cast(pl.String).alias(READ_PROBLEM),
+    )
 
 
 def concat_logs(logs: Sequence[Log]) -> Log:
@@ -152,4 +235,5 @@ def concat_logs(logs: Sequence[Log]) -> Log:
     return Log(
         pl.concat([log.rows for log in logs]),
         tuple(f for log in logs for f in log.files),
+        pl.concat([finding_frame(), *(log.findings for log in logs)]),
     )

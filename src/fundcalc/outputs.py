@@ -9,6 +9,7 @@ open in Excel) leaves the previous outputs exactly as they were.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -84,7 +85,9 @@ def write_folder(folder: Path, files: Mapping[str, bytes]) -> None:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=parent))
     except OSError as error:
-        raise OutputError(f"{parent}: cannot write here ({error.strerror})") from None
+        raise OutputError(
+            f"{parent}: cannot write here ({error.strerror}). {what_to_do(error)}"
+        ) from None
     try:
         for name, data in files.items():
             with open(staging / name, "wb") as stream:
@@ -94,11 +97,24 @@ def write_folder(folder: Path, files: Mapping[str, bytes]) -> None:
         _swap(staging, folder)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
-        hint = " Close it if it is open in Excel, then run again." if os.name == "nt" else ""
         raise OutputError(
             f"{folder}: cannot write the outputs ({error.strerror});"
-            f" the previous outputs are unchanged.{hint}"
+            f" the previous outputs are unchanged. {what_to_do(error)}"
         ) from None
+
+
+def what_to_do(error: OSError) -> str:
+    """What a finance officer can do about an output that cannot be written."""
+    if error.errno == errno.ENOSPC:
+        return "Make room on the disk, then run again."
+    if error.errno == errno.EROFS:
+        return "The disk is read-only: choose another folder with --out."
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (
+            "Close the outputs if one is open (report.xlsx in Excel) and check that you may"
+            " write in this folder, then run again."
+        )
+    return "Close the outputs if one is open in another program, then run again."
 
 
 def _swap(staging: Path, folder: Path) -> None:

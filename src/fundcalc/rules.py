@@ -31,6 +31,10 @@ MUNICIPALITIES_FILE = "municipalities.csv"
 GROUPS = ("EGG_JONG", "EGG_ACUUT", "LOVERBOY", "DREIGING", "STALKING", "COSM")
 COSM = "COSM"
 
+#: Bounds that no arrangement reaches and that keep every sum within 64-bit cents.
+MAX_AMOUNT_CENTS = 100_000_000_000
+MAX_PLACES = 100_000
+
 Group = Literal["EGG_JONG", "EGG_ACUUT", "LOVERBOY", "DREIGING", "STALKING", "COSM"]
 
 
@@ -63,7 +67,7 @@ class _CosmModel(_Model):
 
 class _TermsModel(_Model):
     valid_from: date
-    places: StrictInt = Field(ge=0)
+    places: StrictInt = Field(ge=0, le=MAX_PLACES)
     day_tariff: StrictStr
     availability_tariff: StrictStr
 
@@ -320,11 +324,20 @@ def _lots(models: Sequence[_LotModel]) -> dict[str, Lot]:
 
 
 def _cents(text: str, where: str) -> int:
-    """An amount in cents; a negative one is allowed (a discount, a refund)."""
+    """An amount in cents; a negative one is allowed (a discount, a refund).
+
+    An amount beyond a billion euros is a typing error, and could not be
+    summed in 64-bit cents over a year of placements.
+    """
     try:
-        return parse_cents(text)
+        cents = parse_cents(text)
     except ValueError as error:
         raise RulesError(ARRANGEMENT_FILE, where, str(error)) from None
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise RulesError(
+            ARRANGEMENT_FILE, where, f"{text!r} is more than {MAX_AMOUNT_CENTS // 100:,} euros"
+        )
+    return cents
 
 
 def _check_versions(starts: Sequence[date], where: str, *, first_of_month: bool) -> None:
@@ -368,6 +381,8 @@ def _describe_location(loc: Sequence[str | int], raw: Any) -> str:
     parts: list[str] = []
     node = raw
     for item in loc:
+        if parts and node is not None and not isinstance(node, (dict, list)):
+            break  # past the value itself: pydantic's name of a type it tried (`.str`)
         if isinstance(item, int):
             lot_id = node[item].get("id") if isinstance(node, list) and parts == ["lot"] else None
             if isinstance(lot_id, str):

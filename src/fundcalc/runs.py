@@ -101,7 +101,9 @@ def run_period(
     if period is None:
         period = default_period(inputs.log.rows, as_of)
     periods = [period, *year_to_date(inputs.rules, period)]
-    calculation = calculate(inputs.rules, inputs.log.rows, periods, as_of)
+    calculation = calculate(
+        inputs.rules, inputs.log.rows, periods, as_of, log_findings=inputs.log.findings
+    )
     result = render_run(inputs, calculation, period, out_dir / str(period))
     if write:
         write_folder(result.folder, result.files)

@@ -9,8 +9,16 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.calculation import calculate
-from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
+from fundcalc.checks import reflection_warnings
+from fundcalc.findings import (
+    EXCEPTION,
+    WARNING,
+    finding_frame,
+    finding_lines,
+    sort_findings,
+)
 from fundcalc.period import Period
+from fundcalc.rules import Rules
 from fundcalc.runs import load_inputs
 from fundcalc.versions import versions_as_of
 
@@ -32,16 +40,7 @@ class ValidationReport:
 
     def lines(self) -> list[str]:
         """The report as text: facts, then the findings grouped by kind."""
-        out = list(self.facts)
-        for kind, title in ((EXCEPTION, "errors"), (WARNING, "warnings")):
-            rows = self.findings.filter(pl.col("kind") == kind)
-            out.append(f"{title}: {rows.height}")
-            for source, line, placement, reason in rows.select(
-                "source", "line", "placement_id", "reason"
-            ).iter_rows():
-                where = f"{source}:{line}" if source is not None else "-"
-                out.append(f"  {where}  {placement or '-'}  {reason}")
-        return out
+        return [*self.facts, *finding_lines(self.findings)]
 
 
 def validate_inputs(
@@ -51,57 +50,13 @@ def validate_inputs(
     inputs = load_inputs(rules_dir, inputs_dir)
     rules, log = inputs.rules, inputs.log
     versions = versions_as_of(log.rows, as_of)
-    placements = versions.placements
-    usable = placements.filter(pl.col("reject_reason").is_null())
-    code = pl.coalesce("brp_municipality", "found_municipality")
-    fund_lots = [lot.id for lot in rules.lots.values() if not lot.is_cosm]
     found = [
+        finding_frame(log.findings),
         finding_frame(versions.exceptions),
-        finding_frame(
-            placements.filter(pl.col("reject_reason").is_not_null()).select(
-                pl.lit(EXCEPTION).alias("kind"),
-                "source",
-                "line",
-                "placement_id",
-                pl.col("reject_reason").alias("reason"),
-            )
-        ),
-        finding_frame(
-            usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
-                pl.lit(EXCEPTION).alias("kind"),
-                "source",
-                "line",
-                "placement_id",
-                pl.format("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
-            )
-        ),
-        finding_frame(
-            usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
-                pl.lit(EXCEPTION).alias("kind"),
-                "source",
-                "line",
-                "placement_id",
-                pl.format("unknown municipality code '{}'", code).alias("reason"),
-            )
-        ),
-        finding_frame(
-            usable.filter(
-                pl.col("lot_id").is_in(fund_lots)
-                & (
-                    pl.col("reflection_start").is_not_null()
-                    | pl.col("reflection_end").is_not_null()
-                )
-            ).select(
-                pl.lit(WARNING).alias("kind"),
-                "source",
-                "line",
-                "placement_id",
-                pl.lit("reflection dates on a fund lot are ignored").alias("reason"),
-            )
-        ),
+        placement_findings(versions.placements, rules),
     ]
     if period is not None:
-        calculation = calculate(rules, log.rows, [period], as_of)
+        calculation = calculate(rules, log.rows, [period], as_of, log_findings=log.findings)
         found.append(calculation.findings_for(period))
     findings = sort_findings(pl.concat(found).unique(maintain_order=True))
     counts = versions.counts
@@ -114,3 +69,39 @@ def validate_inputs(
         f" {counts['not_a_version']} unusable",
     )
     return ValidationReport(findings, facts)
+
+
+def placement_findings(placements: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """What can be told of placements in force without a period.
+
+    Placements rejected as a whole; usable ones on an unknown lot or with an
+    unknown municipality code; reflection dates that are ignored or make a
+    window other than written.
+    """
+    usable = placements.filter(pl.col("reject_reason").is_null())
+    code = pl.coalesce("brp_municipality", "found_municipality")
+    where = ("source", "line", "placement_id")
+    return pl.concat(
+        [
+            finding_frame(
+                placements.filter(pl.col("reject_reason").is_not_null()).select(
+                    pl.lit(EXCEPTION).alias("kind"), *where, pl.col("reject_reason").alias("reason")
+                )
+            ),
+            finding_frame(
+                usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
+                    pl.lit(EXCEPTION).alias("kind"),
+                    *where,
+                    pl.format("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
+                )
+            ),
+            finding_frame(
+                usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
+                    pl.lit(EXCEPTION).alias("kind"),
+                    *where,
+                    pl.format("unknown municipality code '{}'", code).alias("reason"),
+                )
+            ),
+            *reflection_warnings(usable, rules),
+        ]
+    )

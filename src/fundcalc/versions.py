@@ -17,6 +17,7 @@ import polars as pl
 
 from fundcalc.findings import EXCEPTION, finding_frame
 from fundcalc.log import COLUMNS
+from fundcalc.table import READ_PROBLEM
 
 MAX_TEXT = 100
 TEXT_COLUMNS = ("client_id", "lot_id", "brp_municipality", "found_municipality")
@@ -45,16 +46,17 @@ class Versions:
 
 
 def parse_date(column: str) -> pl.Expr:
-    """An ISO (`2026-03-31`) or Dutch (`31-03-2026`) date; null if it is neither."""
+    """An ISO (`2026-03-31`) or Dutch (`31-03-2026`) date; null if it is neither.
+
+    Day and month may lack their leading zero (`1-3-2026`); the year has four
+    digits. No text reads as both: an ISO year would be a Dutch day over 999.
+    """
     text = pl.col(column)
     iso = text.str.to_date("%Y-%m-%d", strict=False)
     dutch = text.str.to_date("%d-%m-%Y", strict=False)
+    four_digit_year = (iso.dt.year() >= 1000) & (text.str.slice(4, 1) == "-")
     return (
-        pl.when(text.str.slice(4, 1) == "-")
-        .then(iso)
-        .when(text.str.slice(-5, 1) == "-")
-        .then(dutch)
-        .otherwise(None)
+        pl.when(four_digit_year).then(iso).otherwise(pl.when(dutch.dt.year() >= 1000).then(dutch))
     )
 
 
@@ -81,11 +83,14 @@ def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
     can still be compared by meaning.
     """
     raw_dates = [pl.col(c).alias(f"raw_{c}") for c in (*DATE_COLUMNS, "recorded_on", "void")]
+    if READ_PROBLEM not in raw.collect_schema().names():  # a frame not read by `log`
+        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(READ_PROBLEM))
     parsed = raw.with_columns(raw_dates).with_columns(
         *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
         _void().alias("void"),
     )
     problems = [
+        pl.col(READ_PROBLEM),
         *(
             pl.when(pl.col(c).str.len_chars() > MAX_TEXT).then(
                 pl.lit(f"{c} is longer than {MAX_TEXT} characters")
@@ -116,9 +121,10 @@ def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _no_version_reason() -> pl.Expr:
+    """Why a row is no version; a row that could not be read as it stands says so first."""
     pid = pl.col("placement_id")
     recorded = pl.col("recorded_on")
-    return (
+    reason = (
         pl.when(pid.is_null())
         .then(pl.lit("no placement_id"))
         .when(pid.str.len_chars() > MAX_TEXT)
@@ -128,12 +134,17 @@ def _no_version_reason() -> pl.Expr:
         .when(recorded.is_null())
         .then(pl.format("recorded_on '{}' is not a date", _shown("recorded_on")))
     )
+    return pl.when(reason.is_not_null()).then(
+        pl.concat_str([pl.col(READ_PROBLEM), reason], separator="; ", ignore_nulls=True)
+    )
 
 
 #: Columns that together are a row's meaning: identical duplicates count once.
+#: A row that could not be read as it stands (`read_problem`) is like no other.
 _MEANING = (
     *(c for c in FIELDS if c != "recorded_on"),
     *(f"raw_{c}" for c in (*DATE_COLUMNS, "void")),
+    READ_PROBLEM,
 )
 
 

@@ -1,0 +1,77 @@
+"""An input file's rows as text, before its headers mean anything.
+
+Both readers, `csvfile` and `xlsx`, give a Table: the header as written, and
+one row per line of the file below it with the line number, the values by
+position (`c0`, `c1`, …) and a `read_problem` where the row cannot be read as
+it stands (more values than the header has names). What the headers mean is
+decided by the caller (`log` for the placement log, `importer` for a
+provider's export). Lines whose every value is empty (`;;;;` as Excel writes
+them below a table) are no rows: they are dropped and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+#: Columns of `Table.rows` besides the values.
+LINE = "line"
+READ_PROBLEM = "read_problem"
+
+
+def position(index: int) -> str:
+    """The name of the column holding the values at `index` (0-based)."""
+    return f"c{index}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """The header, the rows by position, and what the file as a whole needs to say.
+
+    `notes` are file-level warnings as (line, reason): a file read as
+    Windows-1252, an empty file.
+    """
+
+    header: tuple[str, ...]
+    header_line: int
+    rows: pl.DataFrame
+    blank_rows: int = 0
+    notes: tuple[tuple[int | None, str], ...] = field(default=())
+
+
+def empty_rows(width: int) -> pl.DataFrame:
+    """No rows, with the columns of a table `width` values wide."""
+    return pl.DataFrame(
+        schema={
+            LINE: pl.Int64,
+            READ_PROBLEM: pl.String,
+            **{position(i): pl.String for i in range(width)},
+        }
+    )
+
+
+#: The read problem of a CSV row with more values than the header has names.
+TOO_MANY = "the row has {} fields where the header has {}"
+
+
+def too_many(count: int, width: int) -> str:
+    """TOO_MANY for a row of `count` fields under a header of `width` names."""
+    return TOO_MANY.format(count, width)
+
+
+def beyond_header(columns: Sequence[int]) -> str:
+    """The read problem of a spreadsheet row with values right of the header."""
+    letters = ", ".join(_column_letter(c) for c in columns)
+    return f"the row has values right of the header (column {letters})"
+
+
+def _column_letter(index: int) -> str:
+    """Excel's name of a column (0-based): 0 → A, 25 → Z, 26 → AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
