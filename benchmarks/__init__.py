@@ -1,0 +1,1 @@
+"""Performance scripts behind `make bench`, and the generator of synthetic logs."""
