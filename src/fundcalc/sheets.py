@@ -410,6 +410,7 @@ def _add_chart(ws: Worksheet, spec: ChartSpec, table: Table, header_row: int, to
     bars.title = spec.title
     bars.y_axis.title = spec.bar_axis
     bars.y_axis.numFmt = '"€" #,##0'
+    bars.y_axis.scaling.min = 0  # bars from zero: differences are not exaggerated
     bars.x_axis.delete = False
     bars.y_axis.delete = False
     for column in spec.bars:
