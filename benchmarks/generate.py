@@ -34,20 +34,9 @@ from pathlib import Path
 
 import polars as pl
 
+from fundcalc.log import COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
-COLUMNS = (
-    "placement_id",
-    "client_id",
-    "lot_id",
-    "start_date",
-    "end_date",
-    "brp_municipality",
-    "found_municipality",
-    "reflection_start",
-    "reflection_end",
-    "void",
-    "recorded_on",
-)
 
 #: Placements a year per group, and the range of a stay's length in days.
 YEARLY = {
@@ -304,7 +293,7 @@ def write_xlsx(path: Path, versions: Sequence[Version]) -> None:
     import openpyxl
     from openpyxl.writer.excel import ExcelWriter
 
-    from fundcalc.sheets import stable_zip
+    from fundcalc.sheets import stable_zip  # the workbook's own byte-stable zip
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
