@@ -101,7 +101,7 @@ class FundcalcGroup(click.Group):
             )
         super().format_epilog(ctx, formatter)
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -111,12 +111,13 @@ class FundcalcGroup(click.Group):
         **extra: Any,
     ) -> Any:
         """Run a command; every way it can fail ends in one or two lines and an exit code."""
+        extra["windows_expand_args"] = windows_expand_args
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv[: _first_command(argv, self.commands)]
         try:
-            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx else "fundcalc"
             click.echo(f"fundcalc: {error.format_message()}", err=True)
@@ -386,7 +387,7 @@ def import_(
     Examples:
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --dry-run
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23
-      fundcalc import export.xlsx --recorded-on 2026-11-23 --inputs inputs --rules rules
+      fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --inputs inputs
     """
     from fundcalc.importer import import_file  # noqa: PLC0415 - fast --help
     from fundcalc.rules import load_rules  # noqa: PLC0415

@@ -140,9 +140,10 @@ def explain_placement(
 
 def _not_found(raw_log: pl.DataFrame, placement_id: str) -> str:
     message = f"placement '{printable(placement_id)}' is not in the log (inputs/placements/)"
-    ids = raw_log["placement_id"].drop_nulls().unique()
-    if ids.len() <= SUGGEST_AMONG:
-        close = difflib.get_close_matches(placement_id, ids.sort().to_list(), n=3)
+    ids = raw_log["placement_id"].drop_nulls().unique().sort()
+    same = ids.filter(ids.str.to_lowercase() == placement_id.lower()).to_list()
+    if ids.len() <= SUGGEST_AMONG or same:
+        close = same or difflib.get_close_matches(placement_id, ids.to_list(), n=3)
         if close:
             return f"{message}; did you mean {' or '.join(printable(c) for c in close)}?"
     return f"{message}; placement ids are matched exactly, as in the log"
@@ -345,7 +346,7 @@ def _range_lines(e: Explanation) -> list[str]:
                 out.append(
                     f"      tariff: {ARRANGEMENT_FILE} lot {e.lot.id}.terms[{number}], from"
                     f" {terms.valid_from.isoformat()}: day tariff {euro(terms.day_tariff_cents)},"
-                    f" {terms.places} places"
+                    f" {_count(terms.places, 'place')}"
                 )
         if r.municipality is not None or r.followed:
             out.append(f"      centrumgemeente {_path(e, r)}")

@@ -233,4 +233,4 @@ def print_summary(summary: RunSummary) -> None:
     width = max(len(label) for label, _ in summary_lines(summary))
     for label, text in summary_lines(summary):
         style = "bold red" if label == "CHECK FAILED" else "bold"
-        console.print(Text.assemble((label.ljust(width), style), "  ", text))
+        console.print(Text.assemble((label.ljust(width), style), "  ", text), soft_wrap=True)
