@@ -53,7 +53,11 @@ SUGGEST_AMONG = 50_000
 
 @dataclass(frozen=True)
 class LogVersion:
-    """A row of the log for the placement: where it is, when recorded, what became of it."""
+    """A row of the log for the placement: where it is, when recorded, what became of it.
+
+    `recorded_on` is the day in ISO form where it reads as a date, else the text
+    as written; `fields` are the row's other values as written in the file.
+    """
 
     source: str
     line: int
@@ -156,13 +160,13 @@ def _versions(
     as_of: date,
 ) -> tuple[LogVersion, ...]:
     """Every row of the placement, oldest first, with what became of it as of `as_of`."""
-    unusable = {(s, n): reason for s, n, reason in no_versions.select("source", "line", "reason")
-                .iter_rows()}  # fmt: skip
+    unusable = {
+        (source, line): reason
+        for source, line, reason in no_versions.select("source", "line", "reason").iter_rows()
+    }
     typed = rows.with_columns(parse_date("recorded_on").alias("recorded_day"))
-    usable = typed.filter(pl.col("recorded_day").is_not_null() & (pl.col("recorded_day") <= as_of))[
-        "recorded_day"
-    ]
-    latest: date | None = usable.max() if usable.len() else None  # type: ignore[assignment]
+    known = typed["recorded_day"].filter(typed["recorded_day"] <= as_of)
+    latest: date | None = known.max() if known.len() else None  # type: ignore[assignment]
     where = None if in_force is None else (in_force["source"], in_force["line"])
     found = []
     for row in typed.sort("recorded_day", "source", "line", nulls_last=True).iter_rows(named=True):
