@@ -328,7 +328,8 @@ def run(
     "--period",
     type=PeriodType(),
     default=None,
-    help="Also check the day ranges of this month (lots, terms, municipalities).",
+    help="Also check the day ranges of this month (lots, terms, municipalities, capacity)."
+    "  [default: none: only what the log tells without a month]",
 )
 @_as_of
 @reports_errors
