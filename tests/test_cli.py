@@ -1,17 +1,23 @@
-"""The command line: exit codes, one-line errors, defaults."""
+"""The command line: what each command shows, exit codes, errors in a line or two, help."""
 
 from __future__ import annotations
 
+import json
+import shlex
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
+import click
+import pytest
+from click.testing import CliRunner, Result
 
-from fundcalc.cli import main
+from fundcalc.cli import INTERNAL_ERROR, main
+from fundcalc.errors import InputError
+from tests.conftest import ROOT
 
 
-def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args))
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), prog_name="fundcalc")
 
 
 def example_args(example: Path, out: Path) -> list[str]:
@@ -25,15 +31,94 @@ def example_args(example: Path, out: Path) -> list[str]:
     ]
 
 
-def test_run_defaults_to_the_last_month_the_log_covers(example: Path, tmp_path: Path) -> None:
+def words(output: str) -> list[str]:
+    """The output's lines with runs of spaces as one (the table's padding is the terminal's)."""
+    return [" ".join(line.split()) for line in output.splitlines() if line.strip()]
+
+
+# --- run ---
+
+
+def test_run_shows_contribution_charged_and_balance_per_centrumgemeente(
+    example: Path, tmp_path: Path
+) -> None:
     # The latest recorded_on is 2025-02-01: January is the last month it covers.
     result = invoke("run", *example_args(example, tmp_path), "--as-of", "2025-03-01")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "2025-01" / "statement.csv").exists()
-    assert result.output.splitlines()[0] == (
-        "2025-01 as of 2025-03-01: fund costs € 61.00, contributions € 100.00,"
-        " Justice € 201.00; 0 exceptions, 0 warnings"
-    )
+    lines = words(result.output)
+    assert lines[:2] == [
+        "2025-01 as of 2025-03-01, in euros",
+        "Centrumgemeente Contribution Charged Balance",
+    ]
+    # Charged = origin + key of the spec's worked example: 10.00 + 15.33 and 5.00 + 30.67.
+    assert lines[3:] == [
+        "GM0001 A 33.33 25.33 8.00",
+        "GM0002 B 66.67 35.67 31.00",
+        "Total (2 members) 100.00 61.00 39.00",
+        "Fund costs 61.00 = days 30.00 + availability 31.00",
+        "Justice 201.00 = reflection days 170.00 + COSM availability 31.00",
+        "Direct 35.00 COSM after the reflection period, paid by the centres",
+        "Findings 0 exceptions, 0 warnings (sheet Uitzonderingen, exceptions.csv)",
+        f"Workbook {tmp_path / '2025-01' / 'report.xlsx'}",
+    ]
+
+
+def test_run_quiet_prints_nothing_and_writes_the_outputs(example: Path, tmp_path: Path) -> None:
+    result = invoke("run", *example_args(example, tmp_path), "--as-of", "2025-03-01", "-q")
+    assert (result.exit_code, result.output) == (0, "")
+    assert (tmp_path / "2025-01" / "report.xlsx").exists()
+
+
+def test_run_json_gives_every_amount_in_cents_and_as_euros(example: Path, tmp_path: Path) -> None:
+    result = invoke("run", *example_args(example, tmp_path), "--as-of", "2025-03-01", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert sorted(summary) == [
+        "as_of",
+        "centrumgemeenten",
+        "checks",
+        "corrections",
+        "days",
+        "findings",
+        "fund",
+        "fundcalc",
+        "justice",
+        "municipal",
+        "outputs",
+        "period",
+        "workbook",
+    ]
+    assert (summary["period"], summary["as_of"]) == ("2025-01", "2025-03-01")
+    assert summary["workbook"] == str(tmp_path / "2025-01" / "report.xlsx")
+    assert summary["centrumgemeenten"][1] == {
+        "code": "GM0002",
+        "name": "B",
+        "member": True,
+        "contribution": {"cents": 6667, "euro": "66.67"},
+        "origin": {"cents": 500, "euro": "5.00"},
+        "key": {"cents": 3067, "euro": "30.67"},
+        "charged": {"cents": 3567, "euro": "35.67"},
+        "balance": {"cents": 3100, "euro": "31.00"},
+        "municipal": {"cents": 3500, "euro": "35.00"},
+    }
+    assert summary["fund"]["balance"] == {"cents": 3900, "euro": "39.00"}
+    assert summary["justice"] == {
+        "day_costs": {"cents": 17000, "euro": "170.00"},
+        "availability": {"cents": 3100, "euro": "31.00"},
+        "total": {"cents": 20100, "euro": "201.00"},
+    }
+    assert summary["days"] == {"FUND": 3, "JUSTICE": 34, "MUNICIPAL": 7, "REJECTED": 0}
+    assert summary["findings"] == {"exceptions": 0, "warnings": 0}
+    assert summary["corrections"] == {
+        "rows": 0,
+        "for_periods": [],
+        "total": {"cents": 0, "euro": "0.00"},
+    }
+    assert all(check["holds"] for check in summary["checks"])
+
+
+# --- errors: one or two lines, an exit code, never a traceback ---
 
 
 def test_an_error_in_the_rules_is_one_line_exit_1_and_writes_nothing(
@@ -53,12 +138,38 @@ def test_an_error_in_the_rules_is_one_line_exit_1_and_writes_nothing(
     assert not out.exists()
 
 
-def test_a_period_that_is_not_a_month_is_bad_usage(example: Path, tmp_path: Path) -> None:
+def test_a_period_that_is_not_a_month_is_bad_usage_in_two_lines(
+    example: Path, tmp_path: Path
+) -> None:
     result = invoke("run", *example_args(example, tmp_path), "--period", "2025-13")
     assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == (
-        "Error: Invalid value for '--period': 2025-13 is not a month"
-    )
+    assert result.output.splitlines() == [
+        "fundcalc: Invalid value for '--period': 2025-13 is not a month",
+        "Try 'fundcalc run --help' for the options and examples.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "first"),
+    [
+        (["rn"], "fundcalc: No such command 'rn'. Did you mean 'run'?"),
+        (
+            ["run", "--perod", "2025-01"],
+            "fundcalc: No such option '--perod'. Did you mean '--period'?",
+        ),
+        (["explain", "--period", "2025-01"], "fundcalc: Missing option '--placement'."),
+        (
+            ["run", "--as-of", "1-3-2025"],
+            "fundcalc: Invalid value for '--as-of': '1-3-2025' is not a date like 2025-03-01",
+        ),
+    ],
+)
+def test_bad_usage_says_what_is_wrong_and_where_the_help_is(args: list[str], first: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert len(result.output.splitlines()) == 2
+    assert result.output.splitlines()[0] == first
+    assert result.output.splitlines()[1].startswith("Try 'fundcalc")
 
 
 def test_a_period_the_rules_do_not_cover_is_an_error(example: Path, tmp_path: Path) -> None:
@@ -67,16 +178,165 @@ def test_a_period_the_rules_do_not_cover_is_an_error(example: Path, tmp_path: Pa
     assert result.output == "fundcalc: arrangement.toml: key: no version valid on 2024-12-01\n"
 
 
-def test_validate_lists_findings_and_exits_1_on_errors(example: Path, tmp_path: Path) -> None:
+def test_when_fundcalc_itself_fails_it_says_so_in_two_lines_with_exit_3(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("fundcalc.runs.run_period", broken)
+    result = invoke("run", *example_args(example, tmp_path), "--as-of", "2025-03-01")
+    assert result.exit_code == INTERNAL_ERROR
+    assert result.output.splitlines() == [
+        "fundcalc: stopped unexpectedly: ZeroDivisionError: division by zero",
+        "Outputs are replaced whole or not at all, so nothing was half-written. Run the same"
+        " command as 'fundcalc --debug …' to see where, and report it.",
+    ]
+    debug = invoke("--debug", "run", *example_args(example, tmp_path), "--as-of", "2025-03-01")
+    assert isinstance(debug.exception, ZeroDivisionError)
+
+
+def test_debug_lets_a_fundcalc_error_through_with_its_traceback(tmp_path: Path) -> None:
+    result = invoke("--debug", "validate", "--rules", "rules", "--inputs", str(tmp_path))
+    assert isinstance(result.exception, InputError)
+    assert str(result.exception) == f"{tmp_path / 'placements'}: no such folder (the placement" \
+        " log lives there)"  # fmt: skip
+
+
+# --- validate ---
+
+
+def test_validate_lists_findings_by_kind_with_file_line_and_days_and_exits_1(
+    example: Path, tmp_path: Path
+) -> None:
     inputs = tmp_path / "inputs"
     shutil.copytree(example / "inputs", inputs)
     log = inputs / "placements" / "a.csv"
     log.write_text(log.read_text() + "P5,c5,NOPE,2025-01-01,,GM0001,,,,,2025-01-02\n")
-    result = invoke("validate", "--rules", str(example / "rules"), "--inputs", str(inputs),
-                    "--as-of", "2025-03-01")  # fmt: skip
+    args = ["--rules", str(example / "rules"), "--inputs", str(inputs), "--as-of", "2025-03-01"]
+    result = invoke("validate", *args, "--period", "2025-01")
     assert result.exit_code == 1
-    assert "  a.csv:6  P5  unknown lot 'NOPE'" in result.output.splitlines()
+    # Told once, with its days in the period (not again without them).
+    assert result.output.splitlines()[2:] == [
+        "",
+        "errors: 1 (cost nothing until the provider sends a corrected version; import it)",
+        "  a.csv:6  P5  unknown lot 'NOPE' (31 days)",
+        "warnings: 0",
+    ]
     clean = invoke("validate", "--rules", str(example / "rules"), "--inputs",
                    str(example / "inputs"), "--as-of", "2025-03-01")  # fmt: skip
     assert clean.exit_code == 0
-    assert "errors: 0" in clean.output.splitlines()
+    assert clean.output.splitlines() == [
+        "rules: 2 lots, 2 members in the latest key, 2 municipality codes",
+        "log: 1 files, 4 rows as of 2025-03-01: 4 in force, 0 superseded, 0 duplicates,"
+        " 0 not yet recorded, 0 unusable",
+        "",
+        "errors: 0",
+        "warnings: 0",
+    ]
+
+
+# --- explain ---
+
+
+def test_explain_shows_each_day_range_with_stream_tariff_centrumgemeente_and_amount(
+    example: Path,
+) -> None:
+    result = invoke("explain", "--period", "2025-01", "--placement", "P4", "--rules",
+                    str(example / "rules"), "--inputs", str(example / "inputs"),
+                    "--as-of", "2025-03-01")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:12] == [
+        "P4 in 2025-01, as of 2025-03-01",
+        "",
+        "The log has 1 row of this placement:",
+        "  a.csv:5  recorded 2025-01-20  in force",
+        "      lot_id C, start_date 2025-01-01, end_date 2025-01-11, brp_municipality GM0002,"
+        " reflection_start 2025-01-05, reflection_end 2025-01-08",
+        "",
+        "In force: a.csv:5, recorded on 2025-01-20",
+        "  lot           C, q, group COSM (a COSM lot)",
+        "  stay          from 2025-01-01 up to 2025-01-11 (the day of departure is not charged:"
+        " last day 2025-01-10)",
+        "  municipality  GM0002 B, registered there (BRP)",
+        "  reflection    window 2025-01-05 up to and including 2025-01-07 (ends at reflection_end"
+        " 2025-01-08)",
+        "",
+    ]
+    ranges = [line for line in lines if line.startswith("  2025-")]
+    assert ranges == [
+        "  2025-01-01 - 2025-01-04   4 days  MUNICIPAL  4 x 5.00 = 20.00",
+        "  2025-01-05 - 2025-01-07   3 days  JUSTICE    3 x 5.00 = 15.00",
+        "  2025-01-08 - 2025-01-10   3 days  MUNICIPAL  3 x 5.00 = 15.00",
+    ]
+    assert lines[-1] == "Total in 2025-01: 10 days, € 50.00 (MUNICIPAL 35.00, JUSTICE 15.00)"
+
+
+def test_explain_of_a_placement_not_in_the_log_is_bad_usage_with_a_suggestion(
+    example: Path,
+) -> None:
+    result = invoke("explain", "--period", "2025-01", "--placement", "p4", "--rules",
+                    str(example / "rules"), "--inputs", str(example / "inputs"))  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output == (
+        "fundcalc: placement 'p4' is not in the log (inputs/placements/); did you mean P4?\n"
+    )
+
+
+# --- help ---
+
+
+def help_text(*command: str) -> str:
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def examples(text: str) -> list[str]:
+    """The example command lines of a help text (the lines under `Examples:`)."""
+    lines = text.splitlines()
+    start = lines.index("  Examples:")
+    found = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("    fundcalc "):
+            break
+        found.append(line.strip())
+    return found
+
+
+def test_help_lists_the_commands_in_the_order_of_the_monthly_routine() -> None:
+    text = help_text()
+    commands = text[text.index("Commands:") :].split("\n\n")[0].splitlines()[1:]
+    names = [line.split()[0] for line in commands]
+    assert sorted(names) == sorted(main.commands)
+    assert names.index("import") < names.index("validate") < names.index("run")
+    routine = text[text.index("The monthly routine:") :]
+    assert "fundcalc run       calculate the month" in routine
+    assert "3  fundcalc itself failed: run again with --debug and report it" in text
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_has_help_with_examples_that_are_valid_command_lines(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = help_text(name)
+    assert "[default: " in text
+    lines = examples(text)
+    assert len(lines) >= 2
+    # In a copy of the shipped sample, so that files the examples name exist.
+    for folder in ("rules", "inputs", "examples"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    for line in lines:
+        args = shlex.split(line)[1:]
+        assert args[0] == name, line
+        command = main.commands[name]
+        with click.Context(main, info_name="fundcalc") as parent:
+            command.make_context(name, args[1:], parent=parent)
+
+
+def test_the_main_help_has_examples_of_existing_commands() -> None:
+    lines = examples(help_text())
+    assert len(lines) >= 2
+    assert all(shlex.split(line)[1] in main.commands for line in lines)

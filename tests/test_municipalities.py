@@ -40,6 +40,18 @@ def test_an_ended_code_follows_its_successor() -> None:
     assert m.centrumgemeente_on("GM1992", date(2022, 1, 1)) is None
 
 
+def test_the_path_names_every_merger_followed_and_the_row_valid_on_the_day() -> None:
+    m = load(HEADER + ROWS)
+    followed, row = m.path_on("GM0501", date(2026, 1, 1))
+    assert [(r.code, r.valid_to, r.successor) for r in followed] == [
+        ("GM0501", date(2023, 1, 1), "GM1992")
+    ]
+    assert row is not None
+    assert (row.code, row.name, row.centrumgemeente) == ("GM1992", "Voorne aan Zee", "GM0599")
+    assert m.path_on("GM0501", date(2022, 12, 31)) == ((), m.rows["GM0501"][0])
+    assert m.path_on("GM9999", date(2026, 1, 1)) == ((), None)
+
+
 def test_intervals_partition_all_time_per_code() -> None:
     frame = load(HEADER + ROWS).intervals()
     den_helder = frame.filter(frame["municipality_code"] == "GM0400").rows()

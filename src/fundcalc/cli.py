@@ -1,28 +1,53 @@
-"""The command line: `fundcalc run`, `validate` (and more, one command per task).
+"""The command line: `fundcalc import`, `validate`, `run`, `explain` (one command per task).
 
-Every error fundcalc raises on purpose reaches the user as one line and an
-exit code (§8): 0 success, 1 findings (validation errors, replay
-differences), 2 bad usage. `--debug` shows the traceback.
+Every error reaches the user as one or two lines and an exit code (§8):
+0 success, 1 findings (errors in the data or the rules, replay
+differences), 2 bad usage, 3 fundcalc itself failed. Never a traceback,
+unless `fundcalc --debug …` asks for one. Heavy modules (polars, openpyxl,
+rich) are imported inside the commands, so `fundcalc --help` stays fast.
 """
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from fundcalc import __version__
 from fundcalc.errors import FundcalcError
-from fundcalc.money import format_cents
 from fundcalc.period import Period
+from fundcalc.terminal import progress, tolerate_any_text
+
+if TYPE_CHECKING:
+    from fundcalc.runs import RunResult
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+#: Exit code when fundcalc itself fails (a bug), not the data or the command.
+INTERNAL_ERROR = 3
+#: Exit code after Ctrl-C (the shell's convention).
+INTERRUPTED = 130
+
+#: The monthly routine, in order: (command, what it is for). Commands that do
+#: not exist (yet) are left out of the help.
+ROUTINE = (
+    ("import", "add a provider's export to the log, stamped with the day it came in"),
+    ("validate", "list what is wrong in the rules and the log"),
+    ("run", "calculate the month: statement, ledger, workbook, manifest"),
+    ("explain", "show how one placement's cost came about (provider disputes)"),
+    ("close", "freeze the month once the committee has seen it"),
+    ("replay", "rebuild a closed month from its archive and prove it identical"),
+    ("history", "list the closed months"),
+)
 
 
 class PeriodType(click.ParamType[Period, str]):
@@ -51,6 +76,94 @@ class DateType(click.ParamType[date, str]):
             return date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date like 2025-03-01", param, ctx)
+
+
+class FundcalcGroup(click.Group):
+    """The `fundcalc` command: errors in a line or two, the commands in routine order."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        order = [name for name, _ in ROUTINE]
+        return sorted(self.commands, key=lambda n: (order.index(n) if n in order else 99, n))
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The monthly routine (with the commands that exist) and the exit codes."""
+        steps = [(f"fundcalc {name}", text) for name, text in ROUTINE if name in self.commands]
+        with formatter.section("The monthly routine"):
+            formatter.write_dl(steps)
+        with formatter.section("Exit codes"):
+            formatter.write_dl(
+                [
+                    ("0", "done"),
+                    ("1", "findings: errors in the data or the rules, replay differences"),
+                    ("2", "bad usage: an option or a value on the command line"),
+                    ("3", "fundcalc itself failed: run again with --debug and report it"),
+                ]
+            )
+        super().format_epilog(ctx, formatter)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run a command; every way it can fail ends in one or two lines and an exit code."""
+        extra["windows_expand_args"] = windows_expand_args
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv[: _first_command(argv, self.commands)]
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "fundcalc"
+            click.echo(f"fundcalc: {error.format_message()}", err=True)
+            click.echo(f"Try '{where} --help' for the options and examples.", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            click.echo(f"fundcalc: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo(
+                "fundcalc: interrupted. Outputs are replaced whole or not at all:"
+                " nothing was half-written.",
+                err=True,
+            )
+            sys.exit(INTERRUPTED)
+        except OSError as error:
+            if error.errno != errno.EPIPE:
+                if debug:
+                    raise
+                _internal(error)
+            # The reader of a pipe went away (`fundcalc validate | head`): stop quietly.
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the interpreter's last flush
+            sys.exit(1)
+        except Exception as error:
+            if debug:
+                raise
+            _internal(error)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _first_command(argv: Sequence[str], commands: Any) -> int:
+    """Where the subcommand is in `argv` (the group's own options come before it)."""
+    for i, arg in enumerate(argv):
+        if arg in commands:
+            return i
+    return len(argv)
+
+
+def _internal(error: BaseException) -> None:
+    click.echo(f"fundcalc: stopped unexpectedly: {type(error).__name__}: {error}", err=True)
+    click.echo(
+        "Outputs are replaced whole or not at all, so nothing was half-written. Run the same"
+        " command as 'fundcalc --debug …' to see where, and report it.",
+        err=True,
+    )
+    sys.exit(INTERNAL_ERROR)
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -94,6 +207,17 @@ def _paths(command: Callable[P, R]) -> Callable[P, R]:
     return command
 
 
+def _out(command: Callable[P, R]) -> Callable[P, R]:
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("outputs"),
+        show_default=True,
+        help="Folder the period's outputs are written under (OUT/YYYY-MM/).",
+    )(command)
+
+
 def _as_of(command: Callable[P, R]) -> Callable[P, R]:
     return click.option(
         "--as-of",
@@ -104,29 +228,57 @@ def _as_of(command: Callable[P, R]) -> Callable[P, R]:
     )(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _summary_options(command: Callable[P, R]) -> Callable[P, R]:
+    """`--quiet` and `--json`: what a run shows when it is done (also for `close`)."""
+    command = click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print a summary for scripts as JSON (amounts in cents and as euros), no table.",
+    )(command)
+    return click.option(
+        "--quiet", "-q", is_flag=True, help="Print nothing when all goes well (for scripts)."
+    )(command)
+
+
+def show_run(result: RunResult, *, quiet: bool, as_json: bool) -> None:
+    """After a run (or a close): the table, the JSON summary, or nothing."""
+    from fundcalc.summary import print_summary, run_summary, summary_json  # noqa: PLC0415
+
+    summary = run_summary(result)
+    if as_json:
+        click.echo(json.dumps(summary_json(summary), indent=2, sort_keys=True))
+    elif not quiet:
+        print_summary(summary)
+
+
+@click.group(
+    cls=FundcalcGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="fundcalc")
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors (for reporting a bug).")
 def main(debug: bool) -> None:
     """fundcalc: who pays what, to the cent, in the joint fund for specialist shelter.
 
     It applies the arrangement's rules (rules/) to the placement log
     (inputs/placements/) and writes, per month, a statement, a ledger, a
     workbook for the committee and a manifest (outputs/YYYY-MM/).
+    Every command has --help with its options and examples.
+
+    \b
+    Examples:
+      fundcalc run
+      fundcalc run --period 2026-10 --as-of 2026-11-23
+      fundcalc explain --period 2026-10 --placement PL-2026-004320
     """
     del debug
+    tolerate_any_text()
 
 
-@main.command()
+@main.command(short_help="Calculate a month: statement, ledger, workbook, manifest.")
 @_paths
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("outputs"),
-    show_default=True,
-    help="Folder the period's outputs are written under.",
-)
+@_out
 @click.option(
     "--period",
     type=PeriodType(),
@@ -134,61 +286,79 @@ def main(debug: bool) -> None:
     help="The month to calculate.  [default: the last month the log covers]",
 )
 @_as_of
+@_summary_options
 @reports_errors
 def run(
-    rules_dir: Path, inputs_dir: Path, out_dir: Path, period: Period | None, as_of: date | None
+    *,
+    rules_dir: Path,
+    inputs_dir: Path,
+    out_dir: Path,
+    period: Period | None,
+    as_of: date | None,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
-    """Calculate one month and write its outputs.
+    """Calculate one month and write its outputs to OUT/YYYY-MM/.
+
+    Writes statement.csv (who pays what), ledger.parquet (every placement's
+    days), exceptions.csv, report.xlsx (the committee's workbook) and
+    manifest.json, all or nothing, then shows per centrumgemeente the
+    contribution, what the fund charged and the balance.
 
     \b
     Examples:
       fundcalc run
-      fundcalc run --period 2026-10 --as-of 2026-11-05
-      fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01
+      fundcalc run --period 2026-10 --as-of 2026-11-23
+      fundcalc run --period 2026-10 --json
+      fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
     from fundcalc.runs import load_inputs, run_period  # noqa: PLC0415 - fast --help
 
-    inputs = load_inputs(rules_dir, inputs_dir)
-    result = run_period(inputs, out_dir, period, as_of or date.today())
-    s = result.settlement
-    counts = result.manifest["counts"]
-    click.echo(
-        f"{result.period} as of {result.as_of}: fund costs € {format_cents(s.fund_costs)},"
-        f" contributions € {format_cents(sum(s.contribution.values()))},"
-        f" Justice € {format_cents(s.justice)};"
-        f" {counts['exceptions']} exceptions, {counts['warnings']} warnings"
-    )
-    click.echo(f"written to {result.folder}")
+    with progress(enabled=not quiet) as step:
+        step("Reading the rules and the log")
+        inputs = load_inputs(rules_dir, inputs_dir)
+        step(f"Calculating {period or 'the month'} and writing the outputs")
+        result = run_period(inputs, out_dir, period, as_of or date.today())
+    show_run(result, quiet=quiet, as_json=as_json)
 
 
-@main.command()
+@main.command(short_help="List what is wrong in the rules and the log; exit 1 on errors.")
 @_paths
 @click.option(
     "--period",
     type=PeriodType(),
     default=None,
-    help="Also check the day ranges of this month (lots, terms, municipalities).",
+    help="Also check the day ranges of this month (lots, terms, municipalities, capacity)."
+    "  [default: none: only what the log tells without a month]",
 )
 @_as_of
 @reports_errors
 def validate(rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: date | None) -> None:
-    """Check the rules and the log and list what is wrong; exit 1 on errors.
+    """Check the rules and the log without writing anything.
+
+    An error in the rules stops at once (one line: file, key, problem). Rows
+    of the log that cannot be used are listed by kind, with file and line:
+    errors cost nothing until the provider sends a corrected version (import
+    it); warnings change no money but ask for a look. Exit 1 when there are
+    errors.
 
     \b
     Examples:
       fundcalc validate
       fundcalc validate --period 2026-10
-      fundcalc validate --rules rules --inputs inputs --as-of 2026-11-05
+      fundcalc validate --rules rules --inputs inputs --as-of 2026-11-23
     """
-    from fundcalc.validation import validate_inputs  # noqa: PLC0415
+    from fundcalc.validation import validate_inputs  # noqa: PLC0415 - fast --help
 
-    report = validate_inputs(rules_dir, inputs_dir, period, as_of or date.today())
+    with progress() as step:
+        step("Reading and checking the rules and the log")
+        report = validate_inputs(rules_dir, inputs_dir, period, as_of or date.today())
     for line in report.lines():
         click.echo(line)
     sys.exit(1 if report.errors else 0)
 
 
-@main.command("import")
+@main.command("import", short_help="Check a provider's export and add it to the log, stamped.")
 @click.argument(
     "file", type=click.Path(path_type=Path, dir_okay=False, exists=True, readable=False)
 )
@@ -216,16 +386,66 @@ def import_(
 
     \b
     Examples:
-      fundcalc import aanlevering-noord.xlsx --recorded-on 2026-11-05 --dry-run
-      fundcalc import aanlevering-noord.xlsx --recorded-on 2026-11-05
-      fundcalc import export.csv --recorded-on 2026-11-05 --inputs inputs --rules rules
+      fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --dry-run
+      fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23
+      fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --inputs inputs
     """
     from fundcalc.importer import import_file  # noqa: PLC0415 - fast --help
     from fundcalc.rules import load_rules  # noqa: PLC0415
 
-    report = import_file(
-        file, recorded_on, load_rules(rules_dir), inputs_dir, today=date.today(), dry_run=dry_run
-    )
+    with progress() as step:
+        step(f"Checking {file.name} against the log")
+        report = import_file(
+            file,
+            recorded_on,
+            load_rules(rules_dir),
+            inputs_dir,
+            today=date.today(),
+            dry_run=dry_run,
+        )
     for line in report.lines():
         click.echo(line)
     sys.exit(1 if dry_run and report.errors else 0)
+
+
+@main.command(short_help="Show how one placement's cost in a month came about.")
+@click.option("--period", type=PeriodType(), required=True, help="The month to explain.")
+@click.option(
+    "--placement",
+    "placement_id",
+    required=True,
+    help="The placement_id, exactly as in the log.",
+)
+@_paths
+@_as_of
+@reports_errors
+def explain(
+    period: Period, placement_id: str, rules_dir: Path, inputs_dir: Path, as_of: date | None
+) -> None:
+    """Show, day range by day range, how one placement's cost came about.
+
+    Lists every version of the placement in the log (file, line, recorded_on)
+    and the one in force; its lot, stay, municipality and reflection window;
+    then per range of days in the month: the stream (FUND, JUSTICE,
+    MUNICIPAL or REJECTED), the lot's terms and tariff, the centrumgemeente
+    (with the mergers followed to it), the days, the amount, and why a range
+    was rejected. The same calculation as `fundcalc run`.
+
+    \b
+    Examples:
+      fundcalc explain --period 2026-10 --placement PL-2026-004320
+      fundcalc explain --period 2026-10 --placement PL-2026-004609 --as-of 2026-11-23
+      fundcalc explain --period 2026-09 --placement PL-X-000004 --rules rules --inputs inputs
+    """
+    from fundcalc.explain import explain_placement, explanation_lines  # noqa: PLC0415
+    from fundcalc.runs import load_inputs  # noqa: PLC0415 - fast --help
+
+    with progress() as step:
+        step("Reading the rules and the log")
+        inputs = load_inputs(rules_dir, inputs_dir)
+        step(f"Calculating {placement_id} in {period}")
+        explanation = explain_placement(
+            inputs.rules, inputs.log.rows, placement_id, period, as_of or date.today()
+        )
+    for line in explanation_lines(explanation):
+        click.echo(line)

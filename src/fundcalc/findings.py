@@ -61,3 +61,37 @@ def finding_lines(findings: pl.DataFrame) -> list[str]:
             where = "-" if source is None else f"{source}:{line}" if line is not None else source
             out.append(printable(f"  {where}  {placement or '-'}  {reason}"))
     return out
+
+
+#: What a finance officer does about each kind of finding.
+ADVICE = {
+    EXCEPTION: "cost nothing until the provider sends a corrected version; import it",
+    WARNING: "change no money, but have a look",
+}
+
+
+def grouped_finding_lines(findings: pl.DataFrame) -> list[str]:
+    """Findings grouped by kind, in aligned columns: `file:line  placement  reason (days)`.
+
+    Each group starts with its count and what to do about it; lot-wide
+    warnings have no file or placement and leave those columns empty.
+    """
+    rows = [
+        (
+            kind,
+            "" if source is None else f"{source}:{line}" if line is not None else source,
+            placement or "",
+            reason if days is None else f"{reason} ({days} day{'' if days == 1 else 's'})",
+        )
+        for kind, source, line, placement, reason, days in findings.select(
+            "kind", "source", "line", "placement_id", "reason", "days"
+        ).iter_rows()
+    ]
+    where = max((len(r[1]) for r in rows), default=0)
+    which = max((len(r[2]) for r in rows), default=0)
+    out = []
+    for kind, title in ((EXCEPTION, "errors"), (WARNING, "warnings")):
+        group = [r for r in rows if r[0] == kind]
+        out.append(f"{title}: {len(group)}" + (f" ({ADVICE[kind]})" if group else ""))
+        out += [printable(f"  {w:<{where}}  {p:<{which}}  {reason}") for _, w, p, reason in group]
+    return out

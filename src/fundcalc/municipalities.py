@@ -55,18 +55,31 @@ class Municipalities:
 
     def centrumgemeente_on(self, code: str, day: date) -> str | None:
         """The centrumgemeente of `code` on `day`, following successors; None if there is none."""
+        _, row = self.path_on(code, day)
+        return None if row is None else row.centrumgemeente
+
+    def path_on(
+        self, code: str, day: date
+    ) -> tuple[tuple[MunicipalityRow, ...], MunicipalityRow | None]:
+        """How `code` leads to a centrumgemeente on `day` (for `fundcalc explain`).
+
+        Returns the ended rows whose successors were followed (a merger each),
+        then the row valid on `day` (None when the chain ends without one).
+        """
+        followed: list[MunicipalityRow] = []
         seen: set[str] = set()
         while code not in seen:
             seen.add(code)
             rows = self.rows.get(code, ())
             for row in rows:
                 if row.valid_from <= day and (row.valid_to is None or day < row.valid_to):
-                    return row.centrumgemeente
+                    return tuple(followed), row
             ended = [r for r in rows if r.valid_to is not None and r.valid_to <= day]
             if not ended or ended[-1].successor is None:
-                return None
+                break
+            followed.append(ended[-1])
             code = ended[-1].successor
-        return None
+        return tuple(followed), None
 
     def intervals(self) -> pl.DataFrame:
         """Every known code's centrumgemeente as intervals covering all time.

@@ -14,7 +14,7 @@ from fundcalc.findings import (
     EXCEPTION,
     WARNING,
     finding_frame,
-    finding_lines,
+    grouped_finding_lines,
     sort_findings,
 )
 from fundcalc.period import Period
@@ -40,7 +40,7 @@ class ValidationReport:
 
     def lines(self) -> list[str]:
         """The report as text: facts, then the findings grouped by kind."""
-        return [*self.facts, *finding_lines(self.findings)]
+        return [*self.facts, "", *grouped_finding_lines(self.findings)]
 
 
 def validate_inputs(
@@ -58,7 +58,9 @@ def validate_inputs(
     if period is not None:
         calculation = calculate(rules, log.rows, [period], as_of, log_findings=log.findings)
         found.append(calculation.findings_for(period))
-    findings = sort_findings(pl.concat(found).unique(maintain_order=True))
+    # A finding told without a period and again with its days in it is listed once, with them.
+    where = ["kind", "source", "line", "placement_id", "reason"]
+    findings = sort_findings(pl.concat(found).unique(where, keep="last", maintain_order=True))
     counts = versions.counts
     facts = (
         f"rules: {len(rules.lots)} lots, {len(rules.keys[-1].weights)} members in the latest key,"
