@@ -449,3 +449,113 @@ def explain(
         )
     for line in explanation_lines(explanation):
         click.echo(line)
+
+
+@main.command(short_help="Freeze a month: run it and archive what it used and produced.")
+@_paths
+@_out
+@click.option("--period", type=PeriodType(), required=True, help="The month to close.")
+@_as_of
+@_summary_options
+@reports_errors
+def close(
+    *,
+    rules_dir: Path,
+    inputs_dir: Path,
+    out_dir: Path,
+    period: Period,
+    as_of: date | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Run a month once more and freeze it in OUT/archive/.
+
+    The archive keeps the rules and log files the run read, its outputs and
+    their SHA-256, the as-of date and the fundcalc version, so that the month
+    survives later edits and can be replayed. Months close in order, each
+    once, one close at a time. Closed months within correction_lookback_months
+    are recalculated and their differences booked as correction rows.
+
+    \b
+    Examples:
+      fundcalc close --period 2026-10 --as-of 2026-11-23
+      fundcalc close --period 2026-11 --out outputs --quiet
+    """
+    from fundcalc.runs import close_period, load_inputs  # noqa: PLC0415 - fast --help
+
+    with progress(enabled=not quiet) as step:
+        step("Reading the rules and the log")
+        inputs = load_inputs(rules_dir, inputs_dir)
+        step(f"Closing {period}")
+        result = close_period(
+            inputs,
+            rules_dir=rules_dir,
+            inputs_dir=inputs_dir,
+            out_dir=out_dir,
+            period=period,
+            as_of=as_of or date.today(),
+            today=date.today(),
+        )
+    show_run(result, quiet=quiet, as_json=as_json)
+    if not quiet and not as_json:
+        click.echo(f"Closed    {period}: archived in {out_dir / 'archive'}")
+
+
+@main.command(short_help="Rebuild a closed month from its archive; exit 1 if anything differs.")
+@_out
+@click.option("--period", type=PeriodType(), required=True, help="The closed month to replay.")
+@reports_errors
+def replay(*, out_dir: Path, period: Period) -> None:
+    """Rebuild a closed month from its archive alone and compare every output.
+
+    Uses only the archive (the rules and log files as they were, the as-of
+    date, the statements of earlier closed months), so it works after rules/
+    and inputs/ have changed. Every archived file is checked against its
+    SHA-256 first. Exit 0 when every output is identical, 1 when not.
+
+    \b
+    Examples:
+      fundcalc replay --period 2026-10
+      fundcalc replay --period 2026-10 --out outputs
+    """
+    from fundcalc.replay import replay as replay_period  # noqa: PLC0415 - fast --help
+
+    report = replay_period(out_dir, period)
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(0 if report.identical else 1)
+
+
+@main.command(short_help="List the closed months with their as-of dates, hashes and totals.")
+@_out
+@reports_errors
+def history(*, out_dir: Path) -> None:
+    """List the closed months: as-of date, day of closing, the statement's SHA-256, totals.
+
+    \b
+    Examples:
+      fundcalc history
+      fundcalc history --out outputs
+    """
+    from fundcalc.archive import ARCHIVE, Archive  # noqa: PLC0415 - fast --help
+    from fundcalc.money import format_cents  # noqa: PLC0415
+
+    closed = Archive(out_dir / ARCHIVE).closed()
+    if not closed:
+        click.echo(f"No month is closed yet in {out_dir / ARCHIVE}.")
+        return
+    click.echo(
+        f"{'month':<8} {'as of':<10} {'closed on':<10} {'statement sha256':<16}"
+        f" {'contributions':>15} {'fund costs':>15} {'justice':>13} {'corrections':>12}"
+    )
+    for record in closed:
+        totals = record.totals
+        fund_costs = totals.get("fund_day_costs", 0) + totals.get("fund_availability", 0)
+        click.echo(
+            f"{record.period!s:<8} {record.as_of!s:<10} {record.closed_on!s:<10}"
+            f" {record.output('statement.csv').sha256[:16]:<16}"
+            f" {format_cents(totals.get('contribution', 0)):>15}"
+            f" {format_cents(fund_costs):>15}"
+            f" {format_cents(totals.get('justice', 0)):>13}"
+            f" {format_cents(totals.get('corrections', 0)):>12}"
+        )

@@ -8,6 +8,7 @@ reads, `render_run` turns a calculation into the bytes of every output, and
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,9 +18,18 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.allocation import ITEMS, Settlement
+from fundcalc.archive import ARCHIVE, Archive, stored
 from fundcalc.calculation import Calculation, calculate
-from fundcalc.errors import UsageError
-from fundcalc.findings import EXCEPTION, WARNING
+from fundcalc.closing import (
+    Settled,
+    StatementRow,
+    correction_rows,
+    corrections_by_period,
+    parse_statement,
+    too_late_findings,
+)
+from fundcalc.errors import ArchiveError, UsageError
+from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.log import Log, read_log
 from fundcalc.money import format_cents
 from fundcalc.outputs import (
@@ -47,10 +57,6 @@ class Inputs:
 
     rules: Rules
     log: Log
-
-
-#: A statement row: period, payer, item, for_period, amount in cents.
-StatementRow = tuple[str, str, str, str, int]
 
 
 @dataclass(frozen=True)
@@ -94,20 +100,116 @@ def default_period(raw_log: pl.DataFrame, as_of: date) -> Period:
     return Period.of(last + timedelta(days=1)).previous()
 
 
+def settled_before(out_dir: Path, period: Period) -> Settled:
+    """The closes in `out_dir`'s archive before `period`, with their statements."""
+    archive = Archive(out_dir / ARCHIVE)
+    closed = tuple(c for c in archive.closed() if c.period < period)
+    statements = {c.period: parse_statement(archive.read(c.output(STATEMENT))) for c in closed}
+    return Settled(closed, statements)
+
+
 def run_period(
-    inputs: Inputs, out_dir: Path, period: Period | None, as_of: date, *, write: bool = True
+    inputs: Inputs,
+    out_dir: Path,
+    period: Period | None,
+    as_of: date,
+    *,
+    write: bool = True,
+    settled: Settled | None = None,
 ) -> RunResult:
-    """Calculate `period` as of `as_of` and write its outputs under `out_dir`."""
+    """Calculate `period` as of `as_of` and write its outputs under `out_dir`.
+
+    Closed periods in the archive within the lookback are recomputed in the
+    same calculation and corrected in this period's statement (§6).
+    """
     if period is None:
         period = default_period(inputs.log.rows, as_of)
-    periods = [period, *year_to_date(inputs.rules, period)]
+    if settled is None:
+        settled = settled_before(out_dir, period)
+    lookback = inputs.rules.correction_lookback_months
+    corrected = settled.to_correct(period, lookback)
+    periods = [period, *year_to_date(inputs.rules, period), *corrected]
     calculation = calculate(
         inputs.rules, inputs.log.rows, periods, as_of, log_findings=inputs.log.findings
     )
-    result = render_run(inputs, calculation, period, out_dir / str(period))
+    corrections = correction_rows(
+        period, {q: calculation.settlements[q] for q in corrected}, settled
+    )
+    late = too_late_findings(inputs.log.rows, settled.too_old(period, lookback), as_of, lookback)
+    result = render_run(
+        inputs, calculation, period, out_dir / str(period), corrections, extra_findings=late
+    )
     if write:
         write_folder(result.folder, result.files)
     return result
+
+
+def close_period(
+    inputs: Inputs,
+    *,
+    rules_dir: Path,
+    inputs_dir: Path,
+    out_dir: Path,
+    period: Period,
+    as_of: date,
+    today: date,
+) -> RunResult:
+    """Run `period` and freeze it: archive what it read and wrote, then write its outputs.
+
+    Periods close in order, each once; one close at a time.
+    """
+    archive = Archive(out_dir / ARCHIVE)
+    with archive.lock():
+        closed = archive.closed()
+        if any(c.period == period for c in closed):
+            raise ArchiveError(f"{period} is already closed; a closed period is never closed again")
+        if closed and period != closed[-1].period.next():
+            last = closed[-1].period
+            raise ArchiveError(
+                f"periods close in order: {last} was closed last, so the next is {last.next()}"
+            )
+        settled = settled_before(out_dir, period)
+        result = run_period(inputs, out_dir, period, as_of, write=False, settled=settled)
+        read = {
+            **_files_as_read(rules_dir, ((f.name, f.sha256) for f in inputs.rules.files)),
+            **_files_as_read(
+                inputs_dir / "placements", ((f.name, f.sha256) for f in inputs.log.files)
+            ),
+        }
+        rules = [stored(f.name, read[f.sha256]) for f in inputs.rules.files]
+        logs = [stored(f.name, read[f.sha256]) for f in inputs.log.files]
+        outputs = [stored(name, data) for name, data in sorted(result.files.items())]
+        record = {
+            "format": 1,
+            "period": str(period),
+            "as_of": as_of.isoformat(),
+            "closed_on": today.isoformat(),
+            "fundcalc": __version__,
+            "rules": [f.as_json() for f in rules],
+            "inputs": [f.as_json() for f in logs],
+            "outputs": [f.as_json() for f in outputs],
+            "basis": {str(c.period): c.output(STATEMENT).sha256 for c in settled.closed},
+            "totals_cents": {
+                **result.manifest["totals_cents"],
+                "corrections": result.manifest["corrections"]["total_cents"],
+            },
+        }
+        archive.commit(
+            record, {**read, **{f.sha256: result.files[f.name] for f in outputs}}, period
+        )
+        write_folder(result.folder, result.files)
+    return result
+
+
+def _files_as_read(folder: Path, files: Iterable[tuple[str, str]]) -> dict[str, bytes]:
+    """The bytes of files the run read, by SHA-256; an error if one changed since."""
+    found: dict[str, bytes] = {}
+    for name, sha256 in files:
+        data = (folder / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ArchiveError(f"{folder / name} changed while closing; close again")
+        found[sha256] = data
+    return found
 
 
 def year_to_date(rules: Rules, period: Period) -> list[Period]:
@@ -121,10 +223,14 @@ def render_run(
     period: Period,
     folder: Path,
     corrections: tuple[StatementRow, ...] = (),
+    *,
+    extra_findings: pl.DataFrame | None = None,
 ) -> RunResult:
     """Every output of a run as bytes: the same inputs give the same bytes."""
     settlement = calculation.settlements[period]
-    findings = calculation.findings_for(period)
+    findings = sort_findings(
+        pl.concat([calculation.findings_for(period), finding_frame(extra_findings)])
+    )
     ledger = calculation.ledger_for(period)
     files = {
         STATEMENT: render_statement([*settlement.rows(), *corrections]),
@@ -148,6 +254,7 @@ def render_run(
         ledger=ledger,
         findings=findings,
         files=files,
+        corrections=corrections,
     )
     files[MANIFEST] = render_json(manifest)
     return RunResult(
@@ -171,6 +278,7 @@ def build_manifest(
     ledger: pl.DataFrame,
     findings: pl.DataFrame,
     files: dict[str, bytes],
+    corrections: tuple[StatementRow, ...] = (),
 ) -> dict[str, Any]:
     """manifest.json: what went in, how many rows went where, and the totals."""
     settlement = calculation.settlements[period]
@@ -189,6 +297,11 @@ def build_manifest(
         "totals_cents": totals,
         "totals_euro": {name: format_cents(value) for name, value in totals.items()},
         "checks": [{"check": name, "holds": holds} for name, holds in settlement.check()],
+        "corrections": {
+            "rows": len(corrections),
+            "total_cents": sum(row[4] for row in corrections),
+            "by_period_cents": corrections_by_period(corrections),
+        },
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
 
