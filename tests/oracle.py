@@ -65,6 +65,7 @@ class Scenario:
     municipalities: list[MunicipalityRowSpec]
     rows: list[dict[str, str]] = field(default_factory=list)
     reflection_months: int = 3
+    lookback: int = 24
 
     # --- rendering to the files the engine reads ---
 
@@ -80,7 +81,11 @@ class Scenario:
                 f"valid_from = {valid_from.isoformat()}",
                 f'origin_share = "{share}"',
             ]
-        out += ["[cosm]", f"reflection_months = {self.reflection_months}"]
+        out += [
+            "[cosm]",
+            f"reflection_months = {self.reflection_months}",
+            f"correction_lookback_months = {self.lookback}",
+        ]
         for lot in self.lots:
             out += ["[[lot]]", f'id = "{lot.id}"', 'provider = "p"', f'group = "{lot.group}"']
             if lot.valid_to is not None:

@@ -126,17 +126,17 @@ def too_late_findings(
         )
         if late.height == 0:
             continue
-        subset = raw_log.filter(pl.col("placement_id").is_in(late["placement_id"].unique()))
+        subset = raw_log.join(late.select("placement_id").unique(), on="placement_id", how="semi")
         then = _stay_in(versions_as_of(subset, closed.as_of).placements, q)
         now = _stay_in(versions_as_of(subset, as_of).placements, q)
         changed = then.join(now, on="placement_id", how="full", coalesce=True, nulls_equal=True)
         columns = [c for c in then.columns if c != "placement_id"]
         differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_right")) for c in columns)
-        pids = changed.filter(differs)["placement_id"]
-        if pids.len() == 0:
+        changes = changed.filter(differs).select("placement_id")
+        if changes.height == 0:
             continue
         newest = (
-            late.filter(pl.col("placement_id").is_in(pids))
+            late.join(changes, on="placement_id", how="semi")
             .sort("_recorded", "source", "line")
             .unique("placement_id", keep="last", maintain_order=True)
         )
