@@ -348,7 +348,10 @@ def write_sample(rules: Path, folder: Path, seed: int = SAMPLE_SEED) -> int:
 
 
 def write_large(rules: Path, folder: Path, placements_wanted: int, years: int, seed: int) -> int:
-    """A large log: a generated block of placements repeated with shifted ids and dates."""
+    """A large log in `folder`/placements/log.csv (`folder` serves as `--inputs`).
+
+    A generated block of placements is repeated with shifted ids and dates.
+    """
     world = load_world(rules)
     end = date(2026, 1, 1)
     start = end - timedelta(days=round(365.25 * years))
@@ -379,9 +382,9 @@ def write_large(rules: Path, folder: Path, placements_wanted: int, years: int, s
                 ),
             )
         )
-    log = pl.concat(parts)
-    folder.mkdir(parents=True, exist_ok=True)
-    log.write_csv(folder / "log.csv")
+    log = pl.concat(parts).with_columns(pl.all().replace("", None))
+    (folder / "placements").mkdir(parents=True, exist_ok=True)
+    log.write_csv(folder / "placements" / "log.csv")
     return log.height
 
 
@@ -396,7 +399,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     large.add_argument("--placements", type=int, required=True)
     large.add_argument("--years", type=int, default=2)
     large.add_argument("--seed", type=int, default=7)
-    large.add_argument("--out", type=Path, required=True, help="folder; the log is DIR/log.csv")
+    large.add_argument(
+        "--out", type=Path, required=True, help="inputs folder: the log is OUT/placements/log.csv"
+    )
     args = parser.parse_args(argv)
     if args.command == "sample":
         rows = write_sample(args.rules, args.out)

@@ -45,8 +45,8 @@ def test_sample_versions_use_known_lots_and_codes_and_later_recording_dates() ->
 
 def test_a_large_log_has_the_placements_asked_for(tmp_path: Path) -> None:
     rows = generate.write_large(ROOT / "rules", tmp_path, 3_000, years=1, seed=5)
-    log = pl.read_csv(tmp_path / "log.csv", infer_schema=False)
+    log = pl.read_csv(tmp_path / "placements" / "log.csv", infer_schema=False)
     assert log.height == rows
     assert log["placement_id"].n_unique() >= 3_000
-    with (tmp_path / "log.csv").open() as stream:
+    with (tmp_path / "placements" / "log.csv").open() as stream:
         assert tuple(next(csv.reader(stream))) == generate.COLUMNS

@@ -56,6 +56,9 @@ class Calculation:
     rules: Rules
     #: Warnings about the log's files as a whole (an unknown column, an encoding).
     log_findings: pl.DataFrame = field(default_factory=finding_frame)
+    _findings: dict[Period, pl.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def ledger_for(self, period: Period) -> pl.DataFrame:
         """The ledger rows of one period, with exactly the spec's columns."""
@@ -67,7 +70,13 @@ class Calculation:
         Rows that are no version at all, placements rejected as a whole whose
         stay may touch the period, rejected day ranges within it, warnings
         about the log's files, its placements (`checks`) and the lots' capacity.
+        Computed once per period.
         """
+        if period not in self._findings:
+            self._findings[period] = self._find(period)
+        return self._findings[period]
+
+    def _find(self, period: Period) -> pl.DataFrame:
         from fundcalc.capacity import lot_figures  # noqa: PLC0415 - capacity imports this module
 
         placements = self.versions.placements

@@ -108,7 +108,8 @@ def double_placements(usable: pl.DataFrame, period: Period) -> pl.DataFrame:
     """
     client = "client_id"
     stays = (
-        usable.filter(pl.col(client).is_not_null())
+        # Only clients with more than one placement can be placed twice.
+        usable.filter(pl.col(client).is_not_null() & pl.col(client).is_duplicated())
         .select("source", "line", "placement_id", client, "start_date", stay_end().alias("to"))
         .sort(client, "start_date", "placement_id")
         .with_columns(pl.col("to").cum_max().over(client).alias("latest"))

@@ -280,14 +280,17 @@ def correction_figures(corrections: Sequence[StatementRow]) -> list[CorrectionFi
     return [CorrectionFigures(fp, payer, items) for (fp, payer), items in sorted(sums.items())]
 
 
-def exception_amounts(calculation: Calculation, period: Period) -> pl.DataFrame:
+def exception_amounts(
+    calculation: Calculation, period: Period, findings: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The period's findings with the amount their rejected days would have cost.
 
     `amount_cents` is days × day tariff where the tariff is known (a day
     rejected for its municipality), null where it is not (an unknown lot, a
     placement rejected as a whole, a warning). Nothing of it is charged.
     """
-    findings = calculation.findings_for(period)
+    if findings is None:
+        findings = calculation.findings_for(period)
     at_stake = (
         calculation.ledger.filter(
             (pl.col("period") == str(period)) & (pl.col("stream") == REJECTED)

@@ -246,6 +246,7 @@ def render_run(
         counts=run_counts(calculation, ledger, findings),
         corrections=corrections,
         output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        findings=findings,
     )
     manifest = build_manifest(
         inputs,

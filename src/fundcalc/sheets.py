@@ -43,6 +43,10 @@ LINE_FORMAT = "0_ "
 DATE_FORMAT = "dd-mm-yyyy"
 
 #: Below this many, a count of clients or placements is shown as `<5`.
+#: Detail lists (exceptions, placements) show at most this many rows; the rest
+#: is in exceptions.csv and ledger.parquet. The workbook stays a summary.
+MAX_LISTED = 500
+
 SMALL_COUNT = 5
 SMALL_COUNT_TEXT = f"<{SMALL_COUNT}"
 

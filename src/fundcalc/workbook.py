@@ -74,24 +74,28 @@ def render_workbook(
     counts: Mapping[str, Any] | None = None,
     corrections: Sequence[StatementRow] = (),
     output_hashes: Mapping[str, str] | None = None,
+    findings: pl.DataFrame | None = None,
 ) -> bytes:
     """The committee's workbook for `period` as .xlsx bytes.
 
     `counts` are the run's row counts (as in the manifest), `output_hashes` the
     SHA-256 of the outputs rendered before the workbook; both are shown on
-    the Verantwoording sheet.
+    the Verantwoording sheet. `findings` are the run's exceptions and warnings
+    (by default the calculation's own for the period).
     """
+    if findings is None:
+        findings = calculation.findings_for(period)
     ctx = Context(rules.fund_name, period, calculation.as_of, year_to_date(calculation, period))
     months = month_figures(calculation, ctx.months)
     sheets = (
-        summary_sheet(ctx, rules, months, calculation, corrections),
+        summary_sheet(ctx, rules, months, findings, corrections),
         centres_sheet(ctx, centre_figures(calculation, rules, period)),
         lots_sheet(ctx, calculation, rules),
         groups_sheet(ctx, calculation, rules),
         trend_sheet(ctx, months),
         justice_sheet(ctx, calculation, rules),
         corrections_sheet(ctx, rules, corrections),
-        exceptions_sheet(ctx, calculation),
+        exceptions_sheet(ctx, calculation, findings),
         accounts_sheet(
             ctx,
             rules,
@@ -117,13 +121,12 @@ def summary_sheet(
     ctx: Context,
     rules: Rules,
     months: Sequence[MonthFigures],
-    calculation: Calculation,
+    findings: pl.DataFrame,
     corrections: Sequence[StatementRow],
 ) -> Sheet:
     """Samenvatting: the month, the year to date and the year-end forecast, by section."""
     m, y = months[-1], add_months(months)
     f = forecast(rules, months)
-    findings = calculation.findings_for(ctx.period)
     exceptions = findings.filter(pl.col("kind") == EXCEPTION).height
     warnings = findings.filter(pl.col("kind") == WARNING).height
     correction_total = sum(row[4] for row in corrections)

@@ -29,12 +29,46 @@ from fundcalc.findings import EXCEPTION
 from fundcalc.log import LogFile
 from fundcalc.rules import Rules
 from fundcalc.segments import STREAMS
-from fundcalc.sheets import TOTAL, Count, Euro, LineNumber, Percent, Row, Sheet, Table
+from fundcalc.sheets import (
+    MAX_LISTED,
+    TOTAL,
+    Count,
+    Euro,
+    LineNumber,
+    Percent,
+    Row,
+    Sheet,
+    Table,
+)
 
 
-def exceptions_sheet(ctx: Context, calculation: Calculation) -> Sheet:
-    """Uitzonderingen: every exception, then every warning, of the period."""
-    findings = exception_amounts(calculation, ctx.period)
+def exceptions_sheet(ctx: Context, calculation: Calculation, findings: pl.DataFrame) -> Sheet:
+    """Uitzonderingen: the exceptions, then the warnings, of the period.
+
+    The workbook stays small: it lists at most MAX_LISTED of them, under their
+    totals; exceptions.csv always has them all.
+    """
+    findings = exception_amounts(calculation, ctx.period, findings)
+    total = findings.height
+    totals = Table(
+        ("Soort", "Aantal", "Dagen", "Niet in rekening"),
+        tuple(
+            Row(
+                (
+                    label,
+                    part.height,
+                    int(part["days"].sum()),
+                    Euro(int(part["amount_cents"].sum())),
+                )
+            )
+            for label, part in (
+                ("uitzonderingen", findings.filter(pl.col("kind") == EXCEPTION)),
+                ("waarschuwingen", findings.filter(pl.col("kind") != EXCEPTION)),
+            )
+        ),
+        caption="Totaal",
+    )
+    findings = findings.head(MAX_LISTED)
     rows = [
         Row(
             (
@@ -51,13 +85,22 @@ def exceptions_sheet(ctx: Context, calculation: Calculation) -> Sheet:
             "kind", "source", "line", "placement_id", "reason", "days", "amount_cents"
         ).iter_rows()
     ]
+    note = (
+        "Afgewezen dagen kosten niets. 'Niet in rekening' is wat zij tegen het dagtarief"
+        " gekost zouden hebben, waar dat bekend is."
+        if rows
+        else "Geen uitzonderingen en geen waarschuwingen in deze periode."
+    )
+    if total > len(rows):
+        note += (
+            f" Hier staan de eerste {len(rows)} van {total}; de volledige lijst staat in"
+            " exceptions.csv naast deze werkmap."
+        )
     table = Table(
         ("Soort", "Bestand", "Regel", "Plaatsing", "Reden", "Dagen", "Niet in rekening"),
         tuple(rows),
-        note="Afgewezen dagen kosten niets. 'Niet in rekening' is wat zij tegen het dagtarief"
-        " gekost zouden hebben, waar dat bekend is."
-        if rows
-        else "Geen uitzonderingen en geen waarschuwingen in deze periode.",
+        caption="Per regel" if total > len(rows) else "",
+        note=note,
     )
     return Sheet(
         "Uitzonderingen",
@@ -66,8 +109,9 @@ def exceptions_sheet(ctx: Context, calculation: Calculation) -> Sheet:
             "Elke regel, plaatsing of reeks dagen die niet in rekening kon worden gebracht,"
             " met bestand, regel en reden."
         ),
-        (table,),
+        (totals, table) if total > len(rows) else (table,),
         widths={4: 60},
+        header_table=1 if total > len(rows) else 0,
     )
 
 

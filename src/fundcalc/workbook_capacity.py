@@ -14,7 +14,7 @@ from fundcalc.calculation import Calculation
 from fundcalc.capacity import cosm_figures, group_figures, lot_figures
 from fundcalc.dutch import GROUP_NAMES, Context, percent, short_month
 from fundcalc.rules import Rules
-from fundcalc.sheets import TOTAL, Average, Count, Euro, Percent, Row, Sheet, Table
+from fundcalc.sheets import MAX_LISTED, TOTAL, Average, Count, Euro, Percent, Row, Sheet, Table
 
 # --- Aanbieders en percelen ---
 
@@ -250,7 +250,7 @@ def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet
                 Euro(p.municipal_cost),
             )
         )
-        for p in placements
+        for p in placements[:MAX_LISTED]
     ]
     placement_rows.append(
         Row(
@@ -276,6 +276,12 @@ def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet
         ),
         tuple(placement_rows),
         caption="Per plaatsing (alleen het plaatsingsnummer)",
+        note=(
+            f"Hier staan de eerste {MAX_LISTED} van {len(placements)} plaatsingen; het totaal"
+            " telt ze alle. Elke plaatsing staat in ledger.parquet."
+        )
+        if len(placements) > MAX_LISTED
+        else "",
     )
     return Sheet(
         "Justitie (COSM)",
