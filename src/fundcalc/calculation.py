@@ -45,7 +45,12 @@ LEDGER_COLUMNS = (
 
 @dataclass(frozen=True)
 class Calculation:
-    """Everything computed for some periods as of one date."""
+    """Everything computed for some periods as of one date.
+
+    `ledger` holds every period's day segments as cut (at months, terms,
+    mappings and the reflection window); `ledger_for` merges a period's into
+    the runs of days the ledger file shows. Sums are the same either way.
+    """
 
     as_of: date
     periods: tuple[Period, ...]
@@ -59,10 +64,26 @@ class Calculation:
     _findings: dict[Period, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _runs: dict[Period, pl.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def runs_for(self, period: Period) -> pl.DataFrame:
+        """The period's segments merged into runs of days (`segments.ledger_runs`).
+
+        `ledger` holds the segments of every period as cut, which sum to the
+        same days and amounts; the runs are what the ledger file shows.
+        """
+        if period not in self._runs:
+            segments = self.ledger.filter(pl.col("period") == str(period))
+            self._runs[period] = (
+                ledger_runs(segments.lazy()).collect().sort("placement_id", "first_day")
+            )
+        return self._runs[period]
 
     def ledger_for(self, period: Period) -> pl.DataFrame:
         """The ledger rows of one period, with exactly the spec's columns."""
-        return self.ledger.filter(pl.col("period") == str(period)).select(LEDGER_COLUMNS)
+        return self.runs_for(period).select(LEDGER_COLUMNS)
 
     def findings_for(self, period: Period) -> pl.DataFrame:
         """Exceptions and warnings a finance officer must see for `period`.
@@ -153,13 +174,9 @@ def calculate(
     segments = pl.concat(
         [day_segments(usable, rules, periods), rejected_segments(rejected, periods)]
     )
-    ledger = (
-        ledger_runs(segments)
-        .collect()
-        .select(*SEGMENT_SCHEMA)
-        .sort("period", "placement_id", "first_day")
-    )
-    settlements = {p: settle(ledger, rules, p) for p in periods}
+    ledger = segments.select(*SEGMENT_SCHEMA).collect().sort("period", "placement_id", "first_day")
+    sums = ledger.group_by("period", "stream", "centrumgemeente").agg(pl.col("amount_cents").sum())
+    settlements = {p: settle(sums, rules, p) for p in periods}
     fund_lots = tuple(lot.id for lot in rules.lots.values() if not lot.is_cosm)
     return Calculation(
         as_of,

@@ -126,7 +126,7 @@ def explain_placement(
     code = (
         None if in_force is None else in_force["brp_municipality"] or in_force["found_municipality"]
     )
-    ledger = calculation.ledger.filter(pl.col("period") == str(period)).sort("first_day")
+    ledger = calculation.runs_for(period)
     ranges = tuple(_range(r, lot, code, rules) for r in ledger.iter_rows(named=True))
     return Explanation(
         placement_id=placement_id,
