@@ -284,27 +284,26 @@ def _reflection_cut(stays: pl.LazyFrame, reflection_months: int) -> pl.LazyFrame
     )
     has_window = pl.col("is_cosm").fill_null(False) & window_start.is_not_null()
     seg_from, seg_to = pl.col("seg_from"), pl.col("seg_to")
-    ws = pl.when(has_window).then(window_start).otherwise(seg_to)
-    we = pl.when(has_window).then(pl.max_horizontal(window_end, window_start)).otherwise(seg_to)
-    return (
-        stays.with_columns(ws.alias("ws"), we.alias("we"))
+    ws, we = window_start, pl.max_horizontal(window_end, window_start)
+    # Only segments with a window are cut (few: COSM); the others pass as they are.
+    plain = stays.filter(~has_window).with_columns(pl.lit(False).alias("in_window"))
+    cut = (
+        stays.filter(has_window)
         .with_columns(
             pl.concat_list(
-                seg_from,
-                pl.max_horizontal(seg_from, "ws"),
-                pl.max_horizontal(seg_from, "we"),
+                seg_from, pl.max_horizontal(seg_from, ws), pl.max_horizontal(seg_from, we)
             ).alias("piece_from"),
             pl.concat_list(
-                pl.min_horizontal(seg_to, "ws"),
-                pl.min_horizontal(seg_to, "we"),
-                seg_to,
+                pl.min_horizontal(seg_to, ws), pl.min_horizontal(seg_to, we), seg_to
             ).alias("piece_to"),
             pl.lit([False, True, False], dtype=pl.List(pl.Boolean)).alias("in_window"),
         )
         .explode("piece_from", "piece_to", "in_window")
         .filter(pl.col("piece_from") < pl.col("piece_to"))
         .with_columns(pl.col("piece_from").alias("seg_from"), pl.col("piece_to").alias("seg_to"))
+        .drop("piece_from", "piece_to")
     )
+    return pl.concat([plain, cut], how="diagonal_relaxed")
 
 
 def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
