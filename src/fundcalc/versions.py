@@ -83,8 +83,6 @@ def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
     can still be compared by meaning.
     """
     raw_dates = [pl.col(c).alias(f"raw_{c}") for c in (*DATE_COLUMNS, "recorded_on", "void")]
-    if READ_PROBLEM not in raw.collect_schema().names():  # a frame not read by `log`
-        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(READ_PROBLEM))
     parsed = raw.with_columns(raw_dates).with_columns(
         *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
         _void().alias("void"),
@@ -149,34 +147,51 @@ _MEANING = (
 
 
 def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
-    """Choose each placement's version in force as of `as_of`."""
-    rows = typed(raw.lazy()).with_columns(_no_version_reason().alias("no_version")).collect()
-    read = rows.height
-    no_version = rows.filter(pl.col("no_version").is_not_null())
-    candidates = rows.filter(pl.col("no_version").is_null())
+    """Choose each placement's version in force as of `as_of`.
+
+    The choice is made on a narrow frame (row number, placement, recording
+    day); only the rows in force are then parsed whole.
+    """
+    if READ_PROBLEM not in raw.columns:  # a frame not read by `log`
+        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(READ_PROBLEM))
+    keys = (
+        raw.lazy()
+        .select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+            "placement_id",
+            READ_PROBLEM,
+            pl.col("recorded_on").alias("raw_recorded_on"),
+            parse_date("recorded_on").alias("recorded_on"),
+        )
+        .with_columns(_no_version_reason().alias("no_version"))
+        .drop("raw_recorded_on", READ_PROBLEM)
+        .collect()
+    )
+    no_version = keys.filter(pl.col("no_version").is_not_null())
+    candidates = keys.filter(pl.col("no_version").is_null())
     current = candidates.filter(pl.col("recorded_on") <= as_of)
-    not_yet = candidates.height - current.height
-    latest = pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
-    at_latest = current.filter(latest)
-    superseded = current.height - at_latest.height
+    latest = current.filter(
+        pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
+    )
+    at_latest = typed(raw.lazy().select(pl.all().gather(latest["_row"]))).collect()
     latest_rows, duplicate = _one_per_placement(at_latest)
     placements = _classify(latest_rows)
     exceptions = finding_frame(
-        no_version.select(
+        raw.select(pl.all().gather(no_version["_row"])).select(
             pl.lit(EXCEPTION).alias("kind"),
             "source",
             "line",
             "placement_id",
-            pl.col("no_version").alias("reason"),
+            no_version["no_version"].alias("reason"),
         )
     )
     counts = {
-        "read": read,
+        "read": raw.height,
         "not_a_version": no_version.height,
-        "not_yet_recorded": not_yet,
-        "superseded": superseded,
+        "not_yet_recorded": candidates.height - current.height,
+        "superseded": current.height - latest.height,
         "duplicate": duplicate,
-        "in_force": at_latest.height - duplicate,
+        "in_force": latest.height - duplicate,
     }
     return Versions(placements, exceptions, counts)
 
@@ -188,10 +203,10 @@ def _one_per_placement(rows: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     placement holds more than one row, identical ones (by meaning) count once
     and different ones are a conflict that names every row.
     """
-    several = pl.col("placement_id").is_duplicated()
-    single = rows.filter(~several).with_columns(pl.lit(None, dtype=pl.String).alias("conflict"))
-    many = rows.filter(several)
+    rows = rows.with_row_index("_pos")
+    many = rows.filter(pl.col("placement_id").is_duplicated())
     distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
+    kept = distinct.unique("placement_id", keep="first", maintain_order=True)
     conflicts = (
         distinct.group_by("placement_id", maintain_order=True)
         .agg(
@@ -201,16 +216,21 @@ def _one_per_placement(rows: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         .filter(pl.col("versions") > 1)
         .select(
             "placement_id",
-            pl.format("conflicting versions recorded on the same day ({})", "where").alias(
-                "conflict"
-            ),
+            pl.format("conflicting versions recorded on the same day ({})", "where"),
         )
     )
-    resolved = distinct.unique("placement_id", keep="first", maintain_order=True).join(
-        conflicts, on="placement_id", how="left", maintain_order="left"
-    )
-    duplicates = many.height - distinct.height
-    return pl.concat([single, resolved]), duplicates
+    # The few rows of placements with more than one row: all but the kept one go.
+    dropped = many.join(kept.select("_pos"), on="_pos", how="anti")["_pos"]
+    reasons = dict(conflicts.iter_rows())
+    return (
+        rows.filter(~pl.col("_pos").is_in(dropped.implode()))
+        .with_columns(
+            pl.col("placement_id")
+            .replace_strict(reasons, default=None, return_dtype=pl.String)
+            .alias("conflict")
+        )
+        .drop("_pos")
+    ), many.height - distinct.height
 
 
 def _classify(rows: pl.DataFrame) -> pl.DataFrame:
