@@ -48,8 +48,9 @@ class Calculation:
     """Everything computed for some periods as of one date.
 
     `ledger` holds every period's day segments as cut (at months, terms,
-    mappings and the reflection window); `ledger_for` merges a period's into
-    the runs of days the ledger file shows. Sums are the same either way.
+    mappings and the reflection window), in no particular order; `ledger_for`
+    merges a period's into the runs of days the ledger file shows, sorted.
+    Sums are the same either way.
     """
 
     as_of: date
@@ -174,7 +175,7 @@ def calculate(
     segments = pl.concat(
         [day_segments(usable, rules, periods), rejected_segments(rejected, periods)]
     )
-    ledger = segments.select(*SEGMENT_SCHEMA).collect().sort("period", "placement_id", "first_day")
+    ledger = segments.select(*SEGMENT_SCHEMA).collect()
     sums = ledger.group_by("period", "stream", "centrumgemeente").agg(pl.col("amount_cents").sum())
     settlements = {p: settle(sums, rules, p) for p in periods}
     fund_lots = tuple(lot.id for lot in rules.lots.values() if not lot.is_cosm)
