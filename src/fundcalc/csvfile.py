@@ -48,8 +48,12 @@ WINDOWS_1252 = (
 EMPTY = "the file is empty: no header and no rows"
 
 
-def as_utf8(data: bytes, name: str) -> tuple[bytes, tuple[tuple[int | None, str], ...]]:
-    """The file's bytes as UTF-8 without BOM, and a note when it had to be read as Windows-1252."""
+class _NotUtf8Error(Exception):
+    """The bytes are not UTF-8 after all (found while reading, not by decoding it all first)."""
+
+
+def _checked(data: bytes, name: str) -> bytes:
+    """Refuse what is no text file; strip a UTF-8 BOM."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(
             f"{name}: is UTF-16 text (Excel's 'Unicode text');"
@@ -61,11 +65,17 @@ def as_utf8(data: bytes, name: str) -> tuple[bytes, tuple[tuple[int | None, str]
         )
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    return data
+
+
+def _from_windows_1252(data: bytes, name: str) -> tuple[bytes, tuple[tuple[int | None, str], ...]]:
+    """Bytes that are not UTF-8, read as Windows-1252, with a note naming the first line."""
     try:
         data.decode("utf-8")
-        return data, ()
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
+    else:  # pragma: no cover - only called for bytes that are not UTF-8
+        return data, ()
     try:
         return data.decode("cp1252").encode("utf-8"), ((line, WINDOWS_1252),)
     except UnicodeDecodeError as error:
@@ -78,8 +88,25 @@ def as_utf8(data: bytes, name: str) -> tuple[bytes, tuple[tuple[int | None, str]
 
 
 def read_csv_table(data: bytes, name: str, canonical: Callable[[str], str | None]) -> Table:
-    """Read a CSV file into a Table; `canonical` says which header names are known."""
-    data, notes = as_utf8(data, name)
+    """Read a CSV file into a Table; `canonical` says which header names are known.
+
+    The bytes are read as UTF-8 straight away (polars checks them while
+    parsing); only a file that turns out not to be is read again as
+    Windows-1252.
+    """
+    data = _checked(data, name)
+    try:
+        return _read_table(data, (), name, canonical)
+    except _NotUtf8Error:
+        return _read_table(*_from_windows_1252(data, name), name=name, canonical=canonical)
+
+
+def _read_table(
+    data: bytes,
+    notes: tuple[tuple[int | None, str], ...],
+    name: str,
+    canonical: Callable[[str], str | None],
+) -> Table:
     if b"\r" in data and b"\n" not in data:  # classic Mac line ends
         data = data.replace(b"\r", b"\n")
     header_line, start = _header_start(data)
@@ -87,13 +114,20 @@ def read_csv_table(data: bytes, name: str, canonical: Callable[[str], str | None
         return Table((), 1, empty_rows(0), 0, (*notes, (None, EMPTY)))
     body = data[start:]
     end = body.find(b"\n")
-    first = (body if end < 0 else body[:end]).rstrip(b"\r").decode("utf-8")
-    separator = choose_separator(first, canonical)
-    header = tuple(f.strip() for f in next(csv.reader([first], delimiter=separator)))
-    width = len(header)
-    read = _read_lines(body, separator, header_line, width)
-    if read is None:
-        read = _read_records(body.decode("utf-8"), separator, header_line, width, name)
+    try:
+        first = (body if end < 0 else body[:end]).rstrip(b"\r").decode("utf-8")
+        separator = choose_separator(first, canonical)
+        header = tuple(f.strip() for f in next(csv.reader([first], delimiter=separator)))
+        width = len(header)
+        read = _read_lines(body, separator, header_line, width)
+        if read is None:
+            read = _read_records(body.decode("utf-8"), separator, header_line, width, name)
+    except UnicodeDecodeError:
+        raise _NotUtf8Error from None
+    except pl.exceptions.ComputeError as error:
+        if "utf-8" in str(error).lower():
+            raise _NotUtf8Error from None
+        raise
     rows, blank = read
     return Table(header, header_line, rows, blank, notes)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,14 +123,14 @@ def read_log(inputs: Path) -> Log:
     frames: list[pl.DataFrame] = []
     files: list[LogFile] = []
     findings: list[pl.DataFrame] = []
-    for path in placement_files(inputs):
-        data = read_bytes(path)
-        read = read_file(data, path.name)
-        frames.append(read.rows)
-        findings.append(read.findings)
-        files.append(
-            LogFile(path.name, hashlib.sha256(data).hexdigest(), read.rows.height, read.blank_rows)
-        )
+    with ThreadPoolExecutor(max_workers=1) as hashing:  # SHA-256 while polars parses
+        for path in placement_files(inputs):
+            data = read_bytes(path)
+            digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+            read = read_file(data, path.name)
+            frames.append(read.rows)
+            findings.append(read.findings)
+            files.append(LogFile(path.name, digest.result(), read.rows.height, read.blank_rows))
     rows = pl.concat(frames) if frames else pl.DataFrame(schema=RAW_SCHEMA)
     return Log(rows, tuple(files), pl.concat([finding_frame(), *findings]))
 
