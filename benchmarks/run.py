@@ -1,0 +1,198 @@
+"""`make bench`: fundcalc's performance, measured as whole processes.
+
+Each case runs 5 times (`--repeat`); the table shows the median wall time and
+the largest peak memory (maximum resident set size), the target and whether it
+is met. Large logs come from the seeded generator (`benchmarks/generate.py`)
+and are written once to `benchmarks/.cache/` (not committed).
+
+    python benchmarks/run.py                 # every case
+    python benchmarks/run.py --skip 10m      # without the ten-million case
+    python benchmarks/run.py --only sample,1m --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "benchmarks" / ".cache"
+FUNDCALC = [sys.executable, "-m", "fundcalc"]
+LARGE_PERIOD, LARGE_AS_OF = "2025-10", "2026-01-15"
+CLOSE_PERIOD, CLOSE_AS_OF = "2026-01", "2026-02-05"
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The median wall time (s) and the largest peak memory (bytes) of repeated runs."""
+
+    seconds: float
+    peak: int
+
+
+def measure(command: Sequence[str], repeat: int, *, before: Sequence[str] | None = None) -> Measure:
+    """Run `command` `repeat` times as a child process; `before` runs first each time, untimed."""
+    times: list[float] = []
+    peak = 0
+    for _ in range(repeat):
+        if before is not None:
+            subprocess.run(before, check=True, cwd=ROOT)
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - start)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"failed: {' '.join(command)}")
+        peak = max(peak, usage.ru_maxrss * 1024)  # Linux reports KiB
+    return Measure(statistics.median(times), peak)
+
+
+def large_log(placements: int) -> Path:
+    """The cached inputs folder of a generated log of `placements` placements."""
+    folder = CACHE / _label(placements)
+    if not (folder / "placements" / "log.csv").is_file():
+        print(f"generating {placements:,} placements into {folder} …", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "benchmarks/generate.py", "large", "--placements", str(placements),
+             "--out", str(folder)],
+            check=True,
+            cwd=ROOT,
+        )  # fmt: skip
+    return folder
+
+
+def closed_archive(inputs: Path) -> Path:
+    """An output folder with the 24 months before CLOSE_PERIOD closed (made once, cached)."""
+    folder = CACHE / f"{inputs.name}-closed-24"
+    if (folder / "archive" / "periods" / "2025-12.json").is_file():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"closing 24 months over {inputs.name} into {folder} …", file=sys.stderr)
+    for index in range(24):
+        year, month = divmod(2024 * 12 + index, 12)
+        period = f"{year:04d}-{month + 1:02d}"
+        next_year, next_month = divmod(2024 * 12 + index + 1, 12)
+        as_of = f"{next_year:04d}-{next_month + 1:02d}-05"
+        subprocess.run(
+            [*FUNDCALC, "close", "--inputs", str(inputs), "--out", str(folder),
+             "--period", period, "--as-of", as_of, "--quiet"],
+            check=True,
+            cwd=ROOT,
+        )  # fmt: skip
+    return folder
+
+
+def _label(placements: int) -> str:
+    return f"{placements // 1_000_000}m" if placements >= 1_000_000 else f"{placements // 1000}k"
+
+
+def _row(case: str, got: str, target: str, ok: bool | None) -> str:
+    verdict = "not measured" if ok is None else ("PASS" if ok else "FAIL")
+    return f"{case:<44} {got:<28} {target:<40} {verdict}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="comma-separated cases: sample,1m,10m,close")
+    parser.add_argument("--skip", default="", help="comma-separated cases to leave out")
+    args = parser.parse_args(argv)
+    cases = {"sample", "1m", "10m", "close"}
+    if args.only:
+        cases = set(args.only.split(","))
+    cases -= set(filter(None, args.skip.split(",")))
+    repeat = args.repeat
+    rows: list[str] = []
+    scratch = Path(tempfile.mkdtemp(prefix="fundcalc-bench-"))
+    try:
+        results: dict[str, Measure] = {}
+        if "sample" in cases:
+            imports = measure([sys.executable, "-c", "import polars, openpyxl, click"], repeat)
+            sample = measure(
+                [*FUNDCALC, "run", "--as-of", "2026-11-23", "--out", str(scratch / "s"), "-q"],
+                repeat,
+            )
+            limit = min(1.0, 2 * imports.seconds)
+            rows.append(
+                _row(
+                    "sample month, end to end (workbook)",
+                    f"{sample.seconds:.2f} s, {sample.peak / 2**20:.0f} MiB",
+                    f"≤ 1.0 s and ≤ 2 × imports ({imports.seconds:.2f} s)",
+                    sample.seconds <= limit,
+                )
+            )
+        for size, seconds, memory in (("1m", 2.0, 1.0), ("10m", 20.0, 6.0)):
+            if size not in cases:
+                continue
+            placements = 1_000_000 if size == "1m" else 10_000_000
+            inputs = large_log(placements)
+            got = measure(
+                [*FUNDCALC, "run", "--inputs", str(inputs), "--out", str(scratch / size),
+                 "--period", LARGE_PERIOD, "--as-of", LARGE_AS_OF, "-q"],
+                repeat,
+            )  # fmt: skip
+            results[size] = got
+            rows.append(
+                _row(
+                    f"one month over {placements:,} placements",
+                    f"{got.seconds:.2f} s, {got.peak / GIB:.2f} GiB",
+                    f"≤ {seconds:.0f} s, ≤ {memory:.0f} GB",
+                    got.seconds <= seconds and got.peak <= memory * 1e9,
+                )
+            )
+        if "1m" in results and "10m" in results:
+            ratio = results["10m"].seconds / results["1m"].seconds
+            rows.append(
+                _row(
+                    "growth: 10 × the placements", f"{ratio:.1f} × the time", "≤ 12 ×", ratio <= 12
+                )
+            )
+        if "close" in cases:
+            inputs = large_log(1_000_000)
+            archive = closed_archive(inputs)
+            copy = scratch / "close"
+            one = measure(
+                [*FUNDCALC, "run", "--inputs", str(inputs), "--out", str(scratch / "one"),
+                 "--period", CLOSE_PERIOD, "--as-of", CLOSE_AS_OF, "-q"],
+                repeat,
+            )  # fmt: skip
+            close = measure(
+                [*FUNDCALC, "close", "--inputs", str(inputs), "--out", str(copy),
+                 "--period", CLOSE_PERIOD, "--as-of", CLOSE_AS_OF, "-q"],
+                repeat,
+                before=["sh", "-c", f"rm -rf '{copy}' && cp -r '{archive}' '{copy}'"],
+            )  # fmt: skip
+            rows.append(
+                _row(
+                    "close with 24 closed months (1,000,000)",
+                    f"{close.seconds:.2f} s ({close.seconds / one.seconds:.1f} × one month)",
+                    f"≤ 2 × one month ({one.seconds:.2f} s)",
+                    close.seconds <= 2 * one.seconds,
+                )
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(
+        _row("case", f"median of {repeat}, peak memory", "target", None).replace(
+            "not measured", "verdict"
+        )
+    )
+    for row in rows:
+        print(row)
+    return 0
+
+
+if __name__ == "__main__":
+    if not hasattr(os, "wait4"):
+        raise SystemExit("make bench measures memory with os.wait4: run it on Linux or macOS")
+    raise SystemExit(main())
