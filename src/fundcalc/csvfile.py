@@ -38,6 +38,9 @@ from fundcalc.table import (
     too_many,
 )
 
+#: Files up to this many bytes are read by Python's csv module, larger ones by polars.
+SMALL = 1 << 20
+
 #: The separators a CSV file may use (§3); the first wins a tie.
 SEPARATORS = (",", ";")
 
@@ -119,7 +122,8 @@ def _read_table(
         separator = choose_separator(first, canonical)
         header = tuple(f.strip() for f in next(csv.reader([first], delimiter=separator)))
         width = len(header)
-        read = _read_lines(body, separator, header_line, width)
+        # polars pays off on large files; Python's csv module is quicker on small ones.
+        read = _read_lines(body, separator, header_line, width) if len(body) > SMALL else None
         if read is None:
             read = _read_records(body.decode("utf-8"), separator, header_line, width, name)
     except UnicodeDecodeError:
@@ -202,6 +206,8 @@ def _read_lines(
         return None
     if values.height != lines.height:
         return None
+    if quoted:  # `""` is an empty value, as Python's csv module reads it
+        values = values.with_columns(pl.col(names).replace("", None))
     trim = f"{separator} \t\r"
     counted = lines.with_columns(
         (text.str.strip_chars_end(trim).str.count_matches(separator, literal=True) + 1)
@@ -277,7 +283,7 @@ def _read_records(
             lines.append(start)
             problems.append(too_many(count, width) if count > width else None)
             for i, column in enumerate(columns):
-                column.append(fields[i] if i < len(fields) else None)
+                column.append(fields[i] or None if i < len(fields) else None)
     except csv.Error as error:
         raise InputError(
             f"{name}: line {header_line + consumed}: cannot be read as CSV ({_csv_problem(error)})"
