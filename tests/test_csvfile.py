@@ -144,3 +144,44 @@ def test_a_quoted_separator_on_one_line_is_part_of_the_value() -> None:
     table = read('placement_id,client_id\nP1,"a, b"\n"P2","",\n"",""\n')
     assert rows(table) == [(2, None, "P1", "a, b"), (3, None, "P2", None)]
     assert table.blank_rows == 1
+
+
+PLAIN = [
+    ("placement_id;client_id\nP1;c1\n\n;\nP2;c2\n", ";"),
+    ("placement_id,client_id,lot_id\r\nP1,c1,L\r\nP2,,L\r\n,,\r\nP3,c3", ","),
+    ("placement_id,client_id\nP1,c1\nP2\n\n\n", ","),
+    ("placement_id,client_id\n", ","),
+]
+
+
+@pytest.mark.parametrize(("text", "separator"), PLAIN)
+def test_a_plain_file_read_in_one_pass_gives_the_rows_of_the_general_reader(
+    text: str, separator: str
+) -> None:
+    width = text.split("\n", 1)[0].count(separator) + 1
+    plain = csvfile._read_plain(text.encode(), separator, 1, width)
+    general = csvfile._read_lines(text.encode(), separator, 1, width)
+    assert plain is not None
+    assert general is not None
+    assert plain[0].rows() == general[0].rows()
+    assert plain[1] == general[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "placement_id,client_id\nP1, c1\n",  # a space to trim
+        'placement_id,client_id\nP1,"c1"\n',  # a quote
+        "placement_id,client_id\nP1,c1,extra\n",  # a line too long
+        "placement_id,client_id\nP1,c1,,\n",  # empty values beyond the header
+        "placement_id,client_id\nP1,c\u00e9\n",  # not ASCII (a non-breaking space could hide)
+        "placement_id,client_id\rP1,c1\r\n",  # a carriage return that ends no line
+    ],
+)
+def test_a_file_that_is_not_plain_is_left_to_the_general_reader(text: str) -> None:
+    assert csvfile._read_plain(text.encode(), ",", 1, 2) is None
+
+
+def test_only_values_that_need_no_trimming_are_marked_trimmed(reader: str) -> None:
+    assert read("placement_id,client_id\nP1,c1\n").trimmed is (reader == "polars")
+    assert read("placement_id,client_id\nP1, c1\n").trimmed is False

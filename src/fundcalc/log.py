@@ -147,7 +147,7 @@ def read_file(data: bytes, name: str) -> FileRows:
     table = read_table(data, name)
     named, notes = by_column(table, name, log_column)
     findings = file_warnings(name, notes)
-    return FileRows(normalise(named, name), table.blank_rows, findings)
+    return FileRows(normalise(named, name, trimmed=table.trimmed), table.blank_rows, findings)
 
 
 def file_warnings(name: str, notes: Sequence[tuple[int | None, str]]) -> pl.DataFrame:
@@ -205,8 +205,12 @@ def by_column(
     )
 
 
-def normalise(table: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Match headers case-insensitively, trim every field, empty → null; add the source."""
+def normalise(table: pl.DataFrame, name: str, *, trimmed: bool = False) -> pl.DataFrame:
+    """Match headers case-insensitively, trim every field, empty → null; add the source.
+
+    `trimmed` values (`Table.trimmed`) are taken as they are: trimming them
+    would change nothing.
+    """
     by_name: dict[str, str] = {}
     for column in table.columns:
         canonical = column.strip().lower()
@@ -214,7 +218,7 @@ def normalise(table: pl.DataFrame, name: str) -> pl.DataFrame:
             by_name[canonical] = column
     fields = [
         (
-            pl.col(by_name[c]).cast(pl.String).str.strip_chars().replace("", None)
+            _trimmed(pl.col(by_name[c]).cast(pl.String), trimmed)
             if c in by_name
             else pl.lit(None, dtype=pl.String)
         ).alias(c)
@@ -229,6 +233,10 @@ def normalise(table: pl.DataFrame, name: str) -> pl.DataFrame:
         *fields,
         problem.cast(pl.String).alias(READ_PROBLEM),
     )
+
+
+def _trimmed(text: pl.Expr, trimmed: bool) -> pl.Expr:
+    return text if trimmed else text.str.strip_chars().replace("", None)
 
 
 def concat_logs(logs: Sequence[Log]) -> Log:

@@ -31,7 +31,9 @@ class Table:
     """The header, the rows by position, and what the file as a whole needs to say.
 
     `notes` are file-level warnings as (line, reason): a file read as
-    Windows-1252, an empty file.
+    Windows-1252, an empty file. `trimmed` says that no value has spaces
+    around it and none is the empty string (they are null), so the values
+    need no trimming.
     """
 
     header: tuple[str, ...]
@@ -39,6 +41,7 @@ class Table:
     rows: pl.DataFrame
     blank_rows: int = 0
     notes: tuple[tuple[int | None, str], ...] = field(default=())
+    trimmed: bool = False
 
 
 def empty_rows(width: int) -> pl.DataFrame:
