@@ -493,3 +493,24 @@ def test_justice_is_the_justice_day_costs_plus_the_cosm_availability() -> None:
     settlement = run(base(rows=log)).settlements[JAN]
     assert settlement.justice == 10 * 5_000 + 31 * 2 * 500
     assert ("2025-01", "JUSTICE", "justice", "2025-01", 81_000) in settlement.rows()
+
+
+def test_a_period_settled_only_settles_as_it_does_with_its_ledger() -> None:
+    municipalities = load_municipalities(base().municipalities_csv().encode(), "m.csv")
+    scenario = base()
+    scenario.rows = [
+        row("P1", start_date="2025-01-10", end_date="2025-03-05"),
+        row("P2", lot_id="C", start_date="2024-12-20", reflection_start="2025-01-15"),
+        row("P3", brp_municipality="GM0003", start_date="2025-02-01"),
+    ]
+    rules = parse_arrangement(scenario.arrangement_toml().encode(), municipalities)
+    raw = pl.read_csv(scenario.log_csv().encode(), infer_schema=False)
+    log = normalise(raw.with_row_index("line", offset=2), "log.csv")
+    feb, mar = Period(2025, 2), Period(2025, 3)
+    whole = calculate(rules, log, [JAN, feb, mar], AS_OF)
+    settled = calculate(rules, log, [mar], AS_OF, settle_only=[JAN, feb, mar])
+    assert settled.periods == (mar,)
+    assert set(settled.ledger["period"]) == {"2025-03"}
+    for period in (JAN, feb, mar):
+        assert settled.settlements[period] == whole.settlements[period]
+    assert whole.settlements[feb].key != whole.settlements[JAN].key

@@ -50,7 +50,9 @@ class Calculation:
     `ledger` holds every period's day segments as cut (at months, terms,
     mappings and the reflection window), in no particular order; `ledger_for`
     merges a period's into the runs of days the ledger file shows, sorted.
-    Sums are the same either way.
+    Sums are the same either way. `settlements` holds `periods` and the
+    periods that were only settled (closed periods recomputed for
+    corrections), which have no ledger rows.
     """
 
     as_of: date
@@ -135,6 +137,15 @@ class Calculation:
         )
 
 
+def _sums(segments: pl.LazyFrame) -> pl.DataFrame:
+    """Amounts per period, stream and centrumgemeente: all that `settle` needs."""
+    return (
+        segments.group_by("period", "stream", "centrumgemeente")
+        .agg(pl.col("amount_cents").sum())
+        .collect()
+    )
+
+
 def _touches(period: Period) -> pl.Expr:
     """The stay may have days in `period` (unknown dates may: they are shown).
 
@@ -153,18 +164,23 @@ def calculate(
     periods: Sequence[Period],
     as_of: date,
     *,
+    settle_only: Sequence[Period] = (),
     log_findings: pl.DataFrame | None = None,
 ) -> Calculation:
     """Compute `periods` from the rules and the raw log as of `as_of`.
 
-    `log_findings` are the warnings about the log's files (`log.Log.findings`);
-    they are part of every period's findings.
+    `settle_only` periods are settled too, from the sums of their segments,
+    without keeping the segments: closed periods recomputed for corrections
+    need no ledger, and over two years of a large log it would be most of the
+    work. `log_findings` are the warnings about the log's files
+    (`log.Log.findings`); they are part of every period's findings.
 
     Raises RulesError when the rules lack a version a period needs (a key, a
     split, a budget) before anything else is done.
     """
     periods = tuple(sorted(set(periods)))
-    for period in periods:  # fail early on rules the periods need
+    settled_only = tuple(sorted(set(settle_only) - set(periods)))
+    for period in (*periods, *settled_only):  # fail early on rules the periods need
         rules.key_for(period)
         rules.split_for(period)
         rules.budget_for(period.year)
@@ -176,8 +192,10 @@ def calculate(
         [day_segments(usable, rules, periods), rejected_segments(rejected, periods)]
     )
     ledger = segments.select(*SEGMENT_SCHEMA).collect()
-    sums = ledger.group_by("period", "stream", "centrumgemeente").agg(pl.col("amount_cents").sum())
-    settlements = {p: settle(sums, rules, p) for p in periods}
+    sums = _sums(ledger.lazy())
+    if settled_only:  # rejected days cost nothing: only the charged ones are summed
+        sums = pl.concat([sums, _sums(day_segments(usable, rules, settled_only))])
+    settlements = {p: settle(sums, rules, p) for p in (*periods, *settled_only)}
     fund_lots = tuple(lot.id for lot in rules.lots.values() if not lot.is_cosm)
     return Calculation(
         as_of,

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 import polars as pl
 
@@ -54,12 +55,16 @@ class Settled:
 
     def so_far(self, target: Period) -> dict[tuple[str, str], int]:
         """Per payer and item, everything booked for `target` in the closed statements."""
-        totals: dict[tuple[str, str], int] = defaultdict(int)
+        return dict(self._booked.get(str(target), {}))
+
+    @cached_property
+    def _booked(self) -> dict[str, dict[tuple[str, str], int]]:
+        """Per `for_period`, then payer and item: the closed statements summed once."""
+        totals: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
         for rows in self.statements.values():
             for _, payer, item, for_period, amount in rows:
-                if for_period == str(target):
-                    totals[(payer, item)] += amount
-        return dict(totals)
+                totals[for_period][(payer, item)] += amount
+        return {for_period: dict(booked) for for_period, booked in totals.items()}
 
 
 def parse_statement(data: bytes) -> tuple[StatementRow, ...]:

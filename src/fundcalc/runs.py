@@ -18,7 +18,7 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.allocation import ITEMS, Settlement
-from fundcalc.archive import ARCHIVE, Archive, stored
+from fundcalc.archive import ARCHIVE, Archive, StoredFile, stored
 from fundcalc.calculation import Calculation, calculate
 from fundcalc.closing import (
     Settled,
@@ -128,9 +128,13 @@ def run_period(
         settled = settled_before(out_dir, period)
     lookback = inputs.rules.correction_lookback_months
     corrected = settled.to_correct(period, lookback)
-    periods = [period, *year_to_date(inputs.rules, period), *corrected]
     calculation = calculate(
-        inputs.rules, inputs.log.rows, periods, as_of, log_findings=inputs.log.findings
+        inputs.rules,
+        inputs.log.rows,
+        [period, *year_to_date(inputs.rules, period)],
+        as_of,
+        settle_only=corrected,
+        log_findings=inputs.log.findings,
     )
     corrections = correction_rows(
         period, {q: calculation.settlements[q] for q in corrected}, settled
@@ -176,8 +180,9 @@ def close_period(
                 inputs_dir / "placements", ((f.name, f.sha256) for f in inputs.log.files)
             ),
         }
-        rules = [stored(f.name, read[f.sha256]) for f in inputs.rules.files]
-        logs = [stored(f.name, read[f.sha256]) for f in inputs.log.files]
+        # `_files_as_read` proved each file's bytes to have the SHA-256 it was read with.
+        rules = [StoredFile(f.name, f.sha256, len(read[f.sha256])) for f in inputs.rules.files]
+        logs = [StoredFile(f.name, f.sha256, len(read[f.sha256])) for f in inputs.log.files]
         outputs = [stored(name, data) for name, data in sorted(result.files.items())]
         record = {
             "format": 1,
