@@ -150,7 +150,9 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
     """Choose each placement's version in force as of `as_of`.
 
     The choice is made on a narrow frame (row number, placement, recording
-    day); only the rows in force are then parsed whole.
+    day); the few placements with more than one row on their latest day are
+    settled on those rows alone; only then are the rows in force parsed
+    whole, in one query.
     """
     if READ_PROBLEM not in raw.columns:  # a frame not read by `log`
         raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(READ_PROBLEM))
@@ -172,10 +174,20 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
     current = candidates.filter(pl.col("recorded_on") <= as_of)
     latest = current.filter(
         pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
+    ).select("_row", "placement_id")
+    shared = latest.filter(pl.col("placement_id").is_duplicated())["_row"]
+    dropped, conflicts, duplicate = _one_per_placement(raw, shared)
+    in_force = latest["_row"]
+    if dropped:
+        in_force = in_force.filter(~in_force.is_in(pl.Series(sorted(dropped), dtype=pl.UInt32)))
+    conflict = (
+        pl.col("placement_id").replace_strict(conflicts, default=None, return_dtype=pl.String)
+        if conflicts
+        else pl.lit(None, dtype=pl.String)
     )
-    at_latest = typed(raw.lazy().select(pl.all().gather(latest["_row"]))).collect()
-    latest_rows, duplicate = _one_per_placement(at_latest)
-    placements = _classify(latest_rows)
+    placements = _classify(
+        typed(raw.lazy().select(pl.all().gather(in_force))).with_columns(conflict.alias("conflict"))
+    ).collect()
     exceptions = finding_frame(
         raw.select(pl.all().gather(no_version["_row"])).select(
             pl.lit(EXCEPTION).alias("kind"),
@@ -196,17 +208,21 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
     return Versions(placements, exceptions, counts)
 
 
-def _one_per_placement(rows: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """One row per placement, and how many identical duplicates were dropped.
+def _one_per_placement(
+    raw: pl.DataFrame, shared: pl.Series
+) -> tuple[set[int], dict[str, str], int]:
+    """Settle the placements whose latest day holds more than one row (`shared` rows).
 
-    Rows keep the order of the files and lines. Where the latest day of a
-    placement holds more than one row, identical ones (by meaning) count once
-    and different ones are a conflict that names every row.
+    Identical rows (by meaning) count once; different ones are a conflict
+    that names every row. Returns the rows to drop (all but the first of each
+    placement, in the order of the files and lines), the conflicts by
+    placement, and how many identical duplicates there were.
     """
-    rows = rows.with_row_index("_pos")
-    many = rows.filter(pl.col("placement_id").is_duplicated())
+    if shared.is_empty():
+        return set(), {}, 0
+    many = typed(raw.lazy().select(pl.all().gather(shared))).collect().with_columns(shared)
     distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
-    kept = distinct.unique("placement_id", keep="first", maintain_order=True)
+    kept = distinct.unique("placement_id", keep="first", maintain_order=True)["_row"]
     conflicts = (
         distinct.group_by("placement_id", maintain_order=True)
         .agg(
@@ -219,21 +235,11 @@ def _one_per_placement(rows: pl.DataFrame) -> tuple[pl.DataFrame, int]:
             pl.format("conflicting versions recorded on the same day ({})", "where"),
         )
     )
-    # The few rows of placements with more than one row: all but the kept one go.
-    dropped = many.join(kept.select("_pos"), on="_pos", how="anti")["_pos"]
-    reasons = dict(conflicts.iter_rows())
-    return (
-        rows.filter(~pl.col("_pos").is_in(dropped.implode()))
-        .with_columns(
-            pl.col("placement_id")
-            .replace_strict(reasons, default=None, return_dtype=pl.String)
-            .alias("conflict")
-        )
-        .drop("_pos")
-    ), many.height - distinct.height
+    dropped = set(shared.to_list()) - set(kept.to_list())
+    return dropped, dict(conflicts.iter_rows()), many.height - distinct.height
 
 
-def _classify(rows: pl.DataFrame) -> pl.DataFrame:
+def _classify(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Set `reject_reason` on placements that cannot be used; drop the voided ones."""
     missing = [
         pl.when(pl.col("client_id").is_null()).then(pl.lit("client_id is missing")),
