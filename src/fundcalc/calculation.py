@@ -106,7 +106,10 @@ class Calculation:
         placements = self.versions.placements
         touching = placements.filter(_touches(period))
         days = (
-            self.ledger.filter((pl.col("period") == str(period)) & (pl.col("stream") == REJECTED))
+            self.ledger.select(
+                "period", "stream", "source", "line", "placement_id", "reason", "days"
+            )
+            .filter((pl.col("period") == str(period)) & (pl.col("stream") == REJECTED))
             .group_by("source", "line", "placement_id", "reason")
             .agg(pl.col("days").sum())
             .with_columns(pl.lit(EXCEPTION).alias("kind"))

@@ -144,9 +144,9 @@ def lot_figures(calculation: Calculation, rules: Rules, period: Period) -> list[
     parts = _term_parts(rules, period)
     frame = _part_frame(parts)
     # Days on a lot within its terms: charged, or rejected with the lot's tariff known.
-    placed = calculation.ledger.filter(
-        (pl.col("period") == str(period)) & pl.col("day_tariff_cents").is_not_null()
-    )
+    placed = calculation.ledger.select(
+        "period", "lot_id", "stream", "first_day", "last_day", "day_tariff_cents"
+    ).filter((pl.col("period") == str(period)) & pl.col("day_tariff_cents").is_not_null())
     sweep = (
         occupancy_runs(placed, frame, period)
         .join(frame, on="lot_id")
@@ -273,9 +273,13 @@ def group_figures(calculation: Calculation, rules: Rules, period: Period) -> lis
     """Every group of the arrangement (those without lots too), in the spec's order."""
     months = year_to_date(calculation, period)
     lots = _lot_groups(rules)
-    charged = calculation.ledger.filter(
-        pl.col("period").is_in([str(p) for p in months]) & pl.col("stream").is_in(CHARGED)
-    ).join(lots, on="lot_id")
+    charged = (
+        calculation.ledger.select(
+            "period", "placement_id", "lot_id", "stream", "days", "amount_cents"
+        )
+        .filter(pl.col("period").is_in([str(p) for p in months]) & pl.col("stream").is_in(CHARGED))
+        .join(lots, on="lot_id")
+    )
 
     def totals(frame: pl.DataFrame) -> dict[str, tuple[int, int, int]]:
         agg = frame.group_by("group").agg(
@@ -322,8 +326,10 @@ def _completed_stays(
 
     A stay's length is `end_date − start_date` days, or one day when they are equal.
     """
-    stays = calculation.versions.placements.filter(
-        pl.col("reject_reason").is_null() & pl.col("end_date").is_not_null()
+    stays = (
+        calculation.versions.placements.select(
+            "lot_id", "start_date", "end_date", "reject_reason"
+        ).filter(pl.col("reject_reason").is_null() & pl.col("end_date").is_not_null())
     ).select(
         "lot_id",
         pl.max_horizontal((pl.col("end_date") - pl.col("start_date")).dt.total_days(), pl.lit(1))
@@ -389,7 +395,9 @@ def cosm_figures(
 ) -> tuple[list[CosmLotFigures], list[CosmPlacement]]:
     """The Justice stream of the period per COSM lot and per placement."""
     cosm = [lot.id for lot in rules.lots.values() if lot.is_cosm]
-    rows = calculation.ledger.filter(
+    rows = calculation.ledger.select(
+        "period", "placement_id", "lot_id", "stream", "days", "amount_cents"
+    ).filter(
         (pl.col("period") == str(period))
         & pl.col("lot_id").is_in(cosm)
         & pl.col("stream").is_in((JUSTICE, MUNICIPAL))

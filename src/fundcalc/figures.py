@@ -98,14 +98,15 @@ class MonthFigures:
 
 def month_figures(calculation: Calculation, periods: Sequence[Period]) -> list[MonthFigures]:
     """The figures of each of `periods`, from its settlement and its ledger rows."""
+    ledger = calculation.ledger.select("period", "lot_id", "stream", "days", "day_tariff_cents")
     days = (
-        calculation.ledger.filter(pl.col("period").is_in([str(p) for p in periods]))
+        ledger.filter(pl.col("period").is_in([str(p) for p in periods]))
         .group_by("period", "stream")
         .agg(pl.col("days").sum())
     )
     by_key = {(str(p), str(s)): int(d) for p, s, d in days.iter_rows()}
     occupied = (
-        calculation.ledger.filter(
+        ledger.filter(
             pl.col("period").is_in([str(p) for p in periods])
             & pl.col("lot_id").is_in(calculation.fund_lots)
             & pl.col("day_tariff_cents").is_not_null()
@@ -292,9 +293,17 @@ def exception_amounts(
     if findings is None:
         findings = calculation.findings_for(period)
     at_stake = (
-        calculation.ledger.filter(
-            (pl.col("period") == str(period)) & (pl.col("stream") == REJECTED)
+        calculation.ledger.select(
+            "period",
+            "stream",
+            "source",
+            "line",
+            "placement_id",
+            "reason",
+            "days",
+            "day_tariff_cents",
         )
+        .filter((pl.col("period") == str(period)) & (pl.col("stream") == REJECTED))
         .group_by("source", "line", "placement_id", "reason")
         .agg(
             pl.when(pl.col("day_tariff_cents").is_null().all())
