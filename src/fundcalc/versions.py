@@ -175,7 +175,9 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
     latest = current.filter(
         pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
     ).select("_row", "placement_id")
-    shared = latest.filter(pl.col("placement_id").is_duplicated())["_row"]
+    # Equal ids have equal hashes: the hash finds the few candidates cheaply, the ids decide.
+    maybe_shared = latest.filter(pl.col("placement_id").hash().is_duplicated())
+    shared = maybe_shared.filter(pl.col("placement_id").is_duplicated())["_row"]
     dropped, conflicts, duplicate = _one_per_placement(raw, shared)
     in_force = latest["_row"]
     if dropped:
