@@ -193,27 +193,15 @@ def _read_plain(
     """
     if not _is_plain(data):
         return None
-    names = [position(i) for i in range(width)]
-    try:
-        values = pl.read_csv(
-            data,
-            separator=separator,
-            has_header=True,
-            new_columns=names,
-            infer_schema=False,
-            quote_char=None,
-            truncate_ragged_lines=False,
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError:
+    values = _values(data, separator, width, quoted=False, ragged=False)
+    if values is None:
         return None
     lines = data.count(b"\n") + (not data.endswith(b"\n")) - 1
     if values.height != lines or values.width != width:
         return None
+    names = values.columns
     rows = values.select(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias(LINE),
-        pl.lit(None, dtype=pl.String).alias(READ_PROBLEM),
-        *names,
+        _line_numbers(header_line), pl.lit(None, dtype=pl.String).alias(READ_PROBLEM), *names
     )
     filled = pl.any_horizontal(pl.col(names).is_not_null())
     blank = rows.height - int(rows.select(filled.sum()).item())
@@ -249,22 +237,10 @@ def _read_lines(
     ).row(0)
     if spans:
         return None
-    names = [position(i) for i in range(width)]
-    try:
-        values = pl.read_csv(
-            data,
-            separator=separator,
-            has_header=True,
-            new_columns=names,
-            infer_schema=False,
-            quote_char='"' if quoted else None,
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError:
+    values = _values(data, separator, width, quoted=quoted, ragged=True)
+    if values is None or values.height != lines.height:
         return None
-    if values.height != lines.height:
-        return None
+    names = values.columns
     if quoted:  # `""` is an empty value, as Python's csv module reads it
         values = values.with_columns(pl.col(names).replace("", None))
     trim = f"{separator} \t\r"
@@ -283,11 +259,37 @@ def _read_lines(
         .alias(READ_PROBLEM),
         "blank",
     )
-    rows = pl.concat([values, checked], how="horizontal").with_columns(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias(LINE)
-    )
+    rows = pl.concat([values, checked], how="horizontal").with_columns(_line_numbers(header_line))
     kept = rows.filter(~pl.col("blank") | pl.col(READ_PROBLEM).is_not_null())
     return kept.select(LINE, READ_PROBLEM, *names), rows.height - kept.height
+
+
+def _values(
+    data: bytes, separator: str, width: int, *, quoted: bool, ragged: bool
+) -> pl.DataFrame | None:
+    """The values below the header by polars, as text by position; None if polars refuses.
+
+    `ragged`: a line with more values than the header is cut to the header
+    (the caller counts them itself); otherwise polars refuses the file.
+    """
+    try:
+        return pl.read_csv(
+            data,
+            separator=separator,
+            has_header=True,
+            new_columns=[position(i) for i in range(width)],
+            infer_schema=False,
+            quote_char='"' if quoted else None,
+            truncate_ragged_lines=ragged,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _line_numbers(header_line: int) -> pl.Expr:
+    """The physical line of each row when every line below the header is one row."""
+    return (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias(LINE)
 
 
 def _outside_quotes(lines: pl.DataFrame, separator: str, width: int) -> pl.DataFrame:
