@@ -327,17 +327,19 @@ def _completed_stays(
     A stay's length is `end_date − start_date` days, or one day when they are equal.
     """
     stays = (
-        calculation.versions.placements.select(
-            "lot_id", "start_date", "end_date", "reject_reason"
-        ).filter(pl.col("reject_reason").is_null() & pl.col("end_date").is_not_null())
-    ).select(
-        "lot_id",
-        pl.max_horizontal((pl.col("end_date") - pl.col("start_date")).dt.total_days(), pl.lit(1))
-        .cast(pl.Int64)
-        .alias("length"),
-        pl.max_horizontal(pl.col("end_date") - timedelta(days=1), pl.col("start_date")).alias(
-            "last_day"
-        ),
+        calculation.versions.placements.select("lot_id", "start_date", "end_date", "reject_reason")
+        .filter(pl.col("reject_reason").is_null() & pl.col("end_date").is_not_null())
+        .select(
+            "lot_id",
+            pl.max_horizontal(
+                (pl.col("end_date") - pl.col("start_date")).dt.total_days(), pl.lit(1)
+            )
+            .cast(pl.Int64)
+            .alias("length"),
+            pl.max_horizontal(pl.col("end_date") - timedelta(days=1), pl.col("start_date")).alias(
+                "last_day"
+            ),
+        )
     )
     agg = (
         stays.filter((pl.col("last_day") >= start) & (pl.col("last_day") < end))

@@ -181,8 +181,10 @@ def close_period(
             ),
         }
         # `_files_as_read` proved each file's bytes to have the SHA-256 it was read with.
-        rules = [StoredFile(f.name, f.sha256, len(read[f.sha256])) for f in inputs.rules.files]
-        logs = [StoredFile(f.name, f.sha256, len(read[f.sha256])) for f in inputs.log.files]
+        rules, logs = (
+            [StoredFile(f.name, f.sha256, len(read[f.sha256])) for f in files]
+            for files in (inputs.rules.files, inputs.log.files)
+        )
         outputs = [stored(name, data) for name, data in sorted(result.files.items())]
         record = {
             "format": 1,
