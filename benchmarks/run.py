@@ -35,10 +35,15 @@ GIB = 1024**3
 
 @dataclass(frozen=True)
 class Measure:
-    """The median wall time (s) and the largest peak memory (bytes) of repeated runs."""
+    """The median wall time (s) and the largest peak memory (bytes) of repeated runs.
+
+    `first` is the first run's time: a `run` then finds no parsed files in
+    OUT/.cache/ yet, as on the day a log is first run.
+    """
 
     seconds: float
     peak: int
+    first: float
 
 
 def measure(command: Sequence[str], repeat: int, *, before: Sequence[str] | None = None) -> Measure:
@@ -55,7 +60,7 @@ def measure(command: Sequence[str], repeat: int, *, before: Sequence[str] | None
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"failed: {' '.join(command)}")
         peak = max(peak, usage.ru_maxrss * 1024)  # Linux reports KiB
-    return Measure(statistics.median(times), peak)
+    return Measure(statistics.median(times), peak, times[0])
 
 
 def large_log(placements: int) -> Path:
@@ -99,7 +104,7 @@ def _label(placements: int) -> str:
 
 def _row(case: str, got: str, target: str, ok: bool | None) -> str:
     verdict = "not measured" if ok is None else ("PASS" if ok else "FAIL")
-    return f"{case:<44} {got:<28} {target:<40} {verdict}"
+    return f"{case:<40} {got:<38} {target:<40} {verdict}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(
                 _row(
                     "sample month, end to end (workbook)",
-                    f"{sample.seconds:.2f} s, {sample.peak / 2**20:.0f} MiB",
+                    f"{sample.seconds:.2f} s, {sample.peak / 2**20:.0f} MiB"
+                    f" (first {sample.first:.2f} s)",
                     f"≤ 1.0 s and ≤ 2 × imports ({imports.seconds:.2f} s)",
                     sample.seconds <= limit,
                 )
@@ -148,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(
                 _row(
                     f"one month over {placements:,} placements",
-                    f"{got.seconds:.2f} s, {got.peak / GIB:.2f} GiB",
+                    f"{got.seconds:.2f} s, {got.peak / GIB:.2f} GiB (first {got.first:.1f} s)",
                     f"≤ {seconds:.0f} s, ≤ {memory:.0f} GB",
                     got.seconds <= seconds and got.peak <= memory * 1e9,
                 )

@@ -576,6 +576,7 @@ def test_a_failed_write_keeps_the_previous_outputs_and_says_what_to_do(
     out = tmp_path / "out"
     assert cli(*run_args(rules, inputs, out)).exit_code == 0
     before = {p.name: p.read_bytes() for p in (out / "2026-10").iterdir()}
+    cached = sorted(p.name for p in (out / ".cache" / "log").iterdir())
     (inputs / "placements" / "later.csv").write_text(f"{HEADER}\n{stay('J1')}\n")
 
     def full(descriptor: int) -> None:
@@ -589,7 +590,8 @@ def test_a_failed_write_keeps_the_previous_outputs_and_says_what_to_do(
         " the previous outputs are unchanged. Make room on the disk, then run again.\n",
     )
     assert {p.name: p.read_bytes() for p in (out / "2026-10").iterdir()} == before
-    assert sorted(p.name for p in out.iterdir()) == ["2026-10"]
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "2026-10"]
+    assert sorted(p.name for p in (out / ".cache" / "log").iterdir()) == cached
 
 
 # --- the statement of a log with junk equals the statement without it ---

@@ -286,6 +286,12 @@ def main(debug: bool) -> None:
     help="The month to calculate.  [default: the last month the log covers]",
 )
 @_as_of
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Parse every log file, also those read unchanged before (OUT/.cache/).",
+)
 @_summary_options
 @reports_errors
 def run(
@@ -295,6 +301,7 @@ def run(
     out_dir: Path,
     period: Period | None,
     as_of: date | None,
+    no_cache: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -303,7 +310,9 @@ def run(
     Writes statement.csv (who pays what), ledger.parquet (every placement's
     days), exceptions.csv, report.xlsx (the committee's workbook) and
     manifest.json, all or nothing, then shows per centrumgemeente the
-    contribution, what the fund charged and the balance.
+    contribution, what the fund charged and the balance. Log files read
+    unchanged by an earlier run are taken from OUT/.cache/ instead of being
+    parsed again (the same rows; `close` and `replay` always parse).
 
     \b
     Examples:
@@ -312,13 +321,16 @@ def run(
       fundcalc run --period 2026-10 --json
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
-    from fundcalc.runs import load_inputs, run_period  # noqa: PLC0415 - fast --help
+    from fundcalc.runs import load_inputs, log_cache, run_period  # noqa: PLC0415 - fast --help
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
-        inputs = load_inputs(rules_dir, inputs_dir)
+        cache = None if no_cache else log_cache(out_dir)
+        inputs = load_inputs(rules_dir, inputs_dir, cache)
         step(f"Calculating {period or 'the month'} and writing the outputs")
         result = run_period(inputs, out_dir, period, as_of or date.today())
+        if cache is not None:
+            cache.save()
     show_run(result, quiet=quiet, as_json=as_json)
 
 

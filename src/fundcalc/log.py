@@ -26,6 +26,7 @@ import polars as pl
 from fundcalc.csvfile import read_csv_table
 from fundcalc.errors import InputError
 from fundcalc.findings import WARNING, finding_frame
+from fundcalc.logcache import LogCache
 from fundcalc.table import LINE, READ_PROBLEM, Table, position
 from fundcalc.xlsx import read_xlsx_table
 
@@ -118,19 +119,32 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
-def read_log(inputs: Path) -> Log:
-    """Read every CSV and XLSX file of the log into one raw frame."""
+def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
+    """Read every CSV and XLSX file of the log into one raw frame.
+
+    With a `cache` (`logcache`), files read before with the same bytes are
+    taken from it instead of being parsed again; the others are handed to it,
+    to be kept when the run succeeds (`LogCache.save`).
+    """
     frames: list[pl.DataFrame] = []
     files: list[LogFile] = []
     findings: list[pl.DataFrame] = []
     with ThreadPoolExecutor(max_workers=1) as hashing:  # SHA-256 while polars parses
         for path in placement_files(inputs):
             data = read_bytes(path)
-            digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
-            read = read_file(data, path.name)
+            if cache is None:
+                digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+                read = read_file(data, path.name)
+                sha256 = digest.result()
+            else:
+                sha256 = hashlib.sha256(data).hexdigest()
+                kept = cache.get(path.name, sha256)
+                read = read_file(data, path.name) if kept is None else FileRows(*kept)
+                if kept is None:
+                    cache.put(path.name, sha256, (read.rows, read.blank_rows, read.findings))
             frames.append(read.rows)
             findings.append(read.findings)
-            files.append(LogFile(path.name, digest.result(), read.rows.height, read.blank_rows))
+            files.append(LogFile(path.name, sha256, read.rows.height, read.blank_rows))
     rows = pl.concat(frames) if frames else pl.DataFrame(schema=RAW_SCHEMA)
     return Log(rows, tuple(files), pl.concat([finding_frame(), *findings]))
 

@@ -31,6 +31,7 @@ from fundcalc.closing import (
 from fundcalc.errors import ArchiveError, UsageError
 from fundcalc.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.log import Log, read_log
+from fundcalc.logcache import CACHE, LogCache
 from fundcalc.money import format_cents
 from fundcalc.outputs import (
     EXCEPTIONS,
@@ -84,10 +85,18 @@ class RunResult:
         return [*self.settlement.rows(), *self.corrections]
 
 
-def load_inputs(rules_dir: Path, inputs_dir: Path) -> Inputs:
-    """Read and validate the rules, then read the log (rules errors come first)."""
+def load_inputs(rules_dir: Path, inputs_dir: Path, cache: LogCache | None = None) -> Inputs:
+    """Read and validate the rules, then read the log (rules errors come first).
+
+    With a `cache`, log files read before are not parsed again (`logcache`).
+    """
     rules = load_rules(rules_dir)
-    return Inputs(rules, read_log(inputs_dir))
+    return Inputs(rules, read_log(inputs_dir, cache))
+
+
+def log_cache(out_dir: Path) -> LogCache:
+    """The cache of parsed log files that runs writing to `out_dir` share."""
+    return LogCache(out_dir / CACHE)
 
 
 def default_period(raw_log: pl.DataFrame, as_of: date) -> Period:

@@ -1,0 +1,157 @@
+"""Log files as they were read before, kept so that a run parses only the files that are new.
+
+A finance officer runs fundcalc every month over a log that grew by one or
+two files; parsing the other files again gives what it gave last month. The
+cache (`OUT/.cache/log/`) keeps each file's rows as read (`log.FileRows`) in
+Parquet, under a key made of the file's SHA-256, its name and the fingerprint
+of the code that reads files: fundcalc's version, polars' version and the
+source of the reading modules. A file whose bytes, name or reader changed
+finds nothing and is parsed; an entry that is damaged or does not match its
+checksum is parsed afresh and replaced. So a cached read gives exactly the
+rows, counts and warnings that parsing gives, which the tests prove.
+
+Only `fundcalc run` uses it (`--no-cache` turns it off). A close and a replay
+always parse the files themselves: what is archived, and what proves it, is
+computed from the files alone. The cache is no record: deleting it is always
+safe, and writing it never fails a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from fundcalc import __version__
+from fundcalc.findings import SCHEMA, WARNING, finding_frame
+
+#: The cache's folder under the output folder.
+CACHE = Path(".cache") / "log"
+FORMAT = 1
+
+#: A file as read: its rows (the raw schema), its blank rows and its warnings.
+Parsed = tuple[pl.DataFrame, int, pl.DataFrame]
+
+
+@cache
+def reader_fingerprint() -> str:
+    """What the rows of a file depend on besides its bytes and name: the reading code."""
+    from fundcalc import csvfile, findings, log, table, xlsx  # noqa: PLC0415 - log imports this
+
+    digest = hashlib.sha256(f"{FORMAT} {__version__} {pl.__version__}".encode())
+    for module in (log, csvfile, xlsx, table, findings):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
+
+
+class LogCache:
+    """The parsed files of earlier runs under `folder`, by file name, content and reader."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._used: set[str] = set()
+        self._pending: list[tuple[str, str, Parsed]] = []
+
+    def key(self, name: str, sha256: str) -> str:
+        """The entry of a file with this name and content, read by this fundcalc."""
+        text = f"{reader_fingerprint()}\n{name}\n{sha256}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(self, name: str, sha256: str) -> Parsed | None:
+        """The rows, blank rows and warnings of the file as read before; None if not kept.
+
+        An entry that cannot be read or does not match its checksum counts as
+        not kept (it is parsed again and replaced).
+        """
+        key = self.key(name, sha256)
+        self._used.add(key)
+        try:
+            about = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = (self.folder / f"{key}.parquet").read_bytes()
+            if about["rows_sha256"] != hashlib.sha256(data).hexdigest():
+                return None
+            rows = pl.read_parquet(io.BytesIO(data))
+            notes = about["warnings"]
+            findings = finding_frame(
+                pl.DataFrame(
+                    {
+                        "kind": [WARNING] * len(notes),
+                        "source": [name] * len(notes),
+                        "line": [line for line, _ in notes],
+                        "reason": [reason for _, reason in notes],
+                    },
+                    schema={c: SCHEMA[c] for c in ("kind", "source", "line", "reason")},
+                )
+            )
+            return rows, int(about["blank_rows"]), findings
+        except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
+            return None
+
+    def put(self, name: str, sha256: str, read: Parsed) -> None:
+        """Keep a file's rows as read, once the run succeeds (`save`)."""
+        self._used.add(self.key(name, sha256))
+        self._pending.append((name, sha256, read))
+
+    def save(self) -> None:
+        """Write the files parsed in this run and remove the entries it did not use.
+
+        Called once the run's outputs are written: a run that fails leaves
+        the cache as it was. A cache that cannot be written stays as it is.
+        """
+        try:
+            for name, sha256, read in self._pending:
+                self._write(name, sha256, read)
+        except OSError:
+            return
+        self._pending.clear()
+        self._prune()
+
+    def _write(self, name: str, sha256: str, read: Parsed) -> None:
+        rows, blank, found = read
+        buffer = io.BytesIO()
+        rows.write_parquet(buffer, compression="lz4", statistics=False)
+        data = buffer.getvalue()
+        about = {
+            "format": FORMAT,
+            "file": name,
+            "sha256": sha256,
+            "rows_sha256": hashlib.sha256(data).hexdigest(),
+            "blank_rows": blank,
+            "warnings": [[line, reason] for line, reason in found.select("line", "reason").rows()],
+        }
+        self.folder.mkdir(parents=True, exist_ok=True)
+        key = self.key(name, sha256)
+        # The rows first, then what vouches for them: a reader never sees half an entry.
+        _replace(self.folder / f"{key}.parquet", data)
+        _replace(self.folder / f"{key}.json", json.dumps(about).encode())
+
+    def _prune(self) -> None:
+        """Remove the entries no file of this run used (files since replaced or removed)."""
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            if entry.suffix in (".json", ".parquet") and entry.stem not in self._used:
+                try:
+                    entry.unlink()
+                except OSError:
+                    continue
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all (a temporary file beside it, then a rename)."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,132 @@
+"""The cache of parsed log files: a cached read is exactly a parse, and never a stale one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fundcalc import logcache
+from fundcalc.cli import main
+from fundcalc.log import Log, read_log
+from fundcalc.logcache import CACHE, LogCache
+from tests.synthetic import write_hostile, write_sample
+
+LOG_ROW = "P9,c9,EGG-JONG-MIDDEN,2026-10-01,,GM0014,,,,false,2026-10-02\n"
+
+
+def same(a: Log, b: Log) -> bool:
+    return a.rows.equals(b.rows) and a.files == b.files and a.findings.equals(b.findings)
+
+
+def cached_read(inputs: Path, folder: Path) -> Log:
+    """Read the log with the cache in `folder`, then keep what was parsed (as a run does)."""
+    cache = LogCache(folder)
+    log = read_log(inputs, cache)
+    cache.save()
+    return log
+
+
+def entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    """The hostile log, and a file in Windows-1252 with an unknown column and a blank line."""
+    _, inputs = write_hostile(tmp_path / "hostile")
+    header = "placement_id,client_id,lot_id,start_date,end_date,brp_municipality,"
+    header += "found_municipality,reflection_start,reflection_end,void,recorded_on,opmerking\n"
+    extra = header + LOG_ROW.replace("\n", ",één\n") + ",,,,\n"
+    (inputs / "placements" / "extra.csv").write_bytes(extra.encode("cp1252"))
+    return inputs
+
+
+def test_a_cached_read_gives_the_rows_counts_and_warnings_of_a_parse(
+    inputs: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    parsed = read_log(inputs)
+    first = cached_read(inputs, cache)
+    assert len(entries(cache)) == 2 * len(parsed.files)
+    again = cached_read(inputs, cache)
+    assert same(first, parsed) and same(again, parsed)
+    assert parsed.findings.height > 0  # the warnings came from the cache the second time
+
+
+def test_a_file_whose_bytes_changed_is_parsed_again_and_its_old_entry_removed(
+    inputs: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cached_read(inputs, cache)
+    before = entries(cache)
+    path = sorted((inputs / "placements").iterdir())[0]
+    path.write_bytes(path.read_bytes() + LOG_ROW.encode())
+    changed = cached_read(inputs, cache)
+    assert same(changed, read_log(inputs))
+    assert "P9" in changed.rows["placement_id"].to_list()
+    after = entries(cache)
+    assert len(after) == len(before) and len(set(after) - set(before)) == 2
+
+
+def test_a_damaged_entry_is_parsed_again_and_replaced(inputs: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cached_read(inputs, cache)
+    for rows in cache.glob("*.parquet"):
+        rows.write_bytes(rows.read_bytes()[:-40])
+    for about in list(cache.glob("*.json"))[:1]:
+        about.write_text("{not json", encoding="utf-8")
+    assert same(cached_read(inputs, cache), read_log(inputs))
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_entries_of_another_reader_are_not_used(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    cached_read(inputs, cache)
+    before = set(entries(cache))
+    monkeypatch.setattr(logcache, "reader_fingerprint", lambda: "another reader")
+    cached_read(inputs, cache)
+    assert not before & set(entries(cache))
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_read(
+    inputs: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert same(cached_read(inputs, blocked / "cache"), read_log(inputs))
+
+
+def test_run_keeps_the_cache_under_out_and_gives_the_same_outputs_as_without(
+    tmp_path: Path,
+) -> None:
+    rules, inputs = write_sample(tmp_path / "sample")
+    args = ["--rules", str(rules), "--inputs", str(inputs), "--period", "2026-10"]
+    args += ["--as-of", "2026-11-23", "-q"]
+    runner = CliRunner()
+    for out in ("cold", "warm", "warm"):
+        assert runner.invoke(main, ["run", *args, "--out", str(tmp_path / out)]).exit_code == 0
+    fresh = ["run", *args, "--out", str(tmp_path / "fresh"), "--no-cache"]
+    assert runner.invoke(main, fresh).exit_code == 0
+    assert (tmp_path / "warm" / CACHE).is_dir() and not (tmp_path / "fresh" / CACHE).exists()
+    for out in ("cold", "warm"):
+        for name in entries(tmp_path / "fresh" / "2026-10"):
+            written = (tmp_path / out / "2026-10" / name).read_bytes()
+            assert written == (tmp_path / "fresh" / "2026-10" / name).read_bytes(), name
+
+
+def test_close_parses_the_files_itself_and_writes_no_cache(tmp_path: Path) -> None:
+    rules, inputs = write_sample(tmp_path / "sample")
+    out = tmp_path / "out"
+    args = ["--rules", str(rules), "--inputs", str(inputs), "--period", "2026-10"]
+    args += ["--as-of", "2026-11-23", "--out", str(out), "-q"]
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", *args]).exit_code == 0
+    shutil.rmtree(out / CACHE)
+    assert runner.invoke(main, ["close", *args]).exit_code == 0
+    assert not (out / CACHE).exists()
+
