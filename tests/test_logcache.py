@@ -129,4 +129,3 @@ def test_close_parses_the_files_itself_and_writes_no_cache(tmp_path: Path) -> No
     shutil.rmtree(out / CACHE)
     assert runner.invoke(main, ["close", *args]).exit_code == 0
     assert not (out / CACHE).exists()
-
