@@ -139,9 +139,12 @@ def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
             else:
                 sha256 = hashlib.sha256(data).hexdigest()
                 kept = cache.get(path.name, sha256)
-                read = read_file(data, path.name) if kept is None else FileRows(*kept)
                 if kept is None:
-                    cache.put(path.name, sha256, (read.rows, read.blank_rows, read.findings))
+                    read = read_file(data, path.name)
+                    cache.put(path.name, sha256, read)
+                else:
+                    rows, blank, notes = kept
+                    read = FileRows(rows, blank, file_warnings(path.name, notes))
             frames.append(read.rows)
             findings.append(read.findings)
             files.append(LogFile(path.name, sha256, read.rows.height, read.blank_rows))
@@ -166,6 +169,8 @@ def read_file(data: bytes, name: str) -> FileRows:
 
 def file_warnings(name: str, notes: Sequence[tuple[int | None, str]]) -> pl.DataFrame:
     """A file's notes (line, reason) as warnings of that file."""
+    if not notes:  # most files: no polars query for an empty frame
+        return finding_frame()
     return finding_frame(
         pl.DataFrame(
             {

@@ -25,18 +25,21 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from fundcalc import __version__
-from fundcalc.findings import SCHEMA, WARNING, finding_frame
+
+if TYPE_CHECKING:
+    from fundcalc.log import FileRows
 
 #: The cache's folder under the output folder.
 CACHE = Path(".cache") / "log"
 FORMAT = 1
 
-#: A file as read: its rows (the raw schema), its blank rows and its warnings.
-Parsed = tuple[pl.DataFrame, int, pl.DataFrame]
+#: A file as kept: its rows (the raw schema), its blank rows and its warnings as (line, reason).
+Kept = tuple[pl.DataFrame, int, list[tuple[int | None, str]]]
 
 
 @cache
@@ -56,14 +59,14 @@ class LogCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._used: set[str] = set()
-        self._pending: list[tuple[str, str, Parsed]] = []
+        self._pending: list[tuple[str, str, FileRows]] = []
 
     def key(self, name: str, sha256: str) -> str:
         """The entry of a file with this name and content, read by this fundcalc."""
         text = f"{reader_fingerprint()}\n{name}\n{sha256}"
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def get(self, name: str, sha256: str) -> Parsed | None:
+    def get(self, name: str, sha256: str) -> Kept | None:
         """The rows, blank rows and warnings of the file as read before; None if not kept.
 
         An entry that cannot be read or does not match its checksum counts as
@@ -77,25 +80,12 @@ class LogCache:
             if about["rows_sha256"] != hashlib.sha256(data).hexdigest():
                 return None
             rows = pl.read_parquet(io.BytesIO(data))
-            notes = about["warnings"]
-            if not notes:  # most files: no polars query for an empty frame
-                return rows, int(about["blank_rows"]), finding_frame()
-            findings = finding_frame(
-                pl.DataFrame(
-                    {
-                        "kind": [WARNING] * len(notes),
-                        "source": [name] * len(notes),
-                        "line": [line for line, _ in notes],
-                        "reason": [reason for _, reason in notes],
-                    },
-                    schema={c: SCHEMA[c] for c in ("kind", "source", "line", "reason")},
-                )
-            )
-            return rows, int(about["blank_rows"]), findings
+            notes = [(line, str(reason)) for line, reason in about["warnings"]]
+            return rows, int(about["blank_rows"]), notes
         except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
             return None
 
-    def put(self, name: str, sha256: str, read: Parsed) -> None:
+    def put(self, name: str, sha256: str, read: FileRows) -> None:
         """Keep a file's rows as read, once the run succeeds (`save`)."""
         self._used.add(self.key(name, sha256))
         self._pending.append((name, sha256, read))
@@ -114,18 +104,17 @@ class LogCache:
         self._pending.clear()
         self._prune()
 
-    def _write(self, name: str, sha256: str, read: Parsed) -> None:
-        rows, blank, found = read
+    def _write(self, name: str, sha256: str, read: FileRows) -> None:
         buffer = io.BytesIO()
-        rows.write_parquet(buffer, compression="lz4", statistics=False)
+        read.rows.write_parquet(buffer, compression="lz4", statistics=False)
         data = buffer.getvalue()
         about = {
             "format": FORMAT,
             "file": name,
             "sha256": sha256,
             "rows_sha256": hashlib.sha256(data).hexdigest(),
-            "blank_rows": blank,
-            "warnings": [[line, reason] for line, reason in found.select("line", "reason").rows()],
+            "blank_rows": read.blank_rows,
+            "warnings": read.findings.select("line", "reason").rows(),
         }
         self.folder.mkdir(parents=True, exist_ok=True)
         key = self.key(name, sha256)
