@@ -273,22 +273,28 @@ def group_figures(calculation: Calculation, rules: Rules, period: Period) -> lis
     """Every group of the arrangement (those without lots too), in the spec's order."""
     months = year_to_date(calculation, period)
     lots = _lot_groups(rules)
-    charged = (
-        calculation.ledger.select(
-            "period", "placement_id", "lot_id", "stream", "days", "amount_cents"
-        )
-        .filter(pl.col("period").is_in([str(p) for p in months]) & pl.col("stream").is_in(CHARGED))
-        .join(lots, on="lot_id")
+    group_of = pl.col("lot_id").replace_strict(
+        lots["lot_id"], lots["group"], default=None, return_dtype=pl.String
     )
-
-    def totals(frame: pl.DataFrame) -> dict[str, tuple[int, int, int]]:
-        agg = frame.group_by("group").agg(
-            pl.col("placement_id").n_unique(), pl.col("days").sum(), pl.col("amount_cents").sum()
+    in_month = pl.col("period") == str(period)
+    placement, length, amount = pl.col("placement_id"), pl.col("days"), pl.col("amount_cents")
+    sums = (
+        calculation.ledger.lazy()
+        .filter(pl.col("period").is_in([str(p) for p in months]) & pl.col("stream").is_in(CHARGED))
+        .group_by(group_of.alias("group"))
+        .agg(
+            placement.filter(in_month).n_unique(),
+            length.filter(in_month).sum(),
+            amount.filter(in_month).sum(),
+            placement.n_unique().alias("ytd_placements"),
+            length.sum().alias("ytd_days"),
+            amount.sum().alias("ytd_cost"),
         )
-        return {str(g): (int(n), int(d), int(a)) for g, n, d, a in agg.iter_rows()}
-
-    month = totals(charged.filter(pl.col("period") == str(period)))
-    ytd = totals(charged)
+        .filter(pl.col("group").is_not_null())
+        .collect(engine="in-memory")  # small groups of a frame in memory
+    )
+    month = {str(g): (int(n), int(d), int(a)) for g, n, d, a, *_ in sums.iter_rows()}
+    ytd = {str(g): (int(n), int(d), int(a)) for g, *_, n, d, a in sums.iter_rows()}
     availability: dict[tuple[str, bool], int] = {}
     for p in months:
         for lot in calculation.settlements[p].lots:
