@@ -287,23 +287,21 @@ def _reflection_cut(stays: pl.LazyFrame, reflection_months: int) -> pl.LazyFrame
     ws, we = window_start, pl.max_horizontal(window_end, window_start)
     # Only segments with a window are cut (few: COSM); the others pass as they are.
     plain = stays.filter(~has_window).with_columns(pl.lit(False).alias("in_window"))
-    cut = (
-        stays.filter(has_window)
-        .with_columns(
-            pl.concat_list(
-                seg_from, pl.max_horizontal(seg_from, ws), pl.max_horizontal(seg_from, we)
-            ).alias("piece_from"),
-            pl.concat_list(
-                pl.min_horizontal(seg_to, ws), pl.min_horizontal(seg_to, we), seg_to
-            ).alias("piece_to"),
-            pl.lit([False, True, False], dtype=pl.List(pl.Boolean)).alias("in_window"),
-        )
-        .explode("piece_from", "piece_to", "in_window")
-        .filter(pl.col("piece_from") < pl.col("piece_to"))
-        .with_columns(pl.col("piece_from").alias("seg_from"), pl.col("piece_to").alias("seg_to"))
-        .drop("piece_from", "piece_to")
+    windowed = stays.filter(has_window)
+    pieces = (  # before, inside and after the window; empty pieces are dropped
+        (seg_from, pl.min_horizontal(seg_to, ws), False),
+        (pl.max_horizontal(seg_from, ws), pl.min_horizontal(seg_to, we), True),
+        (pl.max_horizontal(seg_from, we), seg_to, False),
     )
-    return pl.concat([plain, cut], how="diagonal_relaxed")
+    cut = pl.concat(
+        windowed.with_columns(
+            piece_from.alias("seg_from"),
+            piece_to.alias("seg_to"),
+            pl.lit(inside).alias("in_window"),
+        )
+        for piece_from, piece_to, inside in pieces
+    ).filter(pl.col("seg_from") < pl.col("seg_to"))
+    return pl.concat([plain, cut])
 
 
 def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
