@@ -96,34 +96,47 @@ def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
         *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
         _void().alias("void"),
     )
-    problems = [
-        pl.col(READ_PROBLEM),
+    problems = (  # (when, what): every field of the row that cannot be read
+        (pl.col(READ_PROBLEM).is_not_null(), pl.col(READ_PROBLEM)),
         *(
-            pl.when(pl.col(c).str.len_chars() > MAX_TEXT).then(
-                pl.lit(f"{c} is longer than {MAX_TEXT} characters")
+            (
+                pl.col(c).str.len_chars() > MAX_TEXT,
+                pl.lit(f"{c} is longer than {MAX_TEXT} characters"),
             )
             for c in TEXT_COLUMNS
         ),
         *(
-            pl.when(pl.col(c).is_null() & pl.col(f"raw_{c}").is_not_null()).then(
-                pl.format("{} '{}' is not a date", pl.lit(c), _shown(c))
+            (
+                pl.col(c).is_null() & pl.col(f"raw_{c}").is_not_null(),
+                pl.format("{} '{}' is not a date", pl.lit(c), _shown(c)),
             )
             for c in DATE_COLUMNS
         ),
-        pl.when(pl.col("void").is_null()).then(
-            pl.format("void '{}' is not true/false, ja/nee or 1/0", _shown("void"))
+        (
+            pl.col("void").is_null(),
+            pl.format("void '{}' is not true/false, ja/nee or 1/0", _shown("void")),
         ),
-    ]
-    return parsed.with_columns(
-        pl.concat_str(problems, separator="; ", ignore_nulls=True)
-        .replace("", None)
-        .alias("problem")
-    ).with_columns(
-        # Unreadable fields keep their raw text for comparison; readable ones need none.
-        *(
-            pl.when(pl.col(c).is_null()).then(pl.col(f"raw_{c}")).alias(f"raw_{c}")
-            for c in (*DATE_COLUMNS, "void")
-        ),
+    )
+    flagged = parsed.with_row_index("_typed").with_columns(
+        pl.any_horizontal(when for when, _ in problems).alias("_flagged")
+    )
+    # The text is made for the few rows with a problem only, then joined back.
+    texts = flagged.filter("_flagged").select(
+        "_typed",
+        pl.concat_str(
+            [pl.when(when).then(what) for when, what in problems], separator="; ", ignore_nulls=True
+        ).alias("problem"),
+    )
+    return (
+        flagged.join(texts, on="_typed", how="left", maintain_order="left")
+        .drop("_typed", "_flagged")
+        .with_columns(
+            # Unreadable fields keep their raw text for comparison; readable ones need none.
+            *(
+                pl.when(pl.col(c).is_null()).then(pl.col(f"raw_{c}")).alias(f"raw_{c}")
+                for c in (*DATE_COLUMNS, "void")
+            ),
+        )
     )
 
 
