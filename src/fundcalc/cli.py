@@ -243,12 +243,14 @@ def _summary_options(command: Callable[P, R]) -> Callable[P, R]:
 
 def show_run(result: RunResult, *, quiet: bool, as_json: bool) -> None:
     """After a run (or a close): the table, the JSON summary, or nothing."""
+    if quiet and not as_json:
+        return  # nothing to show: no summary to compute
     from fundcalc.summary import print_summary, run_summary, summary_json  # noqa: PLC0415
 
     summary = run_summary(result)
     if as_json:
         click.echo(json.dumps(summary_json(summary), indent=2, sort_keys=True))
-    elif not quiet:
+    else:
         print_summary(summary)
 
 
