@@ -22,7 +22,7 @@ from typing import Protocol
 
 import polars as pl
 
-from fundcalc.findings import WARNING, finding_frame
+from fundcalc.findings import WARNING, finding_frame, reason_text
 from fundcalc.period import END_OF_TIME, Period
 from fundcalc.rules import Rules
 
@@ -84,7 +84,7 @@ def reflection_warnings(usable: pl.DataFrame, rules: Rules) -> list[pl.DataFrame
         ),
         _warning(
             too_long,
-            pl.format(
+            reason_text(
                 "reflection period longer than {} months: from {} the days are charged"
                 " to the centrumgemeente",
                 pl.lit(months),
@@ -131,7 +131,7 @@ def double_placements(usable: pl.DataFrame, period: Period) -> pl.DataFrame:
     overlapping = stays.filter(pl.col("start_date") < pl.col("before")).filter(shared > 0)
     return _warning(
         overlapping,
-        pl.format(
+        reason_text(
             "the same client is also in placement {} on these days (possible double billing)",
             "other",
         ),
@@ -148,7 +148,7 @@ def long_stays(usable: pl.DataFrame, period: Period) -> pl.DataFrame:
             & (anniversary < period.end)
             & (stay_end() > period.first_day)
         ),
-        pl.format(
+        reason_text(
             "stay longer than a year (since {})", pl.col("start_date").dt.to_string("%Y-%m-%d")
         ),
     )

@@ -24,7 +24,7 @@ import polars as pl
 
 from fundcalc.allocation import ITEMS, Settlement
 from fundcalc.archive import ClosedPeriod
-from fundcalc.findings import EXCEPTION, finding_frame
+from fundcalc.findings import EXCEPTION, finding_frame, reason_text
 from fundcalc.period import END_OF_TIME, Period
 from fundcalc.versions import parse_date, versions_as_of
 
@@ -152,7 +152,7 @@ def too_late_findings(
                     "source",
                     "line",
                     "placement_id",
-                    pl.format(
+                    reason_text(
                         "{}: recorded on {}, it changes {}, closed as of {}"
                         " and beyond the {}-month lookback",
                         pl.lit(TOO_LATE),

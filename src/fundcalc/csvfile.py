@@ -30,6 +30,7 @@ from collections.abc import Callable
 import polars as pl
 
 from fundcalc.errors import InputError
+from fundcalc.findings import reason_text
 from fundcalc.table import (
     LINE,
     READ_PROBLEM,
@@ -255,7 +256,7 @@ def _read_lines(
     fields = pl.col("fields")
     checked = counted.select(
         pl.when(fields > width)
-        .then(pl.format(TOO_MANY, fields, pl.lit(width)))
+        .then(reason_text(TOO_MANY, fields, pl.lit(width)))
         .alias(READ_PROBLEM),
         "blank",
     )

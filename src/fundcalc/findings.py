@@ -24,6 +24,26 @@ SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def reason_text(template: str, *values: pl.Expr | str) -> pl.Expr:
+    """A finding's text: `template` with each `{}` replaced by a value (a column name or
+    an expression); null where a value is null.
+
+    This is `pl.format` made of `pl.concat_str`: the kernel of `pl.format` panics on
+    some string columns of many chunks, such as a log read from many files (polars
+    issue 25187, seen again in 2.1.0 on the streaming engine).
+    """
+    pieces = template.split("{}")
+    if len(pieces) != len(values) + 1:
+        raise ValueError(f"{template!r} has {len(pieces) - 1} places for {len(values)} values")
+    parts: list[pl.Expr] = []
+    for piece, value in zip(pieces, (*values, None), strict=True):
+        if piece:
+            parts.append(pl.lit(piece))
+        if value is not None:
+            parts.append(pl.col(value) if isinstance(value, str) else value)
+    return pl.concat_str(parts)
+
+
 def finding_frame(frame: pl.DataFrame | None = None) -> pl.DataFrame:
     """A frame with exactly the findings' columns (missing ones null)."""
     if frame is None:

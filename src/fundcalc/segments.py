@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from fundcalc.findings import reason_text
 from fundcalc.period import BEGINNING, END_OF_TIME, Period
 from fundcalc.rules import Rules
 
@@ -324,13 +325,13 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
     )
     reason = (
         pl.when(~pl.col("lot_known"))
-        .then(pl.format("unknown lot '{}'", pl.col("lot_id")))
+        .then(reason_text("unknown lot '{}'", pl.col("lot_id")))
         .when(tariff.is_null())
-        .then(pl.format("lot {} has no terms on these days", pl.col("lot_id")))
+        .then(reason_text("lot {} has no terms on these days", pl.col("lot_id")))
         .when(cosm & pl.col("in_window"))
         .then(pl.lit(None, dtype=pl.String))
         .when(centre.is_null())
-        .then(pl.format("no centrumgemeente for municipality '{}'", pl.col("municipality_code")))
+        .then(reason_text("no centrumgemeente for municipality '{}'", pl.col("municipality_code")))
         .when(cosm)
         .then(pl.lit(None, dtype=pl.String))
         .when(pl.col("is_member").is_null())

@@ -15,6 +15,7 @@ from fundcalc.findings import (
     WARNING,
     finding_frame,
     grouped_finding_lines,
+    reason_text,
     sort_findings,
 )
 from fundcalc.period import Period
@@ -94,14 +95,14 @@ def placement_findings(placements: pl.DataFrame, rules: Rules) -> pl.DataFrame:
                 usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
                     pl.lit(EXCEPTION).alias("kind"),
                     *where,
-                    pl.format("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
+                    reason_text("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
                 )
             ),
             finding_frame(
                 usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
                     pl.lit(EXCEPTION).alias("kind"),
                     *where,
-                    pl.format("unknown municipality code '{}'", code).alias("reason"),
+                    reason_text("unknown municipality code '{}'", code).alias("reason"),
                 )
             ),
             *reflection_warnings(usable, rules),
