@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from fundcalc.findings import EXCEPTION, finding_frame
+from fundcalc.findings import EXCEPTION, finding_frame, reason_text
 from fundcalc.log import COLUMNS
 from fundcalc.table import READ_PROBLEM
 
@@ -50,23 +50,14 @@ def parse_date(column: str) -> pl.Expr:
 
     Day and month may lack their leading zero (`1-3-2026`); the year has four
     digits. No text reads as both: an ISO year would be a Dutch day over 999.
-    Each distinct text is parsed once: a log of a million rows holds a few
-    hundred different dates.
     """
-    return pl.col(column).map_batches(_dates, return_dtype=pl.Date, is_elementwise=True)
-
-
-def _dates(texts: pl.Series) -> pl.Series:
-    distinct = texts.unique()
-    text = pl.col("text")
+    text = pl.col(column)
     iso = text.str.to_date("%Y-%m-%d", strict=False)
     dutch = text.str.to_date("%d-%m-%Y", strict=False)
     four_digit_year = (iso.dt.year() >= 1000) & (text.str.slice(4, 1) == "-")
-    date = (
+    return (
         pl.when(four_digit_year).then(iso).otherwise(pl.when(dutch.dt.year() >= 1000).then(dutch))
     )
-    parsed = pl.DataFrame({"text": distinct}).select(date).to_series()
-    return texts.replace_strict(distinct, parsed, default=None, return_dtype=pl.Date)
 
 
 def _void() -> pl.Expr:
@@ -108,13 +99,13 @@ def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
         *(
             (
                 pl.col(c).is_null() & pl.col(f"raw_{c}").is_not_null(),
-                pl.format("{} '{}' is not a date", pl.lit(c), _shown(c)),
+                reason_text("{} '{}' is not a date", pl.lit(c), _shown(c)),
             )
             for c in DATE_COLUMNS
         ),
         (
             pl.col("void").is_null(),
-            pl.format("void '{}' is not true/false, ja/nee or 1/0", _shown("void")),
+            reason_text("void '{}' is not true/false, ja/nee or 1/0", _shown("void")),
         ),
     )
     flagged = parsed.with_row_index("_typed").with_columns(
@@ -152,7 +143,7 @@ def _no_version_reason() -> pl.Expr:
         .when(pl.col("raw_recorded_on").is_null())
         .then(pl.lit("no recorded_on"))
         .when(recorded.is_null())
-        .then(pl.format("recorded_on '{}' is not a date", _shown("recorded_on")))
+        .then(reason_text("recorded_on '{}' is not a date", _shown("recorded_on")))
     )
     return pl.when(reason.is_not_null()).then(
         pl.concat_str([pl.col(READ_PROBLEM), reason], separator="; ", ignore_nulls=True)
@@ -248,19 +239,19 @@ def _one_per_placement(
     """
     if shared.is_empty():
         return set(), {}, 0
-    many = typed(raw.lazy().select(pl.all().gather(shared))).collect().with_columns(shared)
+    many = typed(raw[shared].lazy()).collect(engine="in-memory").with_columns(shared)
     distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
     kept = distinct.unique("placement_id", keep="first", maintain_order=True)["_row"]
     conflicts = (
         distinct.group_by("placement_id", maintain_order=True)
         .agg(
             pl.len().alias("versions"),
-            pl.format("{}:{}", pl.col("source"), pl.col("line")).str.join(", ").alias("where"),
+            reason_text("{}:{}", pl.col("source"), pl.col("line")).str.join(", ").alias("where"),
         )
         .filter(pl.col("versions") > 1)
         .select(
             "placement_id",
-            pl.format("conflicting versions recorded on the same day ({})", "where"),
+            reason_text("conflicting versions recorded on the same day ({})", "where"),
         )
     )
     dropped = set(shared.to_list()) - set(kept.to_list())
