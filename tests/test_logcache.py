@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -80,6 +82,41 @@ def test_a_damaged_entry_is_parsed_again_and_replaced(inputs: Path, tmp_path: Pa
         about.write_text("{not json", encoding="utf-8")
     assert same(cached_read(inputs, cache), read_log(inputs))
     assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_an_entry_that_matches_its_checksum_but_cannot_be_decoded_is_parsed_again(
+    inputs: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cached_read(inputs, cache)
+    garbage = b"not parquet at all"
+    for rows in cache.glob("*.parquet"):
+        rows.write_bytes(garbage)
+        about = rows.with_suffix(".json")
+        kept = json.loads(about.read_text(encoding="utf-8"))
+        kept["rows_sha256"] = hashlib.sha256(garbage).hexdigest()
+        about.write_text(json.dumps(kept), encoding="utf-8")
+    assert same(cached_read(inputs, cache), read_log(inputs))
+    assert not any(p.read_bytes() == garbage for p in cache.glob("*.parquet"))  # replaced
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_kept_files_are_decoded_together_in_the_order_of_the_files(
+    inputs: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cached_read(inputs, cache)
+    (inputs / "placements" / "zz-new.csv").write_text(
+        "placement_id,client_id,lot_id,start_date,end_date,brp_municipality,"
+        "found_municipality,reflection_start,reflection_end,void,recorded_on\n" + LOG_ROW,
+        encoding="utf-8",
+    )
+    (inputs / "placements" / "0-new.csv").write_text(
+        (inputs / "placements" / "zz-new.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    mixed = cached_read(inputs, cache)  # two parsed, before and after the kept ones
+    assert same(mixed, read_log(inputs))
+    assert (mixed.files[0].name, mixed.files[-1].name) == ("0-new.csv", "zz-new.csv")
 
 
 def test_entries_of_another_reader_are_not_used(

@@ -26,7 +26,7 @@ import polars as pl
 from fundcalc.csvfile import read_csv_table
 from fundcalc.errors import InputError
 from fundcalc.findings import WARNING, finding_frame
-from fundcalc.logcache import LogCache
+from fundcalc.logcache import Kept, LogCache, rows_of
 from fundcalc.table import LINE, READ_PROBLEM, Table, position
 from fundcalc.xlsx import read_xlsx_table
 
@@ -126,30 +126,43 @@ def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
     taken from it instead of being parsed again; the others are handed to it,
     to be kept when the run succeeds (`LogCache.save`).
     """
-    frames: list[pl.DataFrame] = []
-    files: list[LogFile] = []
-    findings: list[pl.DataFrame] = []
+    paths = placement_files(inputs)
+    reads: dict[int, FileRows] = {}
+    sha256s: dict[int, str] = {}
+    kept: dict[int, Kept] = {}
     with ThreadPoolExecutor(max_workers=1) as hashing:  # SHA-256 while polars parses
-        for path in placement_files(inputs):
+        for i, path in enumerate(paths):
             data = read_bytes(path)
             if cache is None:
                 digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
-                read = read_file(data, path.name)
-                sha256 = digest.result()
+                reads[i] = read_file(data, path.name)
+                sha256s[i] = digest.result()
+                continue
+            sha256s[i] = hashlib.sha256(data).hexdigest()
+            entry = cache.get(path.name, sha256s[i])
+            if entry is None:
+                reads[i] = read_file(data, path.name)
+                cache.put(path.name, sha256s[i], reads[i])
             else:
-                sha256 = hashlib.sha256(data).hexdigest()
-                kept = cache.get(path.name, sha256)
-                if kept is None:
-                    read = read_file(data, path.name)
-                    cache.put(path.name, sha256, read)
-                else:
-                    rows, blank, notes = kept
-                    read = FileRows(rows, blank, file_warnings(path.name, notes))
-            frames.append(read.rows)
-            findings.append(read.findings)
-            files.append(LogFile(path.name, sha256, read.rows.height, read.blank_rows))
-    rows = pl.concat(frames) if frames else pl.DataFrame(schema=RAW_SCHEMA)
-    return Log(rows, tuple(files), pl.concat([finding_frame(), *findings]))
+                kept[i] = entry
+    decoded = rows_of(list(kept.values()))
+    if decoded is None:  # a damaged cache: parse those files as they are now
+        for i in kept:
+            data = read_bytes(paths[i])
+            sha256s[i] = hashlib.sha256(data).hexdigest()
+            reads[i] = read_file(data, paths[i].name)
+            if cache is not None:  # always so: only a cache keeps files
+                cache.put(paths[i].name, sha256s[i], reads[i])
+    else:
+        for (i, entry), rows in zip(kept.items(), decoded, strict=True):
+            reads[i] = FileRows(rows, entry.blank_rows, file_warnings(paths[i].name, entry.notes))
+    ordered = [reads[i] for i in range(len(paths))]
+    files = tuple(
+        LogFile(path.name, sha256s[i], read.rows.height, read.blank_rows)
+        for i, (path, read) in enumerate(zip(paths, ordered, strict=True))
+    )
+    rows = pl.concat([r.rows for r in ordered]) if ordered else pl.DataFrame(schema=RAW_SCHEMA)
+    return Log(rows, files, pl.concat([finding_frame(), *(r.findings for r in ordered)]))
 
 
 def read_table(data: bytes, name: str, canonical: Canonical = log_column) -> Table:

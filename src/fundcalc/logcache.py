@@ -23,6 +23,8 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,10 +38,18 @@ if TYPE_CHECKING:
 
 #: The cache's folder under the output folder.
 CACHE = Path(".cache") / "log"
-FORMAT = 1
+FORMAT = 2
 
-#: A file as kept: its rows (the raw schema), its blank rows and its warnings as (line, reason).
-Kept = tuple[pl.DataFrame, int, list[tuple[int | None, str]]]
+
+@dataclass(frozen=True)
+class Kept:
+    """A file as kept, checked against its checksum: its rows as Parquet (the raw
+    schema), how many, its blank rows and its warnings as (line, reason)."""
+
+    parquet: bytes
+    rows: int
+    blank_rows: int
+    notes: list[tuple[int | None, str]]
 
 
 @cache
@@ -67,7 +77,8 @@ class LogCache:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, name: str, sha256: str) -> Kept | None:
-        """The rows, blank rows and warnings of the file as read before; None if not kept.
+        """The file as read before, checked but not yet decoded (`rows_of`); None if
+        not kept.
 
         An entry that cannot be read or does not match its checksum counts as
         not kept (it is parsed again and replaced).
@@ -79,10 +90,9 @@ class LogCache:
             data = (self.folder / f"{key}.parquet").read_bytes()
             if about["rows_sha256"] != hashlib.sha256(data).hexdigest():
                 return None
-            rows = pl.read_parquet(io.BytesIO(data))
             notes = [(line, str(reason)) for line, reason in about["warnings"]]
-            return rows, int(about["blank_rows"]), notes
-        except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
+            return Kept(data, int(about["rows"]), int(about["blank_rows"]), notes)
+        except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def put(self, name: str, sha256: str, read: FileRows) -> None:
@@ -113,6 +123,7 @@ class LogCache:
             "file": name,
             "sha256": sha256,
             "rows_sha256": hashlib.sha256(data).hexdigest(),
+            "rows": read.rows.height,
             "blank_rows": read.blank_rows,
             "warnings": read.findings.select("line", "reason").rows(),
         }
@@ -134,6 +145,26 @@ class LogCache:
                     entry.unlink()
                 except OSError:
                     continue
+
+
+def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
+    """The rows of kept files, decoded together: one polars read for all of them, not
+    one per file (a read costs milliseconds however small the file). None if they
+    cannot be decoded; their files are then parsed again.
+    """
+    if not kept:
+        return []
+    try:
+        together = pl.read_parquet([k.parquet for k in kept])
+    except pl.exceptions.PolarsError:
+        return None
+    if together.height != sum(k.rows for k in kept):
+        return None
+    frames, offset = [], 0
+    for k in kept:
+        frames.append(together.slice(offset, k.rows))
+        offset += k.rows
+    return frames
 
 
 def _replace(path: Path, data: bytes) -> None:
