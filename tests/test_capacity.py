@@ -105,8 +105,9 @@ def test_groups_count_placements_days_cost_and_completed_stays(tiny: Calculation
 
 
 def test_cosm_stream_per_lot_and_per_placement(tiny: Calculation) -> None:
-    lots, placements = cosm_figures(tiny, tiny_rules(), PERIOD)
-    (lot,) = lots
+    cosm = cosm_figures(tiny, tiny_rules(), PERIOD)
+    (lot,) = cosm.lots
+    placements = cosm.placements
     # E: 1–9 Oct in the window, 10–31 after it; F: 20–24 Oct in the window.
     assert (lot.justice_days, lot.justice_day_cost) == (14, 14 * 5000)
     assert (lot.municipal_days, lot.municipal_cost) == (22, 22 * 5000)
@@ -145,9 +146,15 @@ def test_group_and_cosm_figures_add_up_to_the_ledger(sample: Sample) -> None:
     assert sum(g.days for g in groups) == charged["days"].sum()
     assert sum(g.day_cost for g in groups) == charged["amount_cents"].sum()
     assert sum(g.placements for g in groups) == charged["placement_id"].n_unique()
-    lots, placements = cosm_figures(calculation, sample.rules, PERIOD)
+    cosm = cosm_figures(calculation, sample.rules, PERIOD)
+    lots, placements = cosm.lots, cosm.placements
+    assert cosm.placement_count == len(placements) > 1
     justice = month.filter(pl.col("stream") == JUSTICE)
     municipal = month.filter(pl.col("stream") == MUNICIPAL)
     assert sum(p.justice_days for p in placements) == justice["days"].sum()
     assert sum(p.municipal_cost for p in placements) == municipal["amount_cents"].sum()
     assert sum(lot.justice for lot in lots) == sample.run.settlement.justice
+    assert sum(lot.justice_days for lot in lots) == justice["days"].sum()
+    assert sum(lot.municipal_cost for lot in lots) == municipal["amount_cents"].sum()
+    listed = cosm_figures(calculation, sample.rules, PERIOD, listed=1)
+    assert listed.placements == placements[:1] and listed.placement_count == len(placements)

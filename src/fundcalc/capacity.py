@@ -398,10 +398,24 @@ def _stream_sums(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class CosmFigures:
+    """The Justice stream of a period: per COSM lot, and per placement the first
+    `listed` by placement id (the workbook lists no more), of `placement_count`."""
+
+    lots: list[CosmLotFigures]
+    placements: list[CosmPlacement]
+    placement_count: int
+
+
 def cosm_figures(
-    calculation: Calculation, rules: Rules, period: Period
-) -> tuple[list[CosmLotFigures], list[CosmPlacement]]:
-    """The Justice stream of the period per COSM lot and per placement."""
+    calculation: Calculation, rules: Rules, period: Period, *, listed: int | None = None
+) -> CosmFigures:
+    """The Justice stream of the period per COSM lot and per placement.
+
+    Only the first `listed` placements (all when None) become objects: a large
+    log has hundreds of thousands, and their totals are the lots' totals.
+    """
     cosm = [lot.id for lot in rules.lots.values() if lot.is_cosm]
     rows = calculation.ledger.select(
         "period", "placement_id", "lot_id", "stream", "days", "amount_cents"
@@ -420,10 +434,14 @@ def cosm_figures(
         lot = rules.lots[lot_id]
         jd, ja, md, ma = per_lot.get(lot_id, (0, 0, 0, 0))
         lots.append(CosmLotFigures(lot.provider, lot_id, jd, ja, md, ma, available.get(lot_id, 0)))
+    per_placement = _stream_sums(rows, ["placement_id", "lot_id"])
+    first = per_placement.sort("placement_id", "lot_id")
     placements = [
         CosmPlacement(str(pid), str(lot), int(jd), int(ja), int(md), int(ma))
-        for pid, lot, jd, ja, md, ma in _stream_sums(rows, ["placement_id", "lot_id"])
-        .sort("placement_id", "lot_id")
-        .iter_rows()
+        for pid, lot, jd, ja, md, ma in (
+            first if listed is None else first.head(listed)
+        ).iter_rows()
     ]
-    return sorted(lots, key=lambda f: (f.provider, f.lot_id)), placements
+    return CosmFigures(
+        sorted(lots, key=lambda f: (f.provider, f.lot_id)), placements, per_placement.height
+    )

@@ -192,7 +192,8 @@ def groups_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet:
 
 def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet:
     """Justitie (COSM): the Justice stream per COSM lot and per placement id."""
-    lots, placements = cosm_figures(calculation, rules, ctx.period)
+    cosm = cosm_figures(calculation, rules, ctx.period, listed=MAX_LISTED)
+    lots = cosm.lots
     lot_rows = [
         Row(
             (
@@ -250,17 +251,17 @@ def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet
                 Euro(p.municipal_cost),
             )
         )
-        for p in placements[:MAX_LISTED]
+        for p in cosm.placements
     ]
     placement_rows.append(
         Row(
             (
-                "Totaal",
+                "Totaal",  # every placement, listed or not: the lots' totals
                 "",
-                sum(p.justice_days for p in placements),
-                Euro(sum(p.justice_cost for p in placements)),
-                sum(p.municipal_days for p in placements),
-                Euro(sum(p.municipal_cost for p in placements)),
+                sum(lot.justice_days for lot in lots),
+                Euro(sum(lot.justice_day_cost for lot in lots)),
+                sum(lot.municipal_days for lot in lots),
+                Euro(sum(lot.municipal_cost for lot in lots)),
             ),
             TOTAL,
         )
@@ -277,10 +278,10 @@ def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet
         tuple(placement_rows),
         caption="Per plaatsing (alleen het plaatsingsnummer)",
         note=(
-            f"Hier staan de eerste {MAX_LISTED} van {len(placements)} plaatsingen; het totaal"
-            " telt ze alle. Elke plaatsing staat in ledger.parquet."
+            f"Hier staan de eerste {MAX_LISTED} van {cosm.placement_count} plaatsingen; het"
+            " totaal telt ze alle. Elke plaatsing staat in ledger.parquet."
         )
-        if len(placements) > MAX_LISTED
+        if cosm.placement_count > MAX_LISTED
         else "",
     )
     return Sheet(
