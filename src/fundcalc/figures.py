@@ -32,7 +32,7 @@ from fundcalc.calculation import Calculation
 from fundcalc.money import budget_part, round_half_even
 from fundcalc.period import Period
 from fundcalc.rules import Rules
-from fundcalc.segments import FUND, JUSTICE, MUNICIPAL, REJECTED
+from fundcalc.segments import FUND, JUSTICE, MUNICIPAL, REJECTED, STREAMS
 
 #: A statement row: period, payer, item, for_period, amount in cents.
 StatementRow = tuple[str, str, str, str, int]
@@ -98,45 +98,44 @@ class MonthFigures:
 
 def month_figures(calculation: Calculation, periods: Sequence[Period]) -> list[MonthFigures]:
     """The figures of each of `periods`, from its settlement and its ledger rows."""
-    ledger = calculation.ledger.select("period", "lot_id", "stream", "days", "day_tariff_cents")
-    days = (
-        ledger.filter(pl.col("period").is_in([str(p) for p in periods]))
-        .group_by("period", "stream")
-        .agg(pl.col("days").sum())
-    )
-    by_key = {(str(p), str(s)): int(d) for p, s, d in days.iter_rows()}
+    days = pl.col("days")
     occupied = (
-        ledger.filter(
-            pl.col("period").is_in([str(p) for p in periods])
-            & pl.col("lot_id").is_in(calculation.fund_lots)
-            & pl.col("day_tariff_cents").is_not_null()
-        )
-        .group_by("period")
-        .agg(pl.col("days").sum())
+        pl.col("lot_id").is_in(calculation.fund_lots) & pl.col("day_tariff_cents").is_not_null()
     )
-    occupied_by_period = {str(p): int(d) for p, d in occupied.iter_rows()}
+    sums = (
+        calculation.ledger.lazy()
+        .filter(pl.col("period").is_in([str(p) for p in periods]))
+        .group_by("period")
+        .agg(
+            *(days.filter(pl.col("stream") == s).sum().alias(s) for s in STREAMS),
+            days.filter(occupied).sum().alias("occupied"),
+        )
+        .collect(engine="in-memory")  # a few groups of a frame in memory
+    )
+    by_period = {str(row["period"]): row for row in sums.iter_rows(named=True)}
+    none = dict.fromkeys((*STREAMS, "occupied"), 0)
     months = []
     for period in periods:
         s = calculation.settlements[period]
-        p = str(period)
+        d = by_period.get(str(period), none)
         months.append(
             MonthFigures(
                 period=period,
                 budget_part=s.budget_part,
                 contributions=sum(s.contribution.values()),
-                fund_days=by_key.get((p, FUND), 0),
-                fund_occupied_days=occupied_by_period.get(p, 0),
+                fund_days=d[FUND],
+                fund_occupied_days=d["occupied"],
                 fund_day_costs=sum(s.fund_day_costs.values()),
                 fund_availability=s.fund_availability,
                 fund_place_days=sum(a.place_days for a in s.lots if not a.is_cosm),
                 origin=sum(s.origin.values()),
                 key=sum(s.key.values()),
-                justice_days=by_key.get((p, JUSTICE), 0),
+                justice_days=d[JUSTICE],
                 justice_day_costs=s.justice_day_costs,
                 cosm_availability=s.cosm_availability,
-                municipal_days=by_key.get((p, MUNICIPAL), 0),
+                municipal_days=d[MUNICIPAL],
                 municipal=sum(s.municipal.values()),
-                rejected_days=by_key.get((p, REJECTED), 0),
+                rejected_days=d[REJECTED],
             )
         )
     return months
