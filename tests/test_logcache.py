@@ -46,6 +46,14 @@ def inputs(tmp_path: Path) -> Path:
     return inputs
 
 
+@pytest.fixture
+def cache(inputs: Path, tmp_path: Path) -> Path:
+    """A cache folder that keeps every file of `inputs`, as one run leaves it."""
+    folder = tmp_path / "cache"
+    cached_read(inputs, folder)
+    return folder
+
+
 def test_a_cached_read_gives_the_rows_counts_and_warnings_of_a_parse(
     inputs: Path, tmp_path: Path
 ) -> None:
@@ -59,10 +67,8 @@ def test_a_cached_read_gives_the_rows_counts_and_warnings_of_a_parse(
 
 
 def test_a_file_whose_bytes_changed_is_parsed_again_and_its_old_entry_removed(
-    inputs: Path, tmp_path: Path
+    inputs: Path, cache: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    cached_read(inputs, cache)
     before = entries(cache)
     path = sorted((inputs / "placements").iterdir())[0]
     path.write_bytes(path.read_bytes() + LOG_ROW.encode())
@@ -73,9 +79,7 @@ def test_a_file_whose_bytes_changed_is_parsed_again_and_its_old_entry_removed(
     assert len(after) == len(before) and len(set(after) - set(before)) == 2
 
 
-def test_a_damaged_entry_is_parsed_again_and_replaced(inputs: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    cached_read(inputs, cache)
+def test_a_damaged_entry_is_parsed_again_and_replaced(inputs: Path, cache: Path) -> None:
     for rows in cache.glob("*.parquet"):
         rows.write_bytes(rows.read_bytes()[:-40])
     for about in list(cache.glob("*.json"))[:1]:
@@ -85,27 +89,23 @@ def test_a_damaged_entry_is_parsed_again_and_replaced(inputs: Path, tmp_path: Pa
 
 
 def test_an_entry_that_matches_its_checksum_but_cannot_be_decoded_is_parsed_again(
-    inputs: Path, tmp_path: Path
+    inputs: Path, cache: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    cached_read(inputs, cache)
     garbage = b"not parquet at all"
     for rows in cache.glob("*.parquet"):
         rows.write_bytes(garbage)
         about = rows.with_suffix(".json")
-        kept = json.loads(about.read_text(encoding="utf-8"))
-        kept["rows_sha256"] = hashlib.sha256(garbage).hexdigest()
-        about.write_text(json.dumps(kept), encoding="utf-8")
+        entry = json.loads(about.read_text(encoding="utf-8"))
+        entry["rows_sha256"] = hashlib.sha256(garbage).hexdigest()
+        about.write_text(json.dumps(entry), encoding="utf-8")
     assert same(cached_read(inputs, cache), read_log(inputs))
     assert not any(p.read_bytes() == garbage for p in cache.glob("*.parquet"))  # replaced
     assert same(cached_read(inputs, cache), read_log(inputs))
 
 
 def test_kept_files_are_decoded_together_in_the_order_of_the_files(
-    inputs: Path, tmp_path: Path
+    inputs: Path, cache: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    cached_read(inputs, cache)
     (inputs / "placements" / "zz-new.csv").write_text(
         "placement_id,client_id,lot_id,start_date,end_date,brp_municipality,"
         "found_municipality,reflection_start,reflection_end,void,recorded_on\n" + LOG_ROW,
@@ -120,10 +120,8 @@ def test_kept_files_are_decoded_together_in_the_order_of_the_files(
 
 
 def test_entries_of_another_reader_are_not_used(
-    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    inputs: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = tmp_path / "cache"
-    cached_read(inputs, cache)
     before = set(entries(cache))
     monkeypatch.setattr(logcache, "reader_fingerprint", lambda: "another reader")
     cached_read(inputs, cache)
