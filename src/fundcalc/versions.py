@@ -169,21 +169,24 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
     """
     if READ_PROBLEM not in raw.columns:  # a frame not read by `log`
         raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(READ_PROBLEM))
+    pid = pl.col("placement_id")
     keys = (
         raw.lazy()
         .select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
             "placement_id",
-            READ_PROBLEM,
-            pl.col("recorded_on").alias("raw_recorded_on"),
             parse_date("recorded_on").alias("recorded_on"),
         )
-        .with_columns(_no_version_reason().alias("no_version"))
-        .drop("raw_recorded_on", READ_PROBLEM)
+        .with_columns(
+            # A version has a usable id and recording day (why not: `_no_version_reason`).
+            (pid.is_not_null() & (pid.str.len_chars() <= MAX_TEXT))
+            .and_(pl.col("recorded_on").is_not_null())
+            .alias("is_version")
+        )
         .collect()
     )
-    no_version = keys.filter(pl.col("no_version").is_not_null())
-    candidates = keys.filter(pl.col("no_version").is_null())
+    no_version = keys.filter(~pl.col("is_version"))
+    candidates = keys.filter(pl.col("is_version"))
     current = candidates.filter(pl.col("recorded_on") <= as_of)
     latest = current.filter(
         pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
@@ -207,13 +210,18 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
     placements = _classify(
         typed(raw.lazy().filter(in_force)).with_columns(conflict.alias("conflict"))
     ).collect(engine="in-memory")
-    exceptions = finding_frame(
-        raw.select(pl.all().gather(no_version["_row"])).select(
+    exceptions = finding_frame(  # the reasons are written for these few rows only
+        raw.filter(~keys["is_version"])
+        .with_columns(
+            pl.col("recorded_on").alias("raw_recorded_on"),
+            parse_date("recorded_on").alias("recorded_on"),
+        )
+        .select(
             pl.lit(EXCEPTION).alias("kind"),
             "source",
             "line",
             "placement_id",
-            no_version["no_version"].alias("reason"),
+            _no_version_reason().alias("reason"),
         )
     )
     counts = {
