@@ -167,10 +167,13 @@ def dutch_reason(reason: str) -> str:
     return "; ".join(_dutch_part(part) for part in reason.split("; "))
 
 
+_COMPILED = tuple((re.compile(pattern, flags=re.DOTALL), dutch) for pattern, dutch in REASONS)
+
+
 def _dutch_part(part: str) -> str:
-    for pattern, dutch in REASONS:
-        if re.fullmatch(pattern, part, flags=re.DOTALL):
-            return re.sub(pattern, dutch, part, count=1, flags=re.DOTALL)
+    for pattern, dutch in _COMPILED:
+        if match := pattern.fullmatch(part):
+            return match.expand(dutch)
     return part
 
 
