@@ -126,10 +126,10 @@ def settle(ledger: pl.DataFrame, rules: Rules, period: Period) -> Settlement:
     """Settle `period` from its ledger rows (all streams; other periods are ignored)."""
     key = rules.key_for(period)
     share = rules.split_for(period).origin_share
-    rows = ledger.filter(pl.col("period") == str(period))
-    fund_day = _by_centre(rows, FUND)
-    municipal = _by_centre(rows, MUNICIPAL)
-    justice_days = int(rows.filter(pl.col("stream") == JUSTICE)["amount_cents"].sum())
+    sums = _by_stream_and_centre(ledger, period)
+    fund_day = sums.get(FUND, {})
+    municipal = sums.get(MUNICIPAL, {})
+    justice_days = sum(sums.get(JUSTICE, {}).values())
     lots = tuple(availability(lot, period) for lot in rules.lots.values())
     fund_availability = sum(a.amount_cents for a in lots if not a.is_cosm)
     cosm_availability = sum(a.amount_cents for a in lots if a.is_cosm)
@@ -153,14 +153,20 @@ def settle(ledger: pl.DataFrame, rules: Rules, period: Period) -> Settlement:
     )
 
 
-def _by_centre(rows: pl.DataFrame, stream: str) -> dict[str, int]:
+def _by_stream_and_centre(ledger: pl.DataFrame, period: Period) -> dict[str, dict[str, int]]:
+    """The period's amounts per stream and centrumgemeente (by code), in one query."""
     totals = (
-        rows.filter(pl.col("stream") == stream)
-        .group_by("centrumgemeente")
+        ledger.lazy()
+        .filter(pl.col("period") == str(period))
+        .group_by("stream", "centrumgemeente")
         .agg(pl.col("amount_cents").sum())
-        .sort("centrumgemeente")
+        .sort("stream", "centrumgemeente", nulls_last=True)
+        .collect(engine="in-memory")  # a few hundred rows: no streaming start-up
     )
-    return {str(code): int(amount) for code, amount in totals.iter_rows()}
+    sums: dict[str, dict[str, int]] = {}
+    for stream, code, amount in totals.iter_rows():
+        sums.setdefault(str(stream), {})[str(code)] = int(amount)
+    return sums
 
 
 def statement_frame(rows: Iterable[tuple[str, str, str, str, int]]) -> pl.DataFrame:
