@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -26,6 +27,9 @@ from fundcalc.segments import (
     rejected_segments,
 )
 from fundcalc.versions import Versions, versions_as_of
+
+if TYPE_CHECKING:
+    from fundcalc.capacity import LotFigures
 
 LEDGER_COLUMNS = (
     "period",
@@ -70,6 +74,9 @@ class Calculation:
     _runs: dict[Period, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _lots: dict[Period, list[LotFigures]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def runs_for(self, period: Period) -> pl.DataFrame:
         """The period's segments merged into runs of days (`segments.ledger_runs`).
@@ -89,6 +96,15 @@ class Calculation:
         """The ledger rows of one period, with exactly the spec's columns."""
         return self.runs_for(period).select(LEDGER_COLUMNS)
 
+    def lots_for(self, period: Period) -> list[LotFigures]:
+        """The lots' capacity and use in `period` (`capacity.lot_figures`), computed once:
+        the capacity check and the workbook's lots sheet both need them."""
+        from fundcalc.capacity import lot_figures  # noqa: PLC0415 - capacity imports this module
+
+        if period not in self._lots:
+            self._lots[period] = lot_figures(self, self.rules, period)
+        return self._lots[period]
+
     def findings_for(self, period: Period) -> pl.DataFrame:
         """Exceptions and warnings a finance officer must see for `period`.
 
@@ -102,8 +118,6 @@ class Calculation:
         return self._findings[period]
 
     def _find(self, period: Period) -> pl.DataFrame:
-        from fundcalc.capacity import lot_figures  # noqa: PLC0415 - capacity imports this module
-
         placements = self.versions.placements
         touching = placements.filter(_touches(period))
         days = (
@@ -135,7 +149,7 @@ class Calculation:
                     finding_frame(days),
                     finding_frame(self.log_findings),
                     placement_warnings(touching, self.rules, period),
-                    over_capacity(lot_figures(self, self.rules, period)),
+                    over_capacity(self.lots_for(period)),
                 ]
             )
         )

@@ -90,7 +90,7 @@ def render_workbook(
     sheets = (
         summary_sheet(ctx, rules, months, findings, corrections),
         centres_sheet(ctx, centre_figures(calculation, rules, period)),
-        lots_sheet(ctx, calculation, rules),
+        lots_sheet(ctx, calculation),
         groups_sheet(ctx, calculation, rules),
         trend_sheet(ctx, months),
         justice_sheet(ctx, calculation, rules),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from fundcalc.calculation import Calculation
-from fundcalc.capacity import cosm_figures, group_figures, lot_figures
+from fundcalc.capacity import cosm_figures, group_figures
 from fundcalc.dutch import GROUP_NAMES, Context, percent, short_month
 from fundcalc.rules import Rules
 from fundcalc.sheets import MAX_LISTED, TOTAL, Average, Count, Euro, Percent, Row, Sheet, Table
@@ -19,9 +19,9 @@ from fundcalc.sheets import MAX_LISTED, TOTAL, Average, Count, Euro, Percent, Ro
 # --- Aanbieders en percelen ---
 
 
-def lots_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet:
+def lots_sheet(ctx: Context, calculation: Calculation) -> Sheet:
     """Aanbieders en percelen: capacity, occupancy, days above capacity and cost per lot."""
-    lots = lot_figures(calculation, rules, ctx.period)
+    lots = calculation.lots_for(ctx.period)
     rows: list[Row] = [
         Row(
             (
