@@ -116,7 +116,9 @@ def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
         "_typed",
         pl.concat_str(
             [pl.when(when).then(what) for when, what in problems], separator="; ", ignore_nulls=True
-        ).alias("problem"),
+        )
+        .replace("", None)
+        .alias("problem"),
     )
     return (
         flagged.join(texts, on="_typed", how="left", maintain_order="left")
