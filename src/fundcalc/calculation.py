@@ -78,6 +78,12 @@ class Calculation:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    def segments(self, period: Period, *columns: str) -> pl.DataFrame:
+        """The period's rows of `ledger` as cut, with `period` and `columns` only (all
+        when none): filtering copies what it keeps, and most callers need a few."""
+        ledger = self.ledger.select("period", *columns) if columns else self.ledger
+        return ledger.filter(pl.col("period") == str(period))
+
     def runs_for(self, period: Period) -> pl.DataFrame:
         """The period's segments merged into runs of days (`segments.ledger_runs`).
 
@@ -85,7 +91,7 @@ class Calculation:
         same days and amounts; the runs are what the ledger file shows.
         """
         if period not in self._runs:
-            segments = self.ledger.filter(pl.col("period") == str(period))
+            segments = self.segments(period)
             # An ordered group-by over a frame in memory: the in-memory engine
             # is three times faster at it than the streaming one (polars' default).
             runs = ledger_runs(segments.lazy()).collect(engine="in-memory")
@@ -121,10 +127,8 @@ class Calculation:
         placements = self.versions.placements
         touching = placements.filter(_touches(period))
         days = (
-            self.ledger.select(
-                "period", "stream", "source", "line", "placement_id", "reason", "days"
-            )
-            .filter((pl.col("period") == str(period)) & (pl.col("stream") == REJECTED))
+            self.segments(period, "stream", "source", "line", "placement_id", "reason", "days")
+            .filter(pl.col("stream") == REJECTED)
             .group_by("source", "line", "placement_id", "reason")
             .agg(pl.col("days").sum())
             .with_columns(pl.lit(EXCEPTION).alias("kind"))

@@ -144,9 +144,9 @@ def lot_figures(calculation: Calculation, rules: Rules, period: Period) -> list[
     parts = _term_parts(rules, period)
     frame = _part_frame(parts)
     # Days on a lot within its terms: charged, or rejected with the lot's tariff known.
-    placed = calculation.ledger.select(
-        "period", "lot_id", "stream", "first_day", "last_day", "day_tariff_cents"
-    ).filter((pl.col("period") == str(period)) & pl.col("day_tariff_cents").is_not_null())
+    placed = calculation.segments(
+        period, "lot_id", "stream", "first_day", "last_day", "day_tariff_cents"
+    ).filter(pl.col("day_tariff_cents").is_not_null())
     sweep = (
         occupancy_runs(placed, frame, period)
         .join(frame, on="lot_id")
@@ -417,13 +417,9 @@ def cosm_figures(
     log has hundreds of thousands, and their totals are the lots' totals.
     """
     cosm = [lot.id for lot in rules.lots.values() if lot.is_cosm]
-    rows = calculation.ledger.select(
-        "period", "placement_id", "lot_id", "stream", "days", "amount_cents"
-    ).filter(
-        (pl.col("period") == str(period))
-        & pl.col("lot_id").is_in(cosm)
-        & pl.col("stream").is_in((JUSTICE, MUNICIPAL))
-    )
+    rows = calculation.segments(
+        period, "placement_id", "lot_id", "stream", "days", "amount_cents"
+    ).filter(pl.col("lot_id").is_in(cosm) & pl.col("stream").is_in((JUSTICE, MUNICIPAL)))
     per_lot = {
         str(lot): (int(jd), int(ja), int(md), int(ma))
         for lot, jd, ja, md, ma in _stream_sums(rows, ["lot_id"]).iter_rows()

@@ -292,17 +292,10 @@ def exception_amounts(
     if findings is None:
         findings = calculation.findings_for(period)
     at_stake = (
-        calculation.ledger.select(
-            "period",
-            "stream",
-            "source",
-            "line",
-            "placement_id",
-            "reason",
-            "days",
-            "day_tariff_cents",
+        calculation.segments(
+            period, "stream", "source", "line", "placement_id", "reason", "days", "day_tariff_cents"
         )
-        .filter((pl.col("period") == str(period)) & (pl.col("stream") == REJECTED))
+        .filter(pl.col("stream") == REJECTED)
         .group_by("source", "line", "placement_id", "reason")
         .agg(
             pl.when(pl.col("day_tariff_cents").is_null().all())
