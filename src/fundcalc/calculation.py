@@ -74,6 +74,9 @@ class Calculation:
     _runs: dict[Period, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _rejected: dict[Period, pl.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     _lots: dict[Period, list[LotFigures]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -111,6 +114,38 @@ class Calculation:
             self._lots[period] = lot_figures(self, self.rules, period)
         return self._lots[period]
 
+    def rejected_days(self, period: Period) -> pl.DataFrame:
+        """The period's rejected days per row of the log and reason, computed once.
+
+        `days` is their number; `amount_cents` what they would have cost
+        (days × day tariff) where the tariff is known, null where it is not.
+        Nothing of it is charged.
+        """
+        if period not in self._rejected:
+            tariff = pl.col("day_tariff_cents")
+            self._rejected[period] = (
+                self.segments(
+                    period,
+                    "stream",
+                    "source",
+                    "line",
+                    "placement_id",
+                    "reason",
+                    "days",
+                    "day_tariff_cents",
+                )
+                .filter(pl.col("stream") == REJECTED)
+                .group_by("source", "line", "placement_id", "reason")
+                .agg(
+                    pl.col("days").sum(),
+                    pl.when(tariff.is_null().all())
+                    .then(None)
+                    .otherwise((pl.col("days") * tariff).sum())
+                    .alias("amount_cents"),
+                )
+            )
+        return self._rejected[period]
+
     def findings_for(self, period: Period) -> pl.DataFrame:
         """Exceptions and warnings a finance officer must see for `period`.
 
@@ -126,12 +161,8 @@ class Calculation:
     def _find(self, period: Period) -> pl.DataFrame:
         placements = self.versions.placements
         touching = placements.filter(_touches(period))
-        days = (
-            self.segments(period, "stream", "source", "line", "placement_id", "reason", "days")
-            .filter(pl.col("stream") == REJECTED)
-            .group_by("source", "line", "placement_id", "reason")
-            .agg(pl.col("days").sum())
-            .with_columns(pl.lit(EXCEPTION).alias("kind"))
+        days = self.rejected_days(period).select(
+            pl.lit(EXCEPTION).alias("kind"), "source", "line", "placement_id", "reason", "days"
         )
         # Rejected placements whose days cannot be told (unreadable dates, a conflict).
         rejected = (

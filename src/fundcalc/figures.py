@@ -287,26 +287,16 @@ def exception_amounts(
 
     `amount_cents` is days × day tariff where the tariff is known (a day
     rejected for its municipality), null where it is not (an unknown lot, a
-    placement rejected as a whole, a warning). Nothing of it is charged.
+    placement rejected as a whole, a warning): `Calculation.rejected_days`.
+    Nothing of it is charged.
     """
     if findings is None:
         findings = calculation.findings_for(period)
-    at_stake = (
-        calculation.segments(
-            period, "stream", "source", "line", "placement_id", "reason", "days", "day_tariff_cents"
-        )
-        .filter(pl.col("stream") == REJECTED)
-        .group_by("source", "line", "placement_id", "reason")
-        .agg(
-            pl.when(pl.col("day_tariff_cents").is_null().all())
-            .then(None)
-            .otherwise((pl.col("days") * pl.col("day_tariff_cents")).sum())
-            .alias("amount_cents")
-        )
-    )
+    keys = ("source", "line", "placement_id", "reason")
+    at_stake = calculation.rejected_days(period).select(*keys, "amount_cents")
     return findings.join(
         at_stake,
-        on=["source", "line", "placement_id", "reason"],
+        on=list(keys),
         how="left",
         nulls_equal=True,
         maintain_order="left",
