@@ -127,42 +127,59 @@ def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
     to be kept when the run succeeds (`LogCache.save`).
     """
     paths = placement_files(inputs)
+    if cache is None:
+        reads, sha256s = _parsed(paths)
+    else:
+        reads, sha256s = _through(cache, paths)
+    files = tuple(
+        LogFile(path.name, sha256, read.rows.height, read.blank_rows)
+        for path, read, sha256 in zip(paths, reads, sha256s, strict=True)
+    )
+    rows = pl.concat([r.rows for r in reads]) if reads else pl.DataFrame(schema=RAW_SCHEMA)
+    return Log(rows, files, pl.concat([finding_frame(), *(r.findings for r in reads)]))
+
+
+def _parsed(paths: Sequence[Path]) -> tuple[list[FileRows], list[str]]:
+    """Every file parsed, with its SHA-256 (computed while polars parses)."""
+    reads, sha256s = [], []
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        for path in paths:
+            data = read_bytes(path)
+            digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+            reads.append(read_file(data, path.name))
+            sha256s.append(digest.result())
+    return reads, sha256s
+
+
+def _through(cache: LogCache, paths: Sequence[Path]) -> tuple[list[FileRows], list[str]]:
+    """Every file from the cache where it was kept, parsed (and handed to it) where not."""
     reads: dict[int, FileRows] = {}
     sha256s: dict[int, str] = {}
     kept: dict[int, Kept] = {}
-    with ThreadPoolExecutor(max_workers=1) as hashing:  # SHA-256 while polars parses
-        for i, path in enumerate(paths):
-            data = read_bytes(path)
-            if cache is None:
-                digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
-                reads[i] = read_file(data, path.name)
-                sha256s[i] = digest.result()
-                continue
-            sha256s[i] = hashlib.sha256(data).hexdigest()
-            entry = cache.get(path.name, sha256s[i])
-            if entry is None:
-                reads[i] = read_file(data, path.name)
-                cache.put(path.name, sha256s[i], reads[i])
-            else:
-                kept[i] = entry
+
+    def parse(i: int, data: bytes, sha256: str) -> None:
+        sha256s[i] = sha256
+        reads[i] = read_file(data, paths[i].name)
+        cache.put(paths[i].name, sha256, reads[i])
+
+    for i, path in enumerate(paths):
+        data = read_bytes(path)
+        sha256 = hashlib.sha256(data).hexdigest()
+        entry = cache.get(path.name, sha256)
+        if entry is None:
+            parse(i, data, sha256)
+        else:
+            sha256s[i], kept[i] = sha256, entry
     decoded = rows_of(list(kept.values()))
     if decoded is None:  # a damaged cache: parse those files as they are now
         for i in kept:
             data = read_bytes(paths[i])
-            sha256s[i] = hashlib.sha256(data).hexdigest()
-            reads[i] = read_file(data, paths[i].name)
-            if cache is not None:  # always so: only a cache keeps files
-                cache.put(paths[i].name, sha256s[i], reads[i])
+            parse(i, data, hashlib.sha256(data).hexdigest())
     else:
         for (i, entry), rows in zip(kept.items(), decoded, strict=True):
             reads[i] = FileRows(rows, entry.blank_rows, file_warnings(paths[i].name, entry.notes))
-    ordered = [reads[i] for i in range(len(paths))]
-    files = tuple(
-        LogFile(path.name, sha256s[i], read.rows.height, read.blank_rows)
-        for i, (path, read) in enumerate(zip(paths, ordered, strict=True))
-    )
-    rows = pl.concat([r.rows for r in ordered]) if ordered else pl.DataFrame(schema=RAW_SCHEMA)
-    return Log(rows, files, pl.concat([finding_frame(), *(r.findings for r in ordered)]))
+    order = range(len(paths))
+    return [reads[i] for i in order], [sha256s[i] for i in order]
 
 
 def read_table(data: bytes, name: str, canonical: Canonical = log_column) -> Table:
