@@ -194,6 +194,11 @@ def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet
     """Justitie (COSM): the Justice stream per COSM lot and per placement id."""
     cosm = cosm_figures(calculation, rules, ctx.period, listed=MAX_LISTED)
     lots = cosm.lots
+    # Both tables total every placement, listed or not: the lots' totals.
+    justice_days = sum(lot.justice_days for lot in lots)
+    justice_day_cost = Euro(sum(lot.justice_day_cost for lot in lots))
+    municipal_days = sum(lot.municipal_days for lot in lots)
+    municipal_cost = Euro(sum(lot.municipal_cost for lot in lots))
     lot_rows = [
         Row(
             (
@@ -214,12 +219,12 @@ def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet
             (
                 "Totaal",
                 "",
-                sum(lot.justice_days for lot in lots),
-                Euro(sum(lot.justice_day_cost for lot in lots)),
+                justice_days,
+                justice_day_cost,
                 Euro(sum(lot.availability for lot in lots)),
                 Euro(sum(lot.justice for lot in lots)),
-                sum(lot.municipal_days for lot in lots),
-                Euro(sum(lot.municipal_cost for lot in lots)),
+                municipal_days,
+                municipal_cost,
             ),
             TOTAL,
         )
@@ -256,12 +261,12 @@ def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet
     placement_rows.append(
         Row(
             (
-                "Totaal",  # every placement, listed or not: the lots' totals
+                "Totaal",
                 "",
-                sum(lot.justice_days for lot in lots),
-                Euro(sum(lot.justice_day_cost for lot in lots)),
-                sum(lot.municipal_days for lot in lots),
-                Euro(sum(lot.municipal_cost for lot in lots)),
+                justice_days,
+                justice_day_cost,
+                municipal_days,
+                municipal_cost,
             ),
             TOTAL,
         )
