@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from fundcalc.log import read_file_bytes
+from fundcalc.log import read_file
 from fundcalc.municipalities import load_municipalities
 from fundcalc.period import Period
 from fundcalc.rules import Rules, parse_arrangement
@@ -433,12 +433,12 @@ def tiny_rules() -> Rules:
 
 
 def raw_log(rows: list[dict[str, str]], name: str = "log.csv") -> pl.DataFrame:
-    """Rows (by column name, the rest empty) as the raw log a CSV file gives."""
+    """Rows (by column name, the rest empty) as the log's rows a CSV file gives."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
     writer.writeheader()
     writer.writerows({c: row.get(c, "") for c in HEADER} for row in rows)
-    return read_file_bytes(buffer.getvalue().encode(), name)
+    return read_file(buffer.getvalue().encode(), name).rows
 
 
 def stay(placement: str, lot: str, start: str, end: str = "", **fields: str) -> dict[str, str]:

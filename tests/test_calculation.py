@@ -13,6 +13,7 @@ from datetime import date
 import polars as pl
 
 from fundcalc.calculation import Calculation, calculate
+from fundcalc.fields import typed_rows
 from fundcalc.log import normalise
 from fundcalc.municipalities import load_municipalities
 from fundcalc.period import Period
@@ -65,7 +66,7 @@ def run(scenario: Scenario, period: Period = JAN, as_of: date = AS_OF) -> Calcul
     rules = parse_arrangement(scenario.arrangement_toml().encode(), municipalities)
     raw = pl.read_csv(scenario.log_csv().encode(), infer_schema=False)
     raw = raw.with_row_index("line", offset=2)
-    return calculate(rules, normalise(raw, "log.csv"), [period], as_of)
+    return calculate(rules, typed_rows(normalise(raw, "log.csv")), [period], as_of)
 
 
 def days(calc: Calculation) -> list[tuple[str, str, str | None, int]]:
@@ -505,7 +506,7 @@ def test_a_period_settled_only_settles_as_it_does_with_its_ledger() -> None:
     ]
     rules = parse_arrangement(scenario.arrangement_toml().encode(), municipalities)
     raw = pl.read_csv(scenario.log_csv().encode(), infer_schema=False)
-    log = normalise(raw.with_row_index("line", offset=2), "log.csv")
+    log = typed_rows(normalise(raw.with_row_index("line", offset=2), "log.csv"))
     feb, mar = Period(2025, 2), Period(2025, 3)
     whole = calculate(rules, log, [JAN, feb, mar], AS_OF)
     settled = calculate(rules, log, [mar], AS_OF, settle_only=[JAN, feb, mar])

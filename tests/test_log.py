@@ -12,14 +12,14 @@ import pytest
 
 from fundcalc.csvfile import EMPTY, WINDOWS_1252
 from fundcalc.errors import InputError
-from fundcalc.log import COLUMNS, read_file, read_file_bytes, read_log
+from fundcalc.log import COLUMNS, read_file, read_file_text, read_log
 
 HEADER = ",".join(COLUMNS)
 ROW = "P1,c1,F,2025-01-30,2025-02-02,GM0001,,,,false,2025-02-01"
 
 
 def test_a_comma_separated_file_is_read_as_trimmed_text_with_lines() -> None:
-    frame = read_file_bytes(f"{HEADER}\n{ROW}\n P2 , c2 ,F,,,,,,,,\n".encode(), "a.csv")
+    frame = read_file_text(f"{HEADER}\n{ROW}\n P2 , c2 ,F,,,,,,,,\n".encode(), "a.csv")
     assert frame.columns == ["source", "line", *COLUMNS, "read_problem"]
     assert frame.select("source", "line", "placement_id", "client_id", "start_date").rows() == [
         ("a.csv", 2, "P1", "c1", "2025-01-30"),
@@ -29,12 +29,12 @@ def test_a_comma_separated_file_is_read_as_trimmed_text_with_lines() -> None:
 
 def test_a_semicolon_file_with_bom_and_headers_in_any_case_reads_the_same() -> None:
     dutch = "\ufeff" + HEADER.upper().replace(",", " ; ") + "\r\n" + ROW.replace(",", ";") + "\r\n"
-    plain = read_file_bytes(f"{HEADER}\n{ROW}\n".encode(), "a.csv")
-    assert read_file_bytes(dutch.encode("utf-8"), "a.csv").equals(plain)
+    plain = read_file_text(f"{HEADER}\n{ROW}\n".encode(), "a.csv")
+    assert read_file_text(dutch.encode("utf-8"), "a.csv").equals(plain)
 
 
 def test_missing_columns_are_empty_and_unknown_columns_are_ignored() -> None:
-    frame = read_file_bytes(b"placement_id,remark,recorded_on\nP1,hello,2025-01-01\n", "a.csv")
+    frame = read_file_text(b"placement_id,remark,recorded_on\nP1,hello,2025-01-01\n", "a.csv")
     assert frame.row(0, named=True) == {
         "source": "a.csv",
         "line": 2,
@@ -55,7 +55,7 @@ def test_an_xlsx_file_is_read_with_excel_row_numbers_and_real_dates() -> None:
     sheet.append([12345, "31-01-2025", None, dt.datetime(2025, 2, 1, 9, 30)])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    frame = read_file_bytes(buffer.getvalue(), "b.xlsx")
+    frame = read_file_text(buffer.getvalue(), "b.xlsx")
     assert frame.select("line", "placement_id", "start_date", "void", "recorded_on").rows() == [
         (3, "P1", "2025-01-03", "true", "2025-02-01"),
         (4, "12345", "31-01-2025", None, "2025-02-01 09:30:00"),
@@ -82,7 +82,7 @@ def test_a_missing_placements_folder_is_an_error(tmp_path: Path) -> None:
 def test_a_column_named_twice_cannot_be_read() -> None:
     data = b"placement_id;Placement_ID ;recorded_on\nP1;P2;2025-01-01\n"
     with pytest.raises(InputError) as error:
-        read_file_bytes(data, "a.csv")
+        read_file_text(data, "a.csv")
     assert str(error.value) == (
         "a.csv: line 1: column 'Placement_ID' (column 2)"
         " names the same as 'placement_id' (column 1)"
@@ -93,7 +93,7 @@ def test_unknown_and_unnamed_columns_are_ignored_with_a_warning() -> None:
     data = b"placement_id,opmerking,,recorded_on,\nP1,hello,x,2025-01-01,\n"
     read = read_file(data, "a.csv")
     assert read.rows.select("placement_id", "recorded_on", "read_problem").rows() == [
-        ("P1", "2025-01-01", None)
+        ("P1", dt.date(2025, 1, 1), None)
     ]
     assert read.findings.select("kind", "source", "line", "reason").rows() == [
         ("warning", "a.csv", 1, "unknown column 'opmerking' is ignored"),

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundcalc.calculation import calculate
+from fundcalc.fields import typed_rows
 from fundcalc.log import normalise
 from fundcalc.municipalities import load_municipalities
 from fundcalc.period import Period
@@ -183,7 +184,7 @@ def _engine(scenario: Scenario, period: Period, as_of: date):  # type: ignore[no
     raw = pl.read_csv(scenario.log_csv().encode(), infer_schema=False).with_row_index(
         "line", offset=2
     )
-    return calculate(rules, normalise(raw, "log.csv"), [period], as_of)
+    return calculate(rules, typed_rows(normalise(raw, "log.csv")), [period], as_of)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,9 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from fundcalc.log import read_log
-from fundcalc.versions import typed, versions_as_of
-from tests.conftest import ROOT
+from fundcalc.versions import versions_as_of
 from tests.synthetic import raw_log, stay
 
 AS_OF = date(2026, 11, 15)
@@ -141,14 +139,3 @@ def test_placements_keep_the_order_of_the_files_and_lines() -> None:
     placements = versions_as_of(raw_log(rows), AS_OF).placements
     assert placements.select("placement_id", "line").rows() == [("P3", 2), ("P1", 3), ("P2", 4)]
     assert placements["start_date"].dtype == pl.Date
-
-
-def test_a_log_read_from_many_files_is_typed_alike_on_both_polars_engines() -> None:
-    # pl.format panicked here on the streaming engine (polars issue 25187): the
-    # texts of the problems are made with concat_str instead (findings.reason_text).
-    raw = read_log(ROOT / "inputs").rows
-    assert raw.n_chunks() > 1
-    streamed = typed(raw.lazy()).collect(engine="streaming")
-    in_memory = typed(raw.lazy()).collect(engine="in-memory")
-    assert streamed.equals(in_memory)
-    assert streamed["problem"].drop_nulls().len() > 0

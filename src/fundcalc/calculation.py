@@ -1,6 +1,6 @@
 """The calculation of one or more periods as of a date: the pure core of fundcalc.
 
-rules + raw log → versions in force → stays → day segments → ledger → settlement.
+rules + log → versions in force → stays → day segments → ledger → settlement.
 Nothing here reads or writes a file, so the same inputs always give the same
 figures, and tests and replays run it without a disk.
 """
@@ -213,14 +213,14 @@ def _touches(period: Period) -> pl.Expr:
 
 def calculate(
     rules: Rules,
-    raw_log: pl.DataFrame,
+    log_rows: pl.DataFrame,
     periods: Sequence[Period],
     as_of: date,
     *,
     settle_only: Sequence[Period] = (),
     log_findings: pl.DataFrame | None = None,
 ) -> Calculation:
-    """Compute `periods` from the rules and the raw log as of `as_of`.
+    """Compute `periods` from the rules and the log's rows as of `as_of`.
 
     `settle_only` periods are settled too, from the sums of their segments,
     without keeping the segments: closed periods recomputed for corrections
@@ -237,7 +237,7 @@ def calculate(
         rules.key_for(period)
         rules.split_for(period)
         rules.budget_for(period.year)
-    versions = versions_as_of(raw_log, as_of)
+    versions = versions_as_of(log_rows, as_of)
     placements = versions.placements.lazy()
     usable = placements.filter(pl.col("reject_reason").is_null())
     rejected = placements.filter(pl.col("reject_reason").is_not_null())

@@ -26,7 +26,7 @@ from fundcalc.allocation import ITEMS, Settlement
 from fundcalc.archive import ClosedPeriod
 from fundcalc.findings import EXCEPTION, finding_frame, reason_text
 from fundcalc.period import END_OF_TIME, Period
-from fundcalc.versions import parse_date, versions_as_of
+from fundcalc.versions import versions_as_of
 
 #: A statement row: period, payer, item, for_period, amount in cents.
 StatementRow = tuple[str, str, str, str, int]
@@ -111,7 +111,7 @@ def corrections_by_period(rows: Iterable[StatementRow]) -> dict[str, int]:
 
 
 def too_late_findings(
-    raw_log: pl.DataFrame, old: Sequence[ClosedPeriod], as_of: date, lookback_months: int
+    log_rows: pl.DataFrame, old: Sequence[ClosedPeriod], as_of: date, lookback_months: int
 ) -> pl.DataFrame:
     """Records that would change a closed period older than the lookback.
 
@@ -121,17 +121,15 @@ def too_late_findings(
     dates, withdrawn or rejected).
     """
     found = [finding_frame()]
-    if not old or raw_log.height == 0:
+    if not old or log_rows.height == 0:
         return found[0]
-    recorded = raw_log.with_columns(parse_date("recorded_on").alias("_recorded"))
+    recorded = pl.col("recorded_on")
     for closed in old:
         q = closed.period
-        late = recorded.filter(
-            (pl.col("_recorded") > closed.as_of) & (pl.col("_recorded") <= as_of)
-        )
+        late = log_rows.filter((recorded > closed.as_of) & (recorded <= as_of))
         if late.height == 0:
             continue
-        subset = raw_log.join(late.select("placement_id").unique(), on="placement_id", how="semi")
+        subset = log_rows.join(late.select("placement_id").unique(), on="placement_id", how="semi")
         then = _stay_in(versions_as_of(subset, closed.as_of).placements, q)
         now = _stay_in(versions_as_of(subset, as_of).placements, q)
         changed = then.join(now, on="placement_id", how="full", coalesce=True, nulls_equal=True)
@@ -142,7 +140,7 @@ def too_late_findings(
             continue
         newest = (
             late.join(changes, on="placement_id", how="semi")
-            .sort("_recorded", "source", "line")
+            .sort("recorded_on", "source", "line")
             .unique("placement_id", keep="last", maintain_order=True)
         )
         found.append(
@@ -156,7 +154,7 @@ def too_late_findings(
                         "{}: recorded on {}, it changes {}, closed as of {}"
                         " and beyond the {}-month lookback",
                         pl.lit(TOO_LATE),
-                        pl.col("_recorded").dt.to_string("%Y-%m-%d"),
+                        pl.col("recorded_on").dt.to_string("%Y-%m-%d"),
                         pl.lit(str(q)),
                         pl.lit(closed.as_of.isoformat()),
                         pl.lit(lookback_months),

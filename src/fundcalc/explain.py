@@ -23,13 +23,13 @@ import polars as pl
 
 from fundcalc.calculation import calculate
 from fundcalc.errors import UsageError
+from fundcalc.fields import as_written
 from fundcalc.findings import printable
 from fundcalc.municipalities import MunicipalityRow
 from fundcalc.period import Period, add_months
 from fundcalc.rules import ARRANGEMENT_FILE, MUNICIPALITIES_FILE, Lot, LotTerms, Rules
 from fundcalc.segments import FUND, JUSTICE, MUNICIPAL, REJECTED
 from fundcalc.terminal import euro
-from fundcalc.versions import parse_date
 
 IN_FORCE = "in force"
 SUPERSEDED = "superseded"
@@ -110,15 +110,15 @@ class Explanation:
 
 
 def explain_placement(
-    rules: Rules, raw_log: pl.DataFrame, placement_id: str, period: Period, as_of: date
+    rules: Rules, log_rows: pl.DataFrame, placement_id: str, period: Period, as_of: date
 ) -> Explanation:
-    """Explain `placement_id` in `period` as of `as_of` from the rules and the raw log.
+    """Explain `placement_id` in `period` as of `as_of` from the rules and the log's rows.
 
     Raises UsageError when the log has no row with this placement id.
     """
-    rows = raw_log.filter(pl.col("placement_id") == placement_id)
+    rows = log_rows.filter(pl.col("placement_id") == placement_id)
     if rows.height == 0:
-        raise UsageError(_not_found(raw_log, placement_id))
+        raise UsageError(_not_found(log_rows, placement_id))
     calculation = calculate(rules, rows, [period], as_of)
     placements = calculation.versions.placements
     in_force = placements.row(0, named=True) if placements.height else None
@@ -142,9 +142,9 @@ def explain_placement(
     )
 
 
-def _not_found(raw_log: pl.DataFrame, placement_id: str) -> str:
+def _not_found(log_rows: pl.DataFrame, placement_id: str) -> str:
     message = f"placement '{printable(placement_id)}' is not in the log (inputs/placements/)"
-    ids = raw_log["placement_id"].drop_nulls().unique().sort()
+    ids = log_rows["placement_id"].drop_nulls().unique().sort()
     same = ids.filter(ids.str.to_lowercase() == placement_id.lower()).to_list()
     if ids.len() <= SUGGEST_AMONG or same:
         close = same or difflib.get_close_matches(placement_id, ids.to_list(), n=3)
@@ -164,14 +164,15 @@ def _versions(
         (source, line): reason
         for source, line, reason in no_versions.select("source", "line", "reason").iter_rows()
     }
-    typed = rows.with_columns(parse_date("recorded_on").alias("recorded_day"))
-    known = typed["recorded_day"].filter(typed["recorded_day"] <= as_of)
+    known = rows["recorded_on"].filter(rows["recorded_on"] <= as_of)
     latest: date | None = known.max() if known.len() else None  # type: ignore[assignment]
     where = None if in_force is None else (in_force["source"], in_force["line"])
     found = []
-    for row in typed.sort("recorded_day", "source", "line", nulls_last=True).iter_rows(named=True):
+    written = rows.with_columns(as_written(f).alias(f"_written_{f}") for f in SHOWN)
+    ordered = written.sort("recorded_on", "source", "line", nulls_last=True)
+    for row in ordered.iter_rows(named=True):
         key = (row["source"], row["line"])
-        day = row["recorded_day"]
+        day = row["recorded_on"]
         if key in unusable:
             status = f"{NOT_A_VERSION}: {unusable[key]}"
         elif day > as_of:
@@ -186,9 +187,9 @@ def _versions(
             LogVersion(
                 row["source"],
                 row["line"],
-                row["recorded_on"] if day is None else day.isoformat(),
+                row["raw_recorded_on"] if day is None else day.isoformat(),
                 status,
-                {f: row[f] for f in SHOWN},
+                {f: row[f"_written_{f}"] for f in SHOWN},
             )
         )
     return tuple(found)

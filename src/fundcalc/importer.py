@@ -37,6 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.errors import InputError, UsageError
+from fundcalc.fields import typed_rows
 from fundcalc.findings import (
     EXCEPTION,
     finding_frame,
@@ -46,9 +47,9 @@ from fundcalc.findings import (
 )
 from fundcalc.log import (
     COLUMNS,
-    RAW_SCHEMA,
     by_column,
     file_warnings,
+    no_rows,
     normalise,
     read_bytes,
     read_log,
@@ -59,7 +60,7 @@ from fundcalc.period import END_OF_TIME
 from fundcalc.rules import Rules
 from fundcalc.table import READ_PROBLEM
 from fundcalc.validation import placement_findings
-from fundcalc.versions import FIELDS, Versions, parse_date, versions_as_of
+from fundcalc.versions import FIELDS, Versions, versions_as_of
 
 #: Header names a provider's export may use besides the log's own (§3).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -114,7 +115,7 @@ class Export:
     name: str  # the file name in inputs/placements/
     sha256: str  # of the export's bytes
     recorded_on: date
-    rows: pl.DataFrame  # raw log rows, source = name
+    rows: pl.DataFrame  # as text (log.RAW_SCHEMA), source = name
     notes: tuple[tuple[int | None, str], ...]  # the export's file warnings
 
 
@@ -195,7 +196,7 @@ def import_file(
     digest = hashlib.sha256(data).hexdigest()
     _refuse_repeat(inputs / REGISTRY, digest, path.name)
     # The log as it is; its own problems (a broken file) stop the import too.
-    log_rows = read_log(inputs).rows if placements.is_dir() else pl.DataFrame(schema=RAW_SCHEMA)
+    log_rows = read_log(inputs).rows if placements.is_dir() else no_rows()
     name = _stamped_name(placements, recorded_on, path)
     rows, notes = read_export(data, path.name, recorded_on)
     export = Export(
@@ -217,7 +218,7 @@ def import_file(
 def read_export(
     data: bytes, name: str, recorded_on: date
 ) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
-    """A provider's export as raw log rows stamped with `recorded_on`, and its file warnings."""
+    """A provider's export as log rows of text stamped with `recorded_on`, and its file warnings."""
     table = read_table(data, name, import_column)
     named, notes = by_column(table, name, import_column)
     if "recorded_on" in named.columns:
@@ -245,18 +246,13 @@ def read_export(
 def _compare(export: Export, log_rows: pl.DataFrame, rules: Rules) -> ImportReport:
     """What the stamped rows do to the log's versions in force (as of the end of time)."""
     before = versions_as_of(log_rows, END_OF_TIME)
-    after = versions_as_of(pl.concat([log_rows, export.rows]), END_OF_TIME)
+    after = versions_as_of(pl.concat([log_rows, typed_rows(export.rows)]), END_OF_TIME)
     ids = export.rows.filter(pl.col("placement_id").is_not_null())["placement_id"].unique()
     known = set(log_rows["placement_id"].drop_nulls().to_list())
     old = {r["placement_id"]: r for r in before.placements.iter_rows(named=True)}
     now = {r["placement_id"]: r for r in after.placements.iter_rows(named=True)}
     # The day of the newest version of each known placement (a void one included).
-    latest = dict(
-        log_rows.select("placement_id", parse_date("recorded_on").alias("day"))
-        .group_by("placement_id")
-        .agg(pl.col("day").max())
-        .iter_rows()
-    )
+    latest = dict(log_rows.group_by("placement_id").agg(pl.col("recorded_on").max()).iter_rows())
     new, changed, not_in_force, unchanged = [], [], [], 0
     for pid in sorted(ids.to_list()):
         if pid not in known:

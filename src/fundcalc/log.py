@@ -1,9 +1,10 @@
-"""The placement log (`inputs/placements/`): every CSV and XLSX file, read as text.
+"""The placement log (`inputs/placements/`): every CSV and XLSX file, one row per line.
 
 The log is append-only: a placement's later version is a new row with the same
-`placement_id` and a later `recorded_on`. This module only reads the files into
-one frame of trimmed text with the source file and line of every row; what the
-text means is decided in `versions`.
+`placement_id` and a later `recorded_on`. This module reads the files into
+one frame with the source file and line of every row, its text trimmed and its
+fields read by meaning (`fields`); which row is in force is decided in
+`versions`.
 
 A row that cannot be read as it stands (more values than the header has
 names) keeps a `read_problem`, which makes it unreadable in `versions`. What
@@ -25,6 +26,7 @@ import polars as pl
 
 from fundcalc.csvfile import read_csv_table
 from fundcalc.errors import InputError
+from fundcalc.fields import typed_rows
 from fundcalc.findings import WARNING, finding_frame
 from fundcalc.logcache import Kept, LogCache, rows_of
 from fundcalc.table import LINE, READ_PROBLEM, Table, position
@@ -45,7 +47,8 @@ COLUMNS = (
     "recorded_on",
 )
 
-#: Frame schema of the raw log: text as written, trimmed, empty as null.
+#: Frame schema of a file's rows as text (as written, trimmed, empty as null),
+#: before their fields are read (`fields.typed`).
 RAW_SCHEMA = {
     "source": pl.String,
     "line": pl.Int64,
@@ -80,7 +83,8 @@ class LogFile:
 
 @dataclass(frozen=True)
 class Log:
-    """The raw log: one row per line of every file, text only, and file-level warnings."""
+    """The log: one row per line of every file, its fields read (`fields.typed`), and
+    file-level warnings."""
 
     rows: pl.DataFrame
     files: tuple[LogFile, ...]
@@ -89,11 +93,16 @@ class Log:
 
 @dataclass(frozen=True)
 class FileRows:
-    """One file read into the raw schema, with its file-level warnings."""
+    """One file's rows, their fields read, with its file-level warnings."""
 
     rows: pl.DataFrame
     blank_rows: int
     findings: pl.DataFrame
+
+
+def no_rows() -> pl.DataFrame:
+    """The rows of a log without files: none, with the columns of the rows of any."""
+    return typed_rows(pl.DataFrame(schema=RAW_SCHEMA))
 
 
 def placement_files(inputs: Path) -> list[Path]:
@@ -135,7 +144,7 @@ def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
         LogFile(path.name, sha256, read.rows.height, read.blank_rows)
         for path, read, sha256 in zip(paths, reads, sha256s, strict=True)
     )
-    rows = pl.concat([r.rows for r in reads]) if reads else pl.DataFrame(schema=RAW_SCHEMA)
+    rows = pl.concat([r.rows for r in reads]) if reads else no_rows()
     return Log(rows, files, pl.concat([finding_frame(), *(r.findings for r in reads)]))
 
 
@@ -190,11 +199,20 @@ def read_table(data: bytes, name: str, canonical: Canonical = log_column) -> Tab
 
 
 def read_file(data: bytes, name: str) -> FileRows:
-    """Read one log file into the raw schema, with its file-level warnings."""
+    """Read one log file: its rows with their fields read, and its file-level warnings."""
+    text, blank_rows, notes = _text(data, name)
+    return FileRows(typed_rows(text), blank_rows, file_warnings(name, notes))
+
+
+def read_file_text(data: bytes, name: str) -> pl.DataFrame:
+    """One log file's rows as text (`RAW_SCHEMA`), before their fields are read."""
+    return _text(data, name)[0]
+
+
+def _text(data: bytes, name: str) -> tuple[pl.DataFrame, int, list[tuple[int | None, str]]]:
     table = read_table(data, name)
     named, notes = by_column(table, name, log_column)
-    findings = file_warnings(name, notes)
-    return FileRows(normalise(named, name, trimmed=table.trimmed), table.blank_rows, findings)
+    return normalise(named, name, trimmed=table.trimmed), table.blank_rows, notes
 
 
 def file_warnings(name: str, notes: Sequence[tuple[int | None, str]]) -> pl.DataFrame:
@@ -212,11 +230,6 @@ def file_warnings(name: str, notes: Sequence[tuple[int | None, str]]) -> pl.Data
             schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
         )
     )
-
-
-def read_file_bytes(data: bytes, name: str) -> pl.DataFrame:
-    """Read one log file (by its name's suffix) into the raw schema."""
-    return read_file(data, name).rows
 
 
 def by_column(

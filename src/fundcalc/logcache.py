@@ -2,10 +2,10 @@
 
 A finance officer runs fundcalc every month over a log that grew by one or
 two files; parsing the other files again gives what it gave last month. The
-cache (`OUT/.cache/log/`) keeps each file's rows as read (`log.FileRows`) in
-Parquet, under a key made of the file's SHA-256, its name and the fingerprint
-of the code that reads files: fundcalc's version, polars' version and the
-source of the reading modules. A file whose bytes, name or reader changed
+cache (`OUT/.cache/log/`) keeps each file's rows as read, their fields typed
+(`log.FileRows`), in Parquet, under a key made of the file's SHA-256, its name
+and the fingerprint of the code that reads files: fundcalc's version, polars'
+version and the source of the reading modules. A file whose bytes, name or reader changed
 finds nothing and is parsed; an entry that is damaged or does not match its
 checksum is parsed afresh and replaced. So a cached read gives exactly the
 rows, counts and warnings that parsing gives, which the tests prove.
@@ -38,13 +38,13 @@ if TYPE_CHECKING:
 
 #: The cache's folder under the output folder.
 CACHE = Path(".cache") / "log"
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True)
 class Kept:
-    """A file as kept, checked against its checksum: its rows as Parquet (the raw
-    schema), how many, its blank rows and its warnings as (line, reason)."""
+    """A file as kept, checked against its checksum: its rows as Parquet (fields
+    read, `fields.typed`), how many, its blank rows and its warnings as (line, reason)."""
 
     parquet: bytes
     rows: int
@@ -55,10 +55,10 @@ class Kept:
 @cache
 def reader_fingerprint() -> str:
     """What the rows of a file depend on besides its bytes and name: the reading code."""
-    from fundcalc import csvfile, findings, log, table, xlsx  # noqa: PLC0415 - log imports this
+    from fundcalc import csvfile, fields, findings, log, table, xlsx  # noqa: PLC0415 - log imports this
 
     digest = hashlib.sha256(f"{FORMAT} {__version__} {pl.__version__}".encode())
-    for module in (log, csvfile, xlsx, table, findings):
+    for module in (log, csvfile, xlsx, table, fields, findings):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 

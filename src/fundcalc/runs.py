@@ -48,13 +48,12 @@ from fundcalc.outputs import (
 from fundcalc.period import Period
 from fundcalc.rules import Rules, load_rules
 from fundcalc.segments import STREAMS
-from fundcalc.versions import parse_date
 from fundcalc.workbook import render_workbook
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """The rules and the raw log, as read from disk."""
+    """The rules and the log, as read from disk."""
 
     rules: Rules
     log: Log
@@ -99,13 +98,14 @@ def log_cache(out_dir: Path) -> LogCache:
     return LogCache(out_dir / CACHE)
 
 
-def default_period(raw_log: pl.DataFrame, as_of: date) -> Period:
+def default_period(log_rows: pl.DataFrame, as_of: date) -> Period:
     """The last month the log covers: the last month that ended on or before
     the latest `recorded_on` up to the as-of date."""
-    latest = raw_log.select(parse_date("recorded_on").alias("r")).filter(pl.col("r") <= as_of)
-    if latest.height == 0:
+    recorded = log_rows["recorded_on"]
+    latest = recorded.filter(recorded <= as_of)
+    if latest.is_empty():
         raise UsageError("the log has no rows recorded on or before the as-of date; give --period")
-    last: date = latest["r"].max()  # type: ignore[assignment]
+    last: date = latest.max()  # type: ignore[assignment]
     return Period.of(last + timedelta(days=1)).previous()
 
 

@@ -2,7 +2,7 @@
 
 The version in force is the row with the greatest `recorded_on` ≤ the as-of
 date. Rows are compared by meaning: `2026-03-31` and `31-03-2026` are the same
-date. A row without a usable `placement_id` or `recorded_on` is no version at
+date (the fields were read with the log, `fields`). A row without a usable
 all; a version in force that cannot be read, misses a required field, ends
 before it starts, or conflicts with another version of the same day rejects
 its placement.
@@ -15,14 +15,10 @@ from datetime import date
 
 import polars as pl
 
+from fundcalc.fields import DATE_COLUMNS, MAX_TEXT, shown, unread_text, unreadable
 from fundcalc.findings import EXCEPTION, finding_frame, reason_text
 from fundcalc.log import COLUMNS
 from fundcalc.table import READ_PROBLEM
-
-MAX_TEXT = 100
-TEXT_COLUMNS = ("client_id", "lot_id", "brp_municipality", "found_municipality")
-DATE_COLUMNS = ("start_date", "end_date", "reflection_start", "reflection_end")
-_VOID = {"true": True, "ja": True, "1": True, "false": False, "nee": False, "0": False}
 
 #: The typed columns of a version: the log's columns, in the spec's order.
 FIELDS = COLUMNS
@@ -45,94 +41,6 @@ class Versions:
     counts: dict[str, int]
 
 
-def parse_date(column: str) -> pl.Expr:
-    """An ISO (`2026-03-31`) or Dutch (`31-03-2026`) date; null if it is neither.
-
-    Day and month may lack their leading zero (`1-3-2026`); the year has four
-    digits. No text reads as both: an ISO year would be a Dutch day over 999.
-    """
-    text = pl.col(column)
-    iso = text.str.to_date("%Y-%m-%d", strict=False)
-    dutch = text.str.to_date("%d-%m-%Y", strict=False)
-    four_digit_year = (iso.dt.year() >= 1000) & (text.str.slice(4, 1) == "-")
-    return (
-        pl.when(four_digit_year).then(iso).otherwise(pl.when(dutch.dt.year() >= 1000).then(dutch))
-    )
-
-
-def _void() -> pl.Expr:
-    lowered = pl.col("void").str.to_lowercase()
-    return (
-        pl.when(lowered.is_null())
-        .then(pl.lit(False))
-        .otherwise(lowered.replace_strict(_VOID, default=None, return_dtype=pl.Boolean))
-    )
-
-
-def _shown(column: str) -> pl.Expr:
-    """The raw text of a field for a message, cut short."""
-    text = pl.col(f"raw_{column}")
-    return pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 37) + "...").otherwise(text)
-
-
-def typed(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Parse the raw text of the log into typed columns with a `problem` per row.
-
-    `problem` lists every field of the row that cannot be read; null when all
-    can. `raw_<date>` and `raw_void` keep the text of unreadable fields so rows
-    can still be compared by meaning.
-    """
-    raw_dates = [pl.col(c).alias(f"raw_{c}") for c in (*DATE_COLUMNS, "recorded_on", "void")]
-    parsed = raw.with_columns(raw_dates).with_columns(
-        *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
-        _void().alias("void"),
-    )
-    problems = (  # (when, what): every field of the row that cannot be read
-        (pl.col(READ_PROBLEM).is_not_null(), pl.col(READ_PROBLEM)),
-        *(
-            (
-                pl.col(c).str.len_chars() > MAX_TEXT,
-                pl.lit(f"{c} is longer than {MAX_TEXT} characters"),
-            )
-            for c in TEXT_COLUMNS
-        ),
-        *(
-            (
-                pl.col(c).is_null() & pl.col(f"raw_{c}").is_not_null(),
-                reason_text("{} '{}' is not a date", pl.lit(c), _shown(c)),
-            )
-            for c in DATE_COLUMNS
-        ),
-        (
-            pl.col("void").is_null(),
-            reason_text("void '{}' is not true/false, ja/nee or 1/0", _shown("void")),
-        ),
-    )
-    flagged = parsed.with_row_index("_typed").with_columns(
-        pl.any_horizontal(when for when, _ in problems).alias("_flagged")
-    )
-    # The text is made for the few rows with a problem only, then joined back.
-    texts = flagged.filter("_flagged").select(
-        "_typed",
-        pl.concat_str(
-            [pl.when(when).then(what) for when, what in problems], separator="; ", ignore_nulls=True
-        )
-        .replace("", None)
-        .alias("problem"),
-    )
-    return (
-        flagged.join(texts, on="_typed", how="left", maintain_order="left")
-        .drop("_typed", "_flagged")
-        .with_columns(
-            # Unreadable fields keep their raw text for comparison; readable ones need none.
-            *(
-                pl.when(pl.col(c).is_null()).then(pl.col(f"raw_{c}")).alias(f"raw_{c}")
-                for c in (*DATE_COLUMNS, "void")
-            ),
-        )
-    )
-
-
 def _no_version_reason() -> pl.Expr:
     """Why a row is no version; a row that could not be read as it stands says so first."""
     pid = pl.col("placement_id")
@@ -142,10 +50,10 @@ def _no_version_reason() -> pl.Expr:
         .then(pl.lit("no placement_id"))
         .when(pid.str.len_chars() > MAX_TEXT)
         .then(pl.lit(f"placement_id is longer than {MAX_TEXT} characters"))
-        .when(pl.col("raw_recorded_on").is_null())
-        .then(pl.lit("no recorded_on"))
+        .when(unreadable("recorded_on"))
+        .then(reason_text("recorded_on '{}' is not a date", shown("recorded_on")))
         .when(recorded.is_null())
-        .then(reason_text("recorded_on '{}' is not a date", _shown("recorded_on")))
+        .then(pl.lit("no recorded_on"))
     )
     return pl.when(reason.is_not_null()).then(
         pl.concat_str([pl.col(READ_PROBLEM), reason], separator="; ", ignore_nulls=True)
@@ -153,39 +61,33 @@ def _no_version_reason() -> pl.Expr:
 
 
 #: Columns that together are a row's meaning: identical duplicates count once.
-#: A row that could not be read as it stands (`read_problem`) is like no other.
+#: Fields that cannot be read count by their text (`_unread_`); a row that could
+#: not be read as it stands (`read_problem`) is like no other.
+_UNREAD = (*DATE_COLUMNS, "void")
 _MEANING = (
     *(c for c in FIELDS if c != "recorded_on"),
-    *(f"raw_{c}" for c in (*DATE_COLUMNS, "void")),
+    *(f"_unread_{c}" for c in _UNREAD),
     READ_PROBLEM,
 )
 
 
-def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
-    """Choose each placement's version in force as of `as_of`.
+def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
+    """Choose each placement's version in force as of `as_of` among the log's
+    rows, as `log` reads them (fields typed, `fields.typed`).
 
     The choice is made on a narrow frame (row number, placement, recording
     day); the few placements with more than one row on their latest day are
-    settled on those rows alone; only then are the rows in force parsed
-    whole, in one query.
+    settled on those rows alone.
     """
-    if READ_PROBLEM not in raw.columns:  # a frame not read by `log`
-        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(READ_PROBLEM))
     pid = pl.col("placement_id")
-    keys = (
-        raw.lazy()
-        .select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-            "placement_id",
-            parse_date("recorded_on").alias("recorded_on"),
-        )
-        .with_columns(
-            # A version has a usable id and recording day (why not: `_no_version_reason`).
-            (pid.is_not_null() & (pid.str.len_chars() <= MAX_TEXT))
-            .and_(pl.col("recorded_on").is_not_null())
-            .alias("is_version")
-        )
-        .collect()
+    keys = rows.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+        "placement_id",
+        "recorded_on",
+        # A version has a usable id and recording day (why not: `_no_version_reason`).
+        (pid.is_not_null() & (pid.str.len_chars() <= MAX_TEXT))
+        .and_(pl.col("recorded_on").is_not_null())
+        .alias("is_version"),
     )
     no_version = keys.filter(~pl.col("is_version"))
     candidates = keys.filter(pl.col("is_version"))
@@ -196,10 +98,10 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
     # Equal ids have equal hashes: the hash finds the few candidates cheaply, the ids decide.
     maybe_shared = latest.filter(pl.col("placement_id").hash().is_duplicated())
     shared = maybe_shared.filter(pl.col("placement_id").is_duplicated())["_row"]
-    dropped, conflicts, duplicate = _one_per_placement(raw, shared)
+    dropped, conflicts, duplicate = _one_per_placement(rows, shared)
     # A mask keeps the rows in force in their order; filtering by it reads the
-    # raw columns front to back, which is cheaper than gathering rows by number.
-    in_force = pl.zeros(raw.height, dtype=pl.Boolean, eager=True).scatter(latest["_row"], True)
+    # columns front to back, which is cheaper than gathering rows by number.
+    in_force = pl.zeros(rows.height, dtype=pl.Boolean, eager=True).scatter(latest["_row"], True)
     if dropped:
         in_force = in_force.scatter(sorted(dropped), False)
     conflict = (
@@ -207,18 +109,13 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
         if conflicts
         else pl.lit(None, dtype=pl.String)
     )
-    # Row-wise parsing of a frame in memory: the in-memory engine is faster at
-    # it than the streaming one (polars' default), which splits it into morsels.
+    # Row-wise work on a frame in memory: the in-memory engine is faster at it
+    # than the streaming one (polars' default), which splits it into morsels.
     placements = _classify(
-        typed(raw.lazy().filter(in_force)).with_columns(conflict.alias("conflict"))
+        rows.lazy().filter(in_force).with_columns(conflict.alias("conflict"))
     ).collect(engine="in-memory")
     exceptions = finding_frame(  # the reasons are written for these few rows only
-        raw.filter(~keys["is_version"])
-        .with_columns(
-            pl.col("recorded_on").alias("raw_recorded_on"),
-            parse_date("recorded_on").alias("recorded_on"),
-        )
-        .select(
+        rows.filter(~keys["is_version"]).select(
             pl.lit(EXCEPTION).alias("kind"),
             "source",
             "line",
@@ -227,7 +124,7 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
         )
     )
     counts = {
-        "read": raw.height,
+        "read": rows.height,
         "not_a_version": no_version.height,
         "not_yet_recorded": candidates.height - current.height,
         "superseded": current.height - latest.height,
@@ -238,7 +135,7 @@ def versions_as_of(raw: pl.DataFrame, as_of: date) -> Versions:
 
 
 def _one_per_placement(
-    raw: pl.DataFrame, shared: pl.Series
+    rows: pl.DataFrame, shared: pl.Series
 ) -> tuple[set[int], dict[str, str], int]:
     """Settle the placements whose latest day holds more than one row (`shared` rows).
 
@@ -249,7 +146,9 @@ def _one_per_placement(
     """
     if shared.is_empty():
         return set(), {}, 0
-    many = typed(raw[shared].lazy()).collect(engine="in-memory").with_columns(shared)
+    many = rows[shared].with_columns(
+        shared, *(unread_text(c).alias(f"_unread_{c}") for c in _UNREAD)
+    )
     distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
     kept = distinct.unique("placement_id", keep="first", maintain_order=True)["_row"]
     conflicts = (
@@ -298,7 +197,7 @@ def _classify(rows: pl.LazyFrame) -> pl.LazyFrame:
     stay_known = (
         pl.col("conflict").is_null()
         & pl.col("start_date").is_not_null()
-        & pl.col("raw_end_date").is_null()
+        & ~unreadable("end_date")
         & (pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date")))
     )
     return (

@@ -1,0 +1,141 @@
+"""The fields of a log row, read by meaning: dates as dates, `void` as true or false.
+
+A finance officer's files hold text. What it means does not depend on the
+as-of date, so each file's rows are read into typed fields once, when the file
+is read (`log`), and a run that finds the file in its cache (`logcache`) reads
+no text again. `2026-03-31` and `31-03-2026` are the same date; `ja`, `true`
+and `1` the same `void`.
+
+A date keeps its text in `raw_<field>` where the text is not the ISO form of
+the date read (a Dutch date, or text that is no date at all), and `void` keeps
+its text in `raw_void`: what was written can always be shown, while the rows of
+a large log, written in ISO, carry no second copy of their dates. A row with a
+field that cannot be read names them all in `problem` (null when every field
+can be read).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from fundcalc.findings import reason_text
+from fundcalc.table import READ_PROBLEM
+
+MAX_TEXT = 100
+TEXT_COLUMNS = ("client_id", "lot_id", "brp_municipality", "found_municipality")
+DATE_COLUMNS = ("start_date", "end_date", "reflection_start", "reflection_end")
+#: The fields whose text is read into another type.
+READ_COLUMNS = (*DATE_COLUMNS, "recorded_on", "void")
+_VOID = {"true": True, "ja": True, "1": True, "false": False, "nee": False, "0": False}
+
+
+def parse_date(column: str) -> pl.Expr:
+    """An ISO (`2026-03-31`) or Dutch (`31-03-2026`) date; null if it is neither.
+
+    Day and month may lack their leading zero (`1-3-2026`); the year has four
+    digits. No text reads as both: an ISO year would be a Dutch day over 999.
+    """
+    text = pl.col(column)
+    iso = text.str.to_date("%Y-%m-%d", strict=False)
+    dutch = text.str.to_date("%d-%m-%Y", strict=False)
+    four_digit_year = (iso.dt.year() >= 1000) & (text.str.slice(4, 1) == "-")
+    return (
+        pl.when(four_digit_year).then(iso).otherwise(pl.when(dutch.dt.year() >= 1000).then(dutch))
+    )
+
+
+def _void() -> pl.Expr:
+    lowered = pl.col("void").str.to_lowercase()
+    return (
+        pl.when(lowered.is_null())
+        .then(pl.lit(False))
+        .otherwise(lowered.replace_strict(_VOID, default=None, return_dtype=pl.Boolean))
+    )
+
+
+def shown(column: str) -> pl.Expr:
+    """The text of a field that cannot be read, cut short for a message."""
+    text = pl.col(f"raw_{column}")
+    return pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 37) + "...").otherwise(text)
+
+
+def unreadable(column: str) -> pl.Expr:
+    """The field has text that cannot be read (not merely no text)."""
+    return pl.col(column).is_null() & pl.col(f"raw_{column}").is_not_null()
+
+
+def typed(text: pl.LazyFrame) -> pl.LazyFrame:
+    """Read the text of log rows (`log.RAW_SCHEMA`) into typed fields with a `problem`.
+
+    `problem` lists every field of the row that cannot be read, except
+    `recorded_on`, which decides whether the row is a version at all
+    (`versions`).
+    """
+    kept = text.with_columns(pl.col(c).alias(f"raw_{c}") for c in READ_COLUMNS)
+    parsed = kept.with_columns(
+        *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
+        _void().alias("void"),
+    )
+    problems = (  # (when, what): every field of the row that cannot be read
+        (pl.col(READ_PROBLEM).is_not_null(), pl.col(READ_PROBLEM)),
+        *(
+            (
+                pl.col(c).str.len_chars() > MAX_TEXT,
+                pl.lit(f"{c} is longer than {MAX_TEXT} characters"),
+            )
+            for c in TEXT_COLUMNS
+        ),
+        *(
+            (unreadable(c), reason_text("{} '{}' is not a date", pl.lit(c), shown(c)))
+            for c in DATE_COLUMNS
+        ),
+        (
+            pl.col("void").is_null(),
+            reason_text("void '{}' is not true/false, ja/nee or 1/0", shown("void")),
+        ),
+    )
+    flagged = parsed.with_row_index("_typed").with_columns(
+        pl.any_horizontal(when for when, _ in problems).alias("_flagged")
+    )
+    # The text is made for the few rows with a problem only, then joined back.
+    texts = flagged.filter("_flagged").select(
+        "_typed",
+        pl.concat_str(
+            [pl.when(when).then(what) for when, what in problems], separator="; ", ignore_nulls=True
+        )
+        .replace("", None)
+        .alias("problem"),
+    )
+    return (
+        flagged.join(texts, on="_typed", how="left", maintain_order="left")
+        .drop("_typed", "_flagged")
+        .with_columns(
+            pl.when(pl.col(c).dt.to_string("%Y-%m-%d").ne_missing(pl.col(f"raw_{c}")))
+            .then(pl.col(f"raw_{c}"))
+            .alias(f"raw_{c}")
+            for c in (*DATE_COLUMNS, "recorded_on")
+        )
+    )
+
+
+def as_written(column: str) -> pl.Expr:
+    """A field's text as written in the file (null where it was empty)."""
+    if column == "void":
+        return pl.col("raw_void")
+    if column in READ_COLUMNS:
+        return pl.coalesce(f"raw_{column}", pl.col(column).dt.to_string("%Y-%m-%d"))
+    return pl.col(column)
+
+
+def unread_text(column: str) -> pl.Expr:
+    """The text of a field that cannot be read; null where it can, or is empty."""
+    return pl.when(pl.col(column).is_null()).then(pl.col(f"raw_{column}"))
+
+
+def typed_rows(text: pl.DataFrame) -> pl.DataFrame:
+    """`typed`, for rows in memory.
+
+    Row-wise parsing of a frame in memory: the in-memory engine is faster at it
+    than the streaming one (polars' default), which splits it into morsels.
+    """
+    return typed(text.lazy()).collect(engine="in-memory")
