@@ -161,34 +161,46 @@ def _parsed(paths: Sequence[Path]) -> tuple[list[FileRows], list[str]]:
 
 
 def _through(cache: LogCache, paths: Sequence[Path]) -> tuple[list[FileRows], list[str]]:
-    """Every file from the cache where it was kept, parsed (and handed to it) where not."""
+    """Every file from the cache where it was kept, parsed (and handed to it) where not.
+
+    A file is looked up by a checksum read in pieces, so a kept file is never
+    held in memory whole. One that is parsed is read again, and what is kept
+    and reported is the checksum of the bytes parsed.
+    """
     reads: dict[int, FileRows] = {}
     sha256s: dict[int, str] = {}
     kept: dict[int, Kept] = {}
 
-    def parse(i: int, data: bytes, sha256: str) -> None:
-        sha256s[i] = sha256
-        reads[i] = read_file(data, paths[i].name)
-        cache.put(paths[i].name, sha256, reads[i])
+    def parse(*indices: int) -> None:
+        parsed, digests = _parsed([paths[i] for i in indices])
+        for i, read, sha256 in zip(indices, parsed, digests, strict=True):
+            sha256s[i], reads[i] = sha256, read
+            cache.put(paths[i].name, sha256, read)
 
     for i, path in enumerate(paths):
-        data = read_bytes(path)
-        sha256 = hashlib.sha256(data).hexdigest()
+        sha256 = file_sha256(path)
         entry = cache.get(path.name, sha256)
         if entry is None:
-            parse(i, data, sha256)
+            parse(i)
         else:
             sha256s[i], kept[i] = sha256, entry
     decoded = rows_of(list(kept.values()))
     if decoded is None:  # a damaged cache: parse those files as they are now
-        for i in kept:
-            data = read_bytes(paths[i])
-            parse(i, data, hashlib.sha256(data).hexdigest())
+        parse(*kept)
     else:
         for (i, entry), rows in zip(kept.items(), decoded, strict=True):
             reads[i] = FileRows(rows, entry.blank_rows, file_warnings(paths[i].name, entry.notes))
     order = range(len(paths))
     return [reads[i] for i in order], [sha256s[i] for i in order]
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read in pieces; an InputError saying why it cannot be read."""
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
 def read_table(data: bytes, name: str, canonical: Canonical = log_column) -> Table:
