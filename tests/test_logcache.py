@@ -119,6 +119,20 @@ def test_kept_files_are_decoded_together_in_the_order_of_the_files(
     assert (mixed.files[0].name, mixed.files[-1].name) == ("0-new.csv", "zz-new.csv")
 
 
+def test_an_entry_names_the_columns_without_a_value_and_a_read_restores_them_as_nulls(
+    inputs: Path, cache: Path
+) -> None:
+    path = inputs / "placements" / "extra.csv"
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    kept = LogCache(cache).get(path.name, sha256)
+    assert kept is not None
+    assert "raw_start_date" in kept.empty and "placement_id" not in kept.empty
+    rows = cached_read(inputs, cache).rows.filter(source="extra.csv")
+    assert rows.height == 1
+    assert rows.select(sorted(kept.empty)).null_count().row(0) == (1,) * len(kept.empty)
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
 def test_entries_of_another_reader_are_not_used(
     inputs: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

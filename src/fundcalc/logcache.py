@@ -38,16 +38,18 @@ if TYPE_CHECKING:
 
 #: The cache's folder under the output folder.
 CACHE = Path(".cache") / "log"
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass(frozen=True)
 class Kept:
     """A file as kept, checked against its checksum: its rows as Parquet (fields
-    read, `fields.typed`), how many, its blank rows and its warnings as (line, reason)."""
+    read, `fields.typed`), how many, the columns without a value, its blank rows
+    and its warnings as (line, reason)."""
 
     parquet: bytes
     rows: int
+    empty: frozenset[str]
     blank_rows: int
     notes: list[tuple[int | None, str]]
 
@@ -91,7 +93,8 @@ class LogCache:
             if about["rows_sha256"] != hashlib.sha256(data).hexdigest():
                 return None
             notes = [(line, str(reason)) for line, reason in about["warnings"]]
-            return Kept(data, int(about["rows"]), int(about["blank_rows"]), notes)
+            empty = frozenset(str(column) for column in about["empty_columns"])
+            return Kept(data, int(about["rows"]), empty, int(about["blank_rows"]), notes)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -124,6 +127,7 @@ class LogCache:
             "sha256": sha256,
             "rows_sha256": hashlib.sha256(data).hexdigest(),
             "rows": read.rows.height,
+            "empty_columns": _empty_columns(read.rows),
             "blank_rows": read.blank_rows,
             "warnings": read.findings.select("line", "reason").rows(),
         }
@@ -151,20 +155,33 @@ def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
     """The rows of kept files, decoded together: one polars read for all of them, not
     one per file (a read costs milliseconds however small the file). None if they
     cannot be decoded; their files are then parsed again.
+
+    A column without a value in any of the files is not decoded but held as one
+    null (`pl.lit`): decoded, a column of nulls costs 16 bytes a row.
     """
     if not kept:
         return []
+    empty = frozenset.intersection(*(k.empty for k in kept))
     try:
-        together = pl.read_parquet([k.parquet for k in kept])
+        schema = pl.read_parquet_schema(kept[0].parquet)
+        decoded = [c for c in schema if c not in empty]
+        together = pl.read_parquet([k.parquet for k in kept], columns=decoded)
     except pl.exceptions.PolarsError:
         return None
     if together.height != sum(k.rows for k in kept):
         return None
+    nulls = [pl.lit(None, dtype=schema[c]).alias(c) for c in schema if c in empty]
     frames, offset = [], 0
     for k in kept:
-        frames.append(together.slice(offset, k.rows))
+        frames.append(together.slice(offset, k.rows).with_columns(nulls).select(list(schema)))
         offset += k.rows
     return frames
+
+
+def _empty_columns(rows: pl.DataFrame) -> list[str]:
+    """The columns of `rows` without a value."""
+    counts = rows.null_count().row(0)
+    return [c for c, nulls in zip(rows.columns, counts, strict=True) if nulls == rows.height]
 
 
 def _replace(path: Path, data: bytes) -> None:
