@@ -167,19 +167,37 @@ def _one_per_placement(
     return dropped, dict(conflicts.iter_rows()), many.height - distinct.height
 
 
+#: The required fields a version can miss, each a bit of `_missing_code`.
+_MISSING = (
+    (pl.col("client_id").is_null(), "client_id is missing"),
+    (pl.col("lot_id").is_null(), "lot_id is missing"),
+    (pl.col("raw_start_date").is_null() & pl.col("start_date").is_null(), "start_date is missing"),
+    (
+        pl.col("brp_municipality").is_null() & pl.col("found_municipality").is_null(),
+        "found_municipality is missing (no brp_municipality)",
+    ),
+)
+#: The reason for every combination of missing fields, by `_missing_code`.
+_MISSING_TEXTS = {
+    code: "; ".join(text for bit, (_, text) in enumerate(_MISSING) if code & (1 << bit))
+    for code in range(1, 1 << len(_MISSING))
+}
+
+
+def _missing_code() -> pl.Expr:
+    """Which required fields a version misses, one bit each (0: none): a number per
+    row is far cheaper than a text per row, and few rows miss anything."""
+    return pl.sum_horizontal(
+        pl.when(missing).then(pl.lit(1 << bit, dtype=pl.UInt8)).otherwise(pl.lit(0, dtype=pl.UInt8))
+        for bit, (missing, _) in enumerate(_MISSING)
+    )
+
+
 def _classify(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Set `reject_reason` on placements that cannot be used; drop the voided ones."""
-    missing = [
-        pl.when(pl.col("client_id").is_null()).then(pl.lit("client_id is missing")),
-        pl.when(pl.col("lot_id").is_null()).then(pl.lit("lot_id is missing")),
-        pl.when(pl.col("raw_start_date").is_null() & pl.col("start_date").is_null()).then(
-            pl.lit("start_date is missing")
-        ),
-        pl.when(pl.col("brp_municipality").is_null() & pl.col("found_municipality").is_null()).then(
-            pl.lit("found_municipality is missing (no brp_municipality)")
-        ),
-    ]
-    missing_reason = pl.concat_str(missing, separator="; ", ignore_nulls=True).replace("", None)
+    missing_reason = _missing_code().replace_strict(
+        _MISSING_TEXTS, default=None, return_dtype=pl.String
+    )
     reason = (
         pl.when(pl.col("conflict").is_not_null())
         .then(pl.col("conflict"))
