@@ -62,6 +62,7 @@ def test_statement_rows_list_members_then_other_municipal_payers_then_justice() 
                 None,
                 "a",
                 2,
+                0,
             ),
             (
                 "2025-01",
@@ -78,6 +79,7 @@ def test_statement_rows_list_members_then_other_municipal_payers_then_justice() 
                 None,
                 "a",
                 3,
+                1,
             ),
             (
                 "2024-12",
@@ -94,6 +96,7 @@ def test_statement_rows_list_members_then_other_municipal_payers_then_justice() 
                 None,
                 "a",
                 3,
+                1,
             ),
         ],
         schema=SEGMENT_SCHEMA,

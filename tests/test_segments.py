@@ -60,6 +60,7 @@ def _segment(
         "reason": None,
         "source": "a.csv",
         "line": 2,
+        "placement_no": int(pid[1:]),
     }
     values.update(other)
     return values

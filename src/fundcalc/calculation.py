@@ -71,6 +71,9 @@ class Calculation:
     _findings: dict[Period, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _segments: dict[Period, pl.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     _runs: dict[Period, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -83,9 +86,12 @@ class Calculation:
 
     def segments(self, period: Period, *columns: str) -> pl.DataFrame:
         """The period's rows of `ledger` as cut, with `period` and `columns` only (all
-        when none): filtering copies what it keeps, and most callers need a few."""
-        ledger = self.ledger.select("period", *columns) if columns else self.ledger
-        return ledger.filter(pl.col("period") == str(period))
+        when none). The period's rows are taken from the ledger once: the runs,
+        the findings, the lots and the COSM sheet all need them."""
+        if period not in self._segments:
+            self._segments[period] = self.ledger.filter(pl.col("period") == str(period))
+        rows = self._segments[period]
+        return rows.select("period", *columns) if columns else rows
 
     def runs_for(self, period: Period) -> pl.DataFrame:
         """The period's segments merged into runs of days (`segments.ledger_runs`).
@@ -238,7 +244,7 @@ def calculate(
         rules.split_for(period)
         rules.budget_for(period.year)
     versions = versions_as_of(log_rows, as_of)
-    placements = versions.placements.lazy()
+    placements = versions.placements.with_row_index("placement_no").lazy()
     usable = placements.filter(pl.col("reject_reason").is_null())
     rejected = placements.filter(pl.col("reject_reason").is_not_null())
     segments = pl.concat(

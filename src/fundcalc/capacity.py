@@ -277,7 +277,7 @@ def group_figures(calculation: Calculation, rules: Rules, period: Period) -> lis
         lots["lot_id"], lots["group"], default=None, return_dtype=pl.String
     )
     in_month = pl.col("period") == str(period)
-    placement, length, amount = pl.col("placement_id"), pl.col("days"), pl.col("amount_cents")
+    placement, length, amount = pl.col("placement_no"), pl.col("days"), pl.col("amount_cents")
     sums = (
         calculation.ledger.lazy()
         .filter(pl.col("period").is_in([str(p) for p in months]) & pl.col("stream").is_in(CHARGED))
