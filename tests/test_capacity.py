@@ -140,7 +140,7 @@ def test_lot_figures_match_a_day_by_day_count_of_the_sample(sample: Sample) -> N
 
 def test_group_and_cosm_figures_add_up_to_the_ledger(sample: Sample) -> None:
     calculation = sample.run.calculation
-    month = calculation.ledger.filter(pl.col("period") == str(PERIOD))
+    month = calculation.segments(PERIOD)
     groups = group_figures(calculation, sample.rules, PERIOD)
     charged = month.filter(pl.col("stream") != REJECTED)
     assert sum(g.days for g in groups) == charged["days"].sum()

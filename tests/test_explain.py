@@ -175,7 +175,7 @@ def test_a_placement_not_in_the_log_is_refused_with_the_ids_it_may_mean() -> Non
 
 def test_every_range_is_the_runs_own_ledger_row(sample: Sample) -> None:
     """explain calculates a placement from its own rows: the same ranges as the whole run."""
-    ledger = sample.run.calculation.ledger.filter(pl.col("period") == str(PERIOD))
+    ledger = sample.run.calculation.segments(PERIOD)
     counts = ledger.group_by("placement_id").agg(pl.len(), pl.col("stream").n_unique())
     several = counts.filter(pl.col("len") > 1)["placement_id"].sort().to_list()
     rejected = ledger.filter(pl.col("stream") == REJECTED)["placement_id"].unique().sort()

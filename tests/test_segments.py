@@ -47,8 +47,7 @@ def _segment(
     days = (last - first).days + 1
     values: dict[str, object] = {
         "period": "2025-01",
-        "placement_id": pid,
-        "client_id": "c",
+        "placement_no": int(pid[1:]),
         "lot_id": "F",
         "stream": "FUND",
         "centrumgemeente": "GM0001",
@@ -58,9 +57,6 @@ def _segment(
         "day_tariff_cents": tariff,
         "amount_cents": days * tariff,
         "reason": None,
-        "source": "a.csv",
-        "line": 2,
-        "placement_no": int(pid[1:]),
     }
     values.update(other)
     return values
@@ -84,10 +80,10 @@ def test_adjacent_segments_with_the_same_stream_payer_and_tariff_merge_into_one_
         schema=SEGMENT_SCHEMA,
     )
     runs = ledger_runs(segments.lazy()).collect()
-    assert runs.select("placement_id", "first_day", "last_day", "days", "amount_cents").rows() == [
-        ("P1", date(2025, 1, 1), date(2025, 1, 20), 20, 2000),
-        ("P1", date(2025, 1, 21), date(2025, 1, 31), 11, 1320),
-        ("P2", date(2025, 1, 1), date(2025, 1, 5), 5, 500),
-        ("P2", date(2025, 1, 7), date(2025, 1, 9), 3, 300),
-        ("P3", date(2025, 1, 1), date(2025, 1, 9), 9, 900),
+    assert runs.select("placement_no", "first_day", "last_day", "days", "amount_cents").rows() == [
+        (1, date(2025, 1, 1), date(2025, 1, 20), 20, 2000),
+        (1, date(2025, 1, 21), date(2025, 1, 31), 11, 1320),
+        (2, date(2025, 1, 1), date(2025, 1, 5), 5, 500),
+        (2, date(2025, 1, 7), date(2025, 1, 9), 3, 300),
+        (3, date(2025, 1, 1), date(2025, 1, 9), 9, 900),
     ]

@@ -20,6 +20,7 @@ from fundcalc.findings import EXCEPTION, finding_frame, sort_findings
 from fundcalc.period import Period
 from fundcalc.rules import Rules
 from fundcalc.segments import (
+    IDENTITY,
     REJECTED,
     SEGMENT_SCHEMA,
     day_segments,
@@ -85,26 +86,41 @@ class Calculation:
     )
 
     def segments(self, period: Period, *columns: str) -> pl.DataFrame:
-        """The period's rows of `ledger` as cut, with `period` and `columns` only (all
-        when none). The period's rows are taken from the ledger once: the runs,
-        the findings, the lots and the COSM sheet all need them."""
+        """The period's rows of `ledger` as cut, with `period` and `columns` only (all,
+        and the placements' `segments.IDENTITY`, when none)."""
+        wanted = ("period", *(c for c in columns if c != "period"))
+        return self._named(self._cut(period), wanted if columns else (*SEGMENT_SCHEMA, *IDENTITY))
+
+    def _cut(self, period: Period) -> pl.DataFrame:
+        """The period's rows of `ledger`, taken from it once: the runs, the findings,
+        the lots and the COSM sheet all need them."""
         if period not in self._segments:
             self._segments[period] = self.ledger.filter(pl.col("period") == str(period))
-        rows = self._segments[period]
-        return rows.select("period", *columns) if columns else rows
+        return self._segments[period]
+
+    def _named(self, rows: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+        """`rows` (with `placement_no`) with `columns`, the placements' `IDENTITY` among
+        them taken from `versions.placements` by number."""
+        named = [c for c in columns if c in IDENTITY]
+        if named:
+            number = rows["placement_no"]
+            found = self.versions.placements.select(pl.col(named).gather(number))
+            rows = rows.with_columns(found)
+        return rows.select(columns)
 
     def runs_for(self, period: Period) -> pl.DataFrame:
-        """The period's segments merged into runs of days (`segments.ledger_runs`).
+        """The period's segments merged into runs of days (`segments.ledger_runs`),
+        with the placements' `segments.IDENTITY`.
 
         `ledger` holds the segments of every period as cut, which sum to the
         same days and amounts; the runs are what the ledger file shows.
         """
         if period not in self._runs:
-            segments = self.segments(period)
             # An ordered group-by over a frame in memory: the in-memory engine
             # is three times faster at it than the streaming one (polars' default).
-            runs = ledger_runs(segments.lazy()).collect(engine="in-memory")
-            self._runs[period] = runs.sort("placement_id", "first_day")
+            runs = ledger_runs(self._cut(period).lazy()).collect(engine="in-memory")
+            named = self._named(runs, (*IDENTITY, *SEGMENT_SCHEMA))
+            self._runs[period] = named.sort("placement_id", "first_day")
         return self._runs[period]
 
     def ledger_for(self, period: Period) -> pl.DataFrame:
@@ -129,19 +145,11 @@ class Calculation:
         """
         if period not in self._rejected:
             tariff = pl.col("day_tariff_cents")
-            self._rejected[period] = (
-                self.segments(
-                    period,
-                    "stream",
-                    "source",
-                    "line",
-                    "placement_id",
-                    "reason",
-                    "days",
-                    "day_tariff_cents",
-                )
+            # Grouped by number, then named: the names are taken for the few groups only.
+            rejected = (
+                self._cut(period)
                 .filter(pl.col("stream") == REJECTED)
-                .group_by("source", "line", "placement_id", "reason")
+                .group_by("placement_no", "reason")
                 .agg(
                     pl.col("days").sum(),
                     pl.when(tariff.is_null().all())
@@ -149,6 +157,9 @@ class Calculation:
                     .otherwise((pl.col("days") * tariff).sum())
                     .alias("amount_cents"),
                 )
+            )
+            self._rejected[period] = self._named(
+                rejected, ("source", "line", "placement_id", "reason", "days", "amount_cents")
             )
         return self._rejected[period]
 

@@ -31,10 +31,13 @@ STREAMS = (FUND, JUSTICE, MUNICIPAL, REJECTED)
 
 NOT_A_MEMBER = "not a member of the fund"
 
+#: A day segment names its placement by number only: the placement's row in
+#: the placements it was cut from (`placement_no`). Its id, client and log row
+#: (`IDENTITY`) are taken from there where they are shown; carried through the
+#: cutting, they would be most of what is copied.
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
     "period": pl.String(),
-    "placement_id": pl.String(),
-    "client_id": pl.String(),
+    "placement_no": pl.UInt32(),
     "lot_id": pl.String(),
     "stream": pl.String(),
     "centrumgemeente": pl.String(),
@@ -44,12 +47,9 @@ SEGMENT_SCHEMA: dict[str, pl.DataType] = {
     "day_tariff_cents": pl.Int64(),
     "amount_cents": pl.Int64(),
     "reason": pl.String(),
-    "source": pl.String(),
-    "line": pl.Int64(),
-    #: The placement's row in the placements given (`placement_no`): a number is far
-    #: cheaper than an id to count distinct placements by. Not in the ledger file.
-    "placement_no": pl.UInt32(),
 }
+#: The columns of a placement that segments name by `placement_no`.
+IDENTITY = ("placement_id", "client_id", "source", "line")
 
 
 def lot_term_intervals(rules: Rules) -> pl.DataFrame:
@@ -175,12 +175,8 @@ def day_segments(
     stays = (
         _clipped(placements, window_from, window_to)
         .select(
-            "placement_id",
-            "client_id",
-            "lot_id",
-            "source",
-            "line",
             "placement_no",
+            "lot_id",
             pl.coalesce("brp_municipality", "found_municipality").alias("municipality_code"),
             "reflection_start",
             "reflection_end",
@@ -260,8 +256,7 @@ def rejected_segments(placements: pl.LazyFrame, periods: Sequence[Period]) -> pl
         .pipe(_by_month, _month_table(periods))
         .select(
             "period",
-            "placement_id",
-            "client_id",
+            "placement_no",
             "lot_id",
             pl.lit(REJECTED).alias("stream"),
             pl.lit(None, dtype=pl.String).alias("centrumgemeente"),
@@ -271,9 +266,6 @@ def rejected_segments(placements: pl.LazyFrame, periods: Sequence[Period]) -> pl
             pl.lit(None, dtype=pl.Int64).alias("day_tariff_cents"),
             pl.lit(0, dtype=pl.Int64).alias("amount_cents"),
             pl.col("reject_reason").alias("reason"),
-            "source",
-            "line",
-            "placement_no",
         )
     )
 
@@ -354,8 +346,7 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
         .with_columns(stream.alias("stream"), reason.alias("reason"), days.alias("days"))
         .select(
             "period",
-            "placement_id",
-            "client_id",
+            "placement_no",
             "lot_id",
             "stream",
             pl.when(pl.col("stream") == JUSTICE)
@@ -371,9 +362,6 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
             .otherwise(pl.col("days") * tariff)
             .alias("amount_cents"),
             "reason",
-            "source",
-            "line",
-            "placement_no",
         )
     )
 
@@ -384,18 +372,18 @@ def ledger_runs(segments: pl.LazyFrame) -> pl.LazyFrame:
     The ledger has one row per placement, stream and run of days with the
     same tariff and centrumgemeente (§5).
     """
-    same = ["period", "placement_id", "stream", "centrumgemeente", "day_tariff_cents", "reason"]
+    same = ["period", "placement_no", "stream", "centrumgemeente", "day_tariff_cents", "reason"]
     # Sorted by placement and day, a row continues the run of the row before it
     # when it is the same placement, starts the next day and matches in `same`.
     continues = (pl.col("first_day") == pl.col("last_day").shift(1) + timedelta(days=1)).fill_null(
         False
     ) & pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).shift(1)) for c in same)
     return (
-        segments.sort("placement_id", "first_day")
+        segments.sort("placement_no", "first_day")
         .with_columns((~continues).cum_sum().alias("run"))
         .group_by("run", maintain_order=True)
         .agg(
-            *(pl.col(c).first() for c in ("period", "placement_id", "client_id", "lot_id")),
+            *(pl.col(c).first() for c in ("period", "placement_no", "lot_id")),
             pl.col("stream").first(),
             pl.col("centrumgemeente").first(),
             pl.col("first_day").min(),
@@ -404,9 +392,6 @@ def ledger_runs(segments: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("day_tariff_cents").first(),
             pl.col("amount_cents").sum(),
             pl.col("reason").first(),
-            pl.col("source").first(),
-            pl.col("line").first(),
-            pl.col("placement_no").first(),
         )
         .drop("run")
     )
