@@ -39,32 +39,34 @@ def test_a_date_reads_in_iso_and_dutch_form_with_or_without_leading_zeros() -> N
     ]
 
 
-def test_dates_keep_their_text_only_where_it_is_not_iso_and_void_keeps_its_text() -> None:
+def test_a_field_keeps_its_text_only_where_it_is_not_the_plain_form_of_its_value() -> None:
     rows = typed_rows(
         text_rows(
-            placement_id=["P1", "P2"],
-            start_date=["2026-10-01", "01-10-2026"],
-            void=[None, "JA"],
-            recorded_on=["2026-10-02", "2-10-2026"],
+            placement_id=["P1", "P2", "P3"],
+            start_date=["2026-10-01", "01-10-2026", None],
+            void=[None, "JA", "false"],
+            recorded_on=["2026-10-02", "2-10-2026", "2026-10-02"],
         )
     )
     assert rows.select("start_date", "void", "recorded_on", "problem").rows() == [
-        (date(2026, 10, 1), False, date(2026, 10, 2), None),
+        (date(2026, 10, 1), None, date(2026, 10, 2), None),
         (date(2026, 10, 1), True, date(2026, 10, 2), None),
+        (None, False, date(2026, 10, 2), None),
     ]
     assert rows.select("raw_start_date", "raw_end_date", "raw_void", "raw_recorded_on").rows() == [
         (None, None, None, None),
         ("01-10-2026", None, "JA", "2-10-2026"),
+        (None, None, None, None),
     ]
 
 
 def test_a_field_is_shown_as_written_in_the_file() -> None:
     text = text_rows(
-        placement_id=["P1", "P2"],
-        start_date=["2026-10-01", "01-10-2026"],
-        end_date=[None, "morgen"],
-        void=["false", "nee"],
-        recorded_on=["2026-10-02", "2026-10-02"],
+        placement_id=["P1", "P2", "P3"],
+        start_date=["2026-10-01", "01-10-2026", None],
+        end_date=[None, "morgen", "2026-10-05"],
+        void=["false", "nee", None],
+        recorded_on=["2026-10-02", "2026-10-02", "gisteren"],
     )
     shown = ("placement_id", "start_date", "end_date", "void", "recorded_on")
     written = typed_rows(text).select(as_written(c) for c in shown)

@@ -6,10 +6,11 @@ is read (`log`), and a run that finds the file in its cache (`logcache`) reads
 no text again. `2026-03-31` and `31-03-2026` are the same date; `ja`, `true`
 and `1` the same `void`.
 
-A date keeps its text in `raw_<field>` where the text is not the ISO form of
-the date read (a Dutch date, or text that is no date at all), and `void` keeps
-its text in `raw_void`: what was written can always be shown, while the rows of
-a large log, written in ISO, carry no second copy of their dates. A row with a
+A field keeps its text in `raw_<field>` where the text is not the plain form
+of the value read: a date not in ISO form (`31-03-2026`), a `void` other than
+`true` or `false` (`ja`), and any text that cannot be read at all. What was
+written can always be shown, while the rows of a large log, written plainly,
+carry no second copy of their fields. An empty field is null. A row with a
 field that cannot be read names them all in `problem` (null when every field
 can be read).
 """
@@ -46,11 +47,16 @@ def parse_date(column: str) -> pl.Expr:
 
 def _void() -> pl.Expr:
     lowered = pl.col("void").str.to_lowercase()
-    return (
-        pl.when(lowered.is_null())
-        .then(pl.lit(False))
-        .otherwise(lowered.replace_strict(_VOID, default=None, return_dtype=pl.Boolean))
-    )
+    return lowered.replace_strict(_VOID, default=None, return_dtype=pl.Boolean)
+
+
+def _plain(column: str) -> pl.Expr:
+    """The plain text of a field's value: what `raw_<field>` need not repeat."""
+    if column == "void":
+        return (
+            pl.when(pl.col("void")).then(pl.lit("true")).when(~pl.col("void")).then(pl.lit("false"))
+        )
+    return pl.col(column).dt.to_string("%Y-%m-%d")
 
 
 def shown(column: str) -> pl.Expr:
@@ -90,7 +96,7 @@ def typed(text: pl.LazyFrame) -> pl.LazyFrame:
             for c in DATE_COLUMNS
         ),
         (
-            pl.col("void").is_null(),
+            unreadable("void"),
             reason_text("void '{}' is not true/false, ja/nee or 1/0", shown("void")),
         ),
     )
@@ -110,20 +116,16 @@ def typed(text: pl.LazyFrame) -> pl.LazyFrame:
         flagged.join(texts, on="_typed", how="left", maintain_order="left")
         .drop("_typed", "_flagged")
         .with_columns(
-            pl.when(pl.col(c).dt.to_string("%Y-%m-%d").ne_missing(pl.col(f"raw_{c}")))
-            .then(pl.col(f"raw_{c}"))
-            .alias(f"raw_{c}")
-            for c in (*DATE_COLUMNS, "recorded_on")
+            pl.when(_plain(c).ne_missing(pl.col(f"raw_{c}"))).then(f"raw_{c}").alias(f"raw_{c}")
+            for c in READ_COLUMNS
         )
     )
 
 
 def as_written(column: str) -> pl.Expr:
     """A field's text as written in the file (null where it was empty)."""
-    if column == "void":
-        return pl.col("raw_void")
     if column in READ_COLUMNS:
-        return pl.coalesce(f"raw_{column}", pl.col(column).dt.to_string("%Y-%m-%d"))
+        return pl.coalesce(f"raw_{column}", _plain(column))
     return pl.col(column)
 
 

@@ -146,9 +146,8 @@ def _one_per_placement(
     """
     if shared.is_empty():
         return set(), {}, 0
-    many = rows[shared].with_columns(
-        shared, *(unread_text(c).alias(f"_unread_{c}") for c in _UNREAD)
-    )
+    unread = (unread_text(c).alias(f"_unread_{c}") for c in _UNREAD)
+    many = rows[shared].with_columns(shared, _void().alias("void"), *unread)
     distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
     kept = distinct.unique("placement_id", keep="first", maintain_order=True)["_row"]
     conflicts = (
@@ -193,6 +192,12 @@ def _missing_code() -> pl.Expr:
     )
 
 
+def _void() -> pl.Expr:
+    """A version's `void`: an empty one withdraws nothing; one that cannot be read
+    stays unknown (null)."""
+    return pl.when(unreadable("void")).then(None).otherwise(pl.col("void").fill_null(False))
+
+
 def _classify(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Set `reject_reason` on placements that cannot be used; drop the voided ones."""
     missing_reason = _missing_code().replace_strict(
@@ -220,6 +225,7 @@ def _classify(rows: pl.LazyFrame) -> pl.LazyFrame:
     )
     return (
         rows.with_columns(reason.alias("reject_reason"), stay_known.alias("stay_known"))
-        .filter(~pl.col("void") | pl.col("reject_reason").is_not_null())
+        .filter(~pl.col("void").fill_null(False) | pl.col("reject_reason").is_not_null())
+        .with_columns(_void().alias("void"))
         .select(*FIELDS, "source", "line", "reject_reason", "stay_known")
     )
