@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -130,6 +132,24 @@ def test_an_entry_names_the_columns_without_a_value_and_a_read_restores_them_as_
     rows = cached_read(inputs, cache).rows.filter(source="extra.csv")
     assert rows.height == 1
     assert rows.select(sorted(kept.empty)).null_count().row(0) == (1,) * len(kept.empty)
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_a_file_changed_under_its_old_size_and_time_is_parsed_again_by_its_checksum(
+    inputs: Path, cache: Path
+) -> None:
+    path = inputs / "placements" / "extra.csv"
+    before = path.stat()
+    data = path.read_bytes()
+    changed = data.replace(b"2026-10-01", b"2026-10-09")
+    assert changed != data and len(changed) == len(data)
+    path.write_bytes(changed)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    read = cached_read(inputs, cache)
+    assert same(read, read_log(inputs))
+    assert read.rows.filter(source="extra.csv")["start_date"].to_list() == [date(2026, 10, 9)]
+    assert len(entries(cache)) == 2 * len(read.files)  # the old entry is gone
     assert same(cached_read(inputs, cache), read_log(inputs))
 
 

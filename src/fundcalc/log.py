@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from fundcalc.csvfile import read_csv_table
 from fundcalc.errors import InputError
 from fundcalc.fields import typed_rows
 from fundcalc.findings import WARNING, finding_frame
-from fundcalc.logcache import Kept, LogCache, rows_of
+from fundcalc.logcache import Kept, LogCache, Stamp, rows_of
 from fundcalc.table import LINE, READ_PROBLEM, Table, position
 from fundcalc.xlsx import read_xlsx_table
 
@@ -137,7 +137,7 @@ def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
     """
     paths = placement_files(inputs)
     if cache is None:
-        reads, sha256s = _parsed(paths)
+        reads, sha256s, _ = _parsed(paths)
     else:
         reads, sha256s = _through(cache, paths)
     files = tuple(
@@ -148,50 +148,69 @@ def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
     return Log(rows, files, pl.concat([finding_frame(), *(r.findings for r in reads)]))
 
 
-def _parsed(paths: Sequence[Path]) -> tuple[list[FileRows], list[str]]:
-    """Every file parsed, with its SHA-256 (computed while polars parses)."""
-    reads, sha256s = [], []
+def _parsed(paths: Sequence[Path]) -> tuple[list[FileRows], list[str], list[Stamp | None]]:
+    """Every file parsed, with its SHA-256 (computed while polars parses) and its
+    stamp from before it was read."""
+    reads, sha256s, stamps = [], [], []
     with ThreadPoolExecutor(max_workers=1) as hashing:
         for path in paths:
+            stamps.append(Stamp.of(path))
             data = read_bytes(path)
             digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
             reads.append(read_file(data, path.name))
             sha256s.append(digest.result())
-    return reads, sha256s
+    return reads, sha256s, stamps
 
 
 def _through(cache: LogCache, paths: Sequence[Path]) -> tuple[list[FileRows], list[str]]:
     """Every file from the cache where it was kept, parsed (and handed to it) where not.
 
-    A file is looked up by a checksum read in pieces, so a kept file is never
-    held in memory whole. One that is parsed is read again, and what is kept
-    and reported is the checksum of the bytes parsed.
+    A file whose name and stamp match a kept one is taken to be that file while
+    its checksum is computed beside the decoding, and parsed after all if the
+    checksum says otherwise. Any other file is looked up by its checksum, read
+    in pieces, so that a kept file is never held in memory whole. What is kept
+    and reported is always the checksum of the bytes used.
     """
     reads: dict[int, FileRows] = {}
     sha256s: dict[int, str] = {}
     kept: dict[int, Kept] = {}
+    guessed: dict[int, tuple[str, Future[str]]] = {}
 
     def parse(*indices: int) -> None:
-        parsed, digests = _parsed([paths[i] for i in indices])
-        for i, read, sha256 in zip(indices, parsed, digests, strict=True):
+        parsed, digests, stamps = _parsed([paths[i] for i in indices])
+        for i, read, sha256, stamp in zip(indices, parsed, digests, stamps, strict=True):
             sha256s[i], reads[i] = sha256, read
-            cache.put(paths[i].name, sha256, read)
+            cache.put(paths[i].name, sha256, read, stamp)
 
-    for i, path in enumerate(paths):
-        sha256 = file_sha256(path)
-        entry = cache.get(path.name, sha256)
-        if entry is None:
-            parse(i)
-        else:
-            sha256s[i], kept[i] = sha256, entry
-    decoded = rows_of(list(kept.values()))
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        for i, path in enumerate(paths):
+            guess = cache.guess(path.name, Stamp.of(path))
+            entry = None if guess is None else cache.get(path.name, guess)
+            if guess is not None and entry is not None:
+                kept[i], guessed[i] = entry, (guess, hashing.submit(file_sha256, path))
+                continue
+            sha256 = file_sha256(path)
+            entry = cache.get(path.name, sha256)
+            if entry is None:
+                parse(i)
+            else:
+                sha256s[i], kept[i] = sha256, entry
+        decoded = rows_of(list(kept.values()))  # while the guessed files are hashed
+        for i, (_, digest) in guessed.items():
+            sha256s[i] = digest.result()
+    wrong = [i for i, (guess, _) in guessed.items() if sha256s[i] != guess]
+    for i in wrong:
+        cache.forget(paths[i].name, guessed[i][0])
     if decoded is None:  # a damaged cache: parse those files as they are now
         parse(*kept)
     else:
         for (i, entry), rows in zip(kept.items(), decoded, strict=True):
-            name = paths[i].name
-            notes = file_warnings(name, entry.notes)
-            reads[i] = FileRows(held(rows, name), entry.blank_rows, notes)
+            if i not in wrong:
+                name = paths[i].name
+                notes = file_warnings(name, entry.notes)
+                reads[i] = FileRows(held(rows, name), entry.blank_rows, notes)
+        if wrong:  # a file changed under a stamp it had before
+            parse(*wrong)
     order = range(len(paths))
     return [reads[i] for i in order], [sha256s[i] for i in order]
 

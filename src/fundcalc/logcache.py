@@ -7,7 +7,10 @@ cache (`OUT/.cache/log/`) keeps each file's rows as read, their fields typed
 and the fingerprint of the code that reads files: fundcalc's version, polars'
 version and the source of the reading modules. A file whose bytes, name or reader changed
 finds nothing and is parsed; an entry that is damaged or does not match its
-checksum is parsed afresh and replaced. So a cached read gives exactly the
+checksum is parsed afresh and replaced. A file whose name, size and
+modification time (`Stamp`) match an entry is decoded from it while its
+checksum is computed beside: the checksum still decides, and a file changed
+under its old stamp is parsed after all. So a cached read gives exactly the
 rows, counts and warnings that parsing gives, which the tests prove.
 
 Only `fundcalc run` uses it (`--no-cache` turns it off). A close and a replay
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
 
 #: The cache's folder under the output folder.
 CACHE = Path(".cache") / "log"
-FORMAT = 4
+FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,67 @@ def reader_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What a file's metadata says of it: its size and modification time. The same
+    stamp suggests the same bytes, and only the checksum proves it."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> Stamp | None:
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        return cls(status.st_size, status.st_mtime_ns)
+
+
 class LogCache:
     """The parsed files of earlier runs under `folder`, by file name, content and reader."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._used: set[str] = set()
-        self._pending: list[tuple[str, str, FileRows]] = []
+        self._pending: list[tuple[str, str, FileRows, Stamp | None]] = []
+        self._stamps: dict[tuple[str, Stamp], str] | None = None
+
+    def guess(self, name: str, stamp: Stamp | None) -> str | None:
+        """The SHA-256 of the file kept under this name with this stamp, if any: a
+        guess, to look the file up while its checksum is still being computed."""
+        if stamp is None:
+            return None
+        if self._stamps is None:
+            self._stamps = {}
+            fingerprint = reader_fingerprint()
+            for about in self._entries():
+                try:
+                    if about["reader"] == fingerprint:
+                        kept = Stamp(int(about["size"]), int(about["mtime_ns"]))
+                        self._stamps[(str(about["file"]), kept)] = str(about["sha256"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+        return self._stamps.get((name, stamp))
+
+    def forget(self, name: str, sha256: str) -> None:
+        """Not used after all (a guess the checksum disproved): pruned when saved."""
+        self._used.discard(self.key(name, sha256))
+
+    def _entries(self) -> list[dict[str, Any]]:
+        entries = []
+        try:
+            paths = sorted(self.folder.glob("*.json"))
+        except OSError:
+            return []
+        for path in paths:
+            try:
+                about = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(about, dict):
+                entries.append(about)
+        return entries
 
     def key(self, name: str, sha256: str) -> str:
         """The entry of a file with this name and content, read by this fundcalc."""
@@ -98,10 +155,11 @@ class LogCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, name: str, sha256: str, read: FileRows) -> None:
-        """Keep a file's rows as read, once the run succeeds (`save`)."""
+    def put(self, name: str, sha256: str, read: FileRows, stamp: Stamp | None) -> None:
+        """Keep a file's rows as read, once the run succeeds (`save`); `stamp` is the
+        file's as it was before it was read."""
         self._used.add(self.key(name, sha256))
-        self._pending.append((name, sha256, read))
+        self._pending.append((name, sha256, read, stamp))
 
     def save(self) -> None:
         """Write the files parsed in this run and remove the entries it did not use.
@@ -110,14 +168,14 @@ class LogCache:
         the cache as it was. A cache that cannot be written stays as it is.
         """
         try:
-            for name, sha256, read in self._pending:
-                self._write(name, sha256, read)
+            for name, sha256, read, stamp in self._pending:
+                self._write(name, sha256, read, stamp)
         except OSError:
             return
         self._pending.clear()
         self._prune()
 
-    def _write(self, name: str, sha256: str, read: FileRows) -> None:
+    def _write(self, name: str, sha256: str, read: FileRows, stamp: Stamp | None) -> None:
         buffer = io.BytesIO()
         read.rows.write_parquet(buffer, compression="lz4", statistics=False)
         data = buffer.getvalue()
@@ -125,6 +183,9 @@ class LogCache:
             "format": FORMAT,
             "file": name,
             "sha256": sha256,
+            "reader": reader_fingerprint(),
+            "size": None if stamp is None else stamp.size,
+            "mtime_ns": None if stamp is None else stamp.mtime_ns,
             "rows_sha256": hashlib.sha256(data).hexdigest(),
             "rows": read.rows.height,
             "empty_columns": _empty_columns(read.rows),
