@@ -208,7 +208,7 @@ def _through(cache: LogCache, paths: Sequence[Path]) -> tuple[list[FileRows], li
             if i not in wrong:
                 name = paths[i].name
                 notes = file_warnings(name, entry.notes)
-                reads[i] = FileRows(held(rows, name), entry.blank_rows, notes)
+                reads[i] = FileRows(held(rows, name, known=True), entry.blank_rows, notes)
         if wrong:  # a file changed under a stamp it had before
             parse(*wrong)
     order = range(len(paths))
@@ -237,19 +237,21 @@ def read_file(data: bytes, name: str) -> FileRows:
     return FileRows(held(typed_rows(text), name), blank_rows, file_warnings(name, notes))
 
 
-def held(rows: pl.DataFrame, name: str) -> pl.DataFrame:
+def held(rows: pl.DataFrame, name: str, *, known: bool = False) -> pl.DataFrame:
     """A file's rows as held in memory: what is the same on every row, once.
 
     The file's name (`source`) and each column without a value (the text of
     fields that cannot be read, in most files) become one value each
     (`pl.lit`) instead of one per row, which in a large log would cost 16
-    bytes a row and column.
+    bytes a row and column. `known`: the columns without a value are held so
+    already (`logcache.rows_of`).
     """
-    counts = rows.null_count().row(0)
-    empty = [c for c, nulls in zip(rows.columns, counts, strict=True) if nulls == rows.height]
+    schema = rows.schema
+    counts = (0,) * rows.width if known else rows.null_count().row(0)
+    empty = [c for c, nulls in zip(schema, counts, strict=True) if nulls == rows.height]
     return rows.with_columns(
         pl.lit(name).alias("source"),
-        *(pl.lit(None, dtype=rows.schema[c]).alias(c) for c in empty if c != "source"),
+        *(pl.lit(None, dtype=schema[c]).alias(c) for c in empty if c != "source"),
     )
 
 
