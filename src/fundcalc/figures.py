@@ -98,21 +98,25 @@ class MonthFigures:
 
 def month_figures(calculation: Calculation, periods: Sequence[Period]) -> list[MonthFigures]:
     """The figures of each of `periods`, from its settlement and its ledger rows."""
-    days = pl.col("days")
     occupied = (
         pl.col("lot_id").is_in(calculation.fund_lots) & pl.col("day_tariff_cents").is_not_null()
     )
+    # Grouped by stream and occupancy rather than summed through filters per row:
+    # one pass of the streaming engine over the whole ledger.
+    rows = calculation.ledger.lazy()
+    if set(calculation.periods) - set(periods):  # the ledger holds other periods too
+        rows = rows.filter(pl.col("period").is_in([str(p) for p in periods]))
     sums = (
-        calculation.ledger.lazy()
-        .filter(pl.col("period").is_in([str(p) for p in periods]))
-        .group_by("period")
-        .agg(
-            *(days.filter(pl.col("stream") == s).sum().alias(s) for s in STREAMS),
-            days.filter(occupied).sum().alias("occupied"),
-        )
-        .collect(engine="in-memory")  # a few groups of a frame in memory
+        rows.group_by("period", "stream", occupied.alias("occupied"))
+        .agg(pl.col("days").sum())
+        .collect()
     )
-    by_period = {str(row["period"]): row for row in sums.iter_rows(named=True)}
+    by_period: dict[str, dict[str, int]] = {}
+    for period, stream, is_occupied, days in sums.iter_rows():
+        d = by_period.setdefault(str(period), dict.fromkeys((*STREAMS, "occupied"), 0))
+        d[str(stream)] += int(days)
+        if is_occupied:
+            d["occupied"] += int(days)
     none = dict.fromkeys((*STREAMS, "occupied"), 0)
     months = []
     for period in periods:
