@@ -5,10 +5,10 @@ two files; parsing the other files again gives what it gave last month. The
 cache (`OUT/.cache/log/`) keeps each file's rows as read, their fields typed
 (`log.FileRows`), in Parquet, under a key made of the file's SHA-256, its name
 and the fingerprint of the code that reads files: fundcalc's version, polars'
-version and the source of the reading modules. A file whose bytes, name or reader changed
-finds nothing and is parsed; an entry that is damaged or does not match its
-checksum is parsed afresh and replaced. A file whose name, size and
-modification time (`Stamp`) match an entry is decoded from it while its
+version and the source of the reading modules. A file whose bytes, name or
+reader changed finds nothing and is parsed; an entry that is damaged or does
+not match its checksum is parsed afresh and replaced. A file whose name, size
+and modification time (`Stamp`) match an entry is decoded from it while its
 checksum is computed beside: the checksum still decides, and a file changed
 under its old stamp is parsed after all. So a cached read gives exactly the
 rows, counts and warnings that parsing gives, which the tests prove.
