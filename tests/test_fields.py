@@ -62,11 +62,11 @@ def test_a_field_keeps_its_text_only_where_it_is_not_the_plain_form_of_its_value
 
 def test_a_field_is_shown_as_written_in_the_file() -> None:
     text = text_rows(
-        placement_id=["P1", "P2", "P3"],
-        start_date=["2026-10-01", "01-10-2026", None],
-        end_date=[None, "morgen", "2026-10-05"],
-        void=["false", "nee", None],
-        recorded_on=["2026-10-02", "2026-10-02", "gisteren"],
+        placement_id=["P1", "P2", "P3", "P4"],
+        start_date=["2026-10-01", "01-10-2026", None, "2026-1-5"],
+        end_date=[None, "morgen", "2026-10-05", "0999-01-01"],
+        void=["false", "nee", None, "TRUE"],
+        recorded_on=["2026-10-02", "2026-10-02", "gisteren", "2026-10-02"],
     )
     shown = ("placement_id", "start_date", "end_date", "void", "recorded_on")
     written = typed_rows(text).select(as_written(c) for c in shown)

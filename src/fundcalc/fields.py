@@ -50,8 +50,22 @@ def _void() -> pl.Expr:
     return lowered.replace_strict(_VOID, default=None, return_dtype=pl.Boolean)
 
 
+#: A date written in its plain (ISO) form.
+_ISO_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
 def _plain(column: str) -> pl.Expr:
-    """The plain text of a field's value: what `raw_<field>` need not repeat."""
+    """The field's text is the plain form of its value, which `raw_<field>` need not
+    repeat: `true` or `false`, or a date read from `YYYY-MM-DD` (zero-padded, so it
+    is the date's ISO text again; a three-digit year reads as no date)."""
+    text = pl.col(f"raw_{column}")
+    if column == "void":
+        return text.is_in(["true", "false"])
+    return pl.col(column).is_not_null() & text.str.contains(_ISO_TEXT)
+
+
+def _plain_text(column: str) -> pl.Expr:
+    """The plain text of a field's value (`_plain`)."""
     if column == "void":
         return (
             pl.when(pl.col("void")).then(pl.lit("true")).when(~pl.col("void")).then(pl.lit("false"))
@@ -115,17 +129,14 @@ def typed(text: pl.LazyFrame) -> pl.LazyFrame:
     return (
         flagged.join(texts, on="_typed", how="left", maintain_order="left")
         .drop("_typed", "_flagged")
-        .with_columns(
-            pl.when(_plain(c).ne_missing(pl.col(f"raw_{c}"))).then(f"raw_{c}").alias(f"raw_{c}")
-            for c in READ_COLUMNS
-        )
+        .with_columns(pl.when(~_plain(c)).then(f"raw_{c}").alias(f"raw_{c}") for c in READ_COLUMNS)
     )
 
 
 def as_written(column: str) -> pl.Expr:
     """A field's text as written in the file (null where it was empty)."""
     if column in READ_COLUMNS:
-        return pl.coalesce(f"raw_{column}", _plain(column))
+        return pl.coalesce(f"raw_{column}", _plain_text(column))
     return pl.col(column)
 
 
