@@ -53,8 +53,11 @@ class Calculation:
     """Everything computed for some periods as of one date.
 
     `ledger` holds every period's day segments as cut (at months, terms,
-    mappings and the reflection window), in no particular order; `ledger_for`
-    merges a period's into the runs of days the ledger file shows, sorted.
+    mappings and the reflection window), in no particular order, each naming
+    its placement by number (`placement_no`, its row in `versions.placements`);
+    `segments` and `runs_for` add the placement's id, client and log row, and
+    `ledger_for` merges a period's into the runs of days the ledger file shows,
+    sorted.
     Sums are the same either way. `settlements` holds `periods` and the
     periods that were only settled (closed periods recomputed for
     corrections), which have no ledger rows.
