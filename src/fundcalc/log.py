@@ -28,7 +28,7 @@ from fundcalc.csvfile import read_csv_table
 from fundcalc.errors import InputError
 from fundcalc.fields import typed_rows
 from fundcalc.findings import WARNING, finding_frame
-from fundcalc.logcache import Kept, LogCache, Stamp, rows_of
+from fundcalc.logcache import Kept, LogCache, Stamp, empty_columns, rows_of
 from fundcalc.table import LINE, READ_PROBLEM, Table, position
 from fundcalc.xlsx import read_xlsx_table
 
@@ -208,7 +208,8 @@ def _through(cache: LogCache, paths: Sequence[Path]) -> tuple[list[FileRows], li
             if i not in wrong:
                 name = paths[i].name
                 notes = file_warnings(name, entry.notes)
-                reads[i] = FileRows(held(rows, name, known=True), entry.blank_rows, notes)
+                # The columns empty in every kept file are held once already (`rows_of`).
+                reads[i] = FileRows(held(rows, name, ()), entry.blank_rows, notes)
         if wrong:  # a file changed under a stamp it had before
             parse(*wrong)
     order = range(len(paths))
@@ -234,21 +235,19 @@ def read_table(data: bytes, name: str, canonical: Canonical = log_column) -> Tab
 def read_file(data: bytes, name: str) -> FileRows:
     """Read one log file: its rows with their fields read, and its file-level warnings."""
     text, blank_rows, notes = _text(data, name)
-    return FileRows(held(typed_rows(text), name), blank_rows, file_warnings(name, notes))
+    rows = typed_rows(text)
+    return FileRows(held(rows, name, empty_columns(rows)), blank_rows, file_warnings(name, notes))
 
 
-def held(rows: pl.DataFrame, name: str, *, known: bool = False) -> pl.DataFrame:
+def held(rows: pl.DataFrame, name: str, empty: Sequence[str]) -> pl.DataFrame:
     """A file's rows as held in memory: what is the same on every row, once.
 
-    The file's name (`source`) and each column without a value (the text of
-    fields that cannot be read, in most files) become one value each
+    The file's name (`source`) and the `empty` columns, without a value (the
+    text of fields that cannot be read, in most files), become one value each
     (`pl.lit`) instead of one per row, which in a large log would cost 16
-    bytes a row and column. `known`: the columns without a value are held so
-    already (`logcache.rows_of`).
+    bytes a row and column.
     """
     schema = rows.schema
-    counts = (0,) * rows.width if known else rows.null_count().row(0)
-    empty = [c for c, nulls in zip(schema, counts, strict=True) if nulls == rows.height]
     return rows.with_columns(
         pl.lit(name).alias("source"),
         *(pl.lit(None, dtype=schema[c]).alias(c) for c in empty if c != "source"),

@@ -188,7 +188,7 @@ class LogCache:
             "mtime_ns": None if stamp is None else stamp.mtime_ns,
             "rows_sha256": hashlib.sha256(data).hexdigest(),
             "rows": read.rows.height,
-            "empty_columns": _empty_columns(read.rows),
+            "empty_columns": empty_columns(read.rows),
             "blank_rows": read.blank_rows,
             "warnings": read.findings.select("line", "reason").rows(),
         }
@@ -239,7 +239,7 @@ def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
     return frames
 
 
-def _empty_columns(rows: pl.DataFrame) -> list[str]:
+def empty_columns(rows: pl.DataFrame) -> list[str]:
     """The columns of `rows` without a value."""
     counts = rows.null_count().row(0)
     return [c for c, nulls in zip(rows.columns, counts, strict=True) if nulls == rows.height]
