@@ -515,3 +515,8 @@ def test_a_period_settled_only_settles_as_it_does_with_its_ledger() -> None:
     for period in (JAN, feb, mar):
         assert settled.settlements[period] == whole.settlements[period]
     assert whole.settlements[feb].key != whole.settlements[JAN].key
+    # The ledger of some periods: all of it when it holds no others.
+    assert whole.ledger_of([JAN, feb, mar]).collect().equals(whole.ledger)
+    ledger_feb = whole.ledger_of([feb]).collect()
+    assert ledger_feb.height > 0 and set(ledger_feb["period"]) == {"2025-02"}
+    assert ledger_feb.equals(whole.segments(feb).select(whole.ledger.columns))

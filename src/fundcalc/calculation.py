@@ -94,6 +94,15 @@ class Calculation:
         wanted = ("period", *(c for c in columns if c != "period"))
         return self._named(self._cut(period), wanted if columns else (*SEGMENT_SCHEMA, *IDENTITY))
 
+    def ledger_of(self, periods: Sequence[Period]) -> pl.LazyFrame:
+        """The rows of `ledger` in `periods`; no filter at all when it holds no others,
+        as for a run's month and the year before it (a filter of a large ledger by a
+        text column costs a scan)."""
+        rows = self.ledger.lazy()
+        if set(self.periods) - set(periods):
+            rows = rows.filter(pl.col("period").is_in([str(p) for p in periods]))
+        return rows
+
     def _cut(self, period: Period) -> pl.DataFrame:
         """The period's rows of `ledger`, taken from it once: the runs, the findings,
         the lots and the COSM sheet all need them."""

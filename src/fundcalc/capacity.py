@@ -275,9 +275,7 @@ def group_figures(calculation: Calculation, rules: Rules, period: Period) -> lis
     lots = _lot_groups(rules)
     in_month = pl.col("period") == str(period)
     placement, length, amount = pl.col("placement_no"), pl.col("days"), pl.col("amount_cents")
-    rows = calculation.ledger.lazy().filter(pl.col("stream").is_in(CHARGED))
-    if set(calculation.periods) - set(months):  # the ledger holds other periods too
-        rows = rows.filter(pl.col("period").is_in([str(p) for p in months]))
+    rows = calculation.ledger_of(months).filter(pl.col("stream").is_in(CHARGED))
     # In memory: the in-memory engine is faster at a few groups of a frame in memory.
     sums = (
         rows.group_by("lot_id")

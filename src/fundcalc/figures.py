@@ -103,21 +103,19 @@ def month_figures(calculation: Calculation, periods: Sequence[Period]) -> list[M
     )
     # Grouped by stream and occupancy rather than summed through filters per row:
     # one pass of the streaming engine over the whole ledger.
-    rows = calculation.ledger.lazy()
-    if set(calculation.periods) - set(periods):  # the ledger holds other periods too
-        rows = rows.filter(pl.col("period").is_in([str(p) for p in periods]))
     sums = (
-        rows.group_by("period", "stream", occupied.alias("occupied"))
+        calculation.ledger_of(periods)
+        .group_by("period", "stream", occupied.alias("occupied"))
         .agg(pl.col("days").sum())
         .collect()
     )
+    none = dict.fromkeys((*STREAMS, "occupied"), 0)
     by_period: dict[str, dict[str, int]] = {}
     for period, stream, is_occupied, days in sums.iter_rows():
-        d = by_period.setdefault(str(period), dict.fromkeys((*STREAMS, "occupied"), 0))
+        d = by_period.setdefault(str(period), dict(none))
         d[str(stream)] += int(days)
         if is_occupied:
             d["occupied"] += int(days)
-    none = dict.fromkeys((*STREAMS, "occupied"), 0)
     months = []
     for period in periods:
         s = calculation.settlements[period]
