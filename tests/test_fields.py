@@ -111,3 +111,27 @@ def test_a_log_read_from_many_files_is_typed_alike_on_both_polars_engines() -> N
     in_memory = typed(text.lazy()).collect(engine="in-memory")
     assert streamed.equals(in_memory)
     assert streamed["problem"].drop_nulls().len() > 0
+
+
+def test_rows_written_plainly_are_read_quickly_as_typed_would_read_them_in_their_order() -> None:
+    text = text_rows(
+        placement_id=["P1", "P2", "P3", "P4", "P5", "P6", "P7"],
+        start_date=[
+            "2026-10-01",
+            "1-10-2026",
+            "2026-10-01",
+            "0999-10-01",
+            "2026-10-01",
+            None,
+            "2026-10- 1",
+        ],
+        void=["true", None, "Ja", "false", None, "false", None],
+        client_id=["C1", "C2", "C3", "C4", "x" * 101, None, "C7"],
+        recorded_on=["2026-10-02"] * 6 + ["2026-02-31"],
+    )
+    assert typed_rows(text).equals(typed(text.lazy()).collect())
+    assert typed_rows(text.slice(0, 1)).equals(typed(text.slice(0, 1).lazy()).collect())
+    kept = typed_rows(text).select(
+        pl.any_horizontal(pl.col("^raw_.*$", "problem").is_not_null()).alias("kept")
+    )
+    assert kept["kept"].to_list() == [False, True, True, True, True, False, True]
