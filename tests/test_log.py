@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from pathlib import Path
 
@@ -72,6 +73,20 @@ def test_the_log_is_every_csv_and_xlsx_file_in_the_placements_folder(tmp_path: P
     assert [(f.name, f.rows, f.blank_rows) for f in log.files] == [("a.CSV", 1, 1), ("b.csv", 1, 0)]
     assert log.rows["placement_id"].to_list() == ["P1", "P2"]
     assert log.rows.schema["line"] == pl.Int64
+
+
+def test_a_log_read_to_be_archived_holds_the_bytes_it_parsed_by_sha256(tmp_path: Path) -> None:
+    folder = tmp_path / "placements"
+    folder.mkdir()
+    written = {
+        name: f"{HEADER}\n{ROW.replace('P1', name[0])}\n".encode() for name in ("a.csv", "b.csv")
+    }
+    for name, data in written.items():
+        (folder / name).write_bytes(data)
+    log = read_log(tmp_path, keep_bytes=True)
+    assert log.data == {hashlib.sha256(d).hexdigest(): d for d in written.values()}
+    assert [f.sha256 for f in log.files] == list(log.data)
+    assert read_log(tmp_path).data == {}
 
 
 def test_a_missing_placements_folder_is_an_error(tmp_path: Path) -> None:

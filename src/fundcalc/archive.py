@@ -163,9 +163,14 @@ class Archive:
     def commit(
         self, record: Mapping[str, Any], files: Mapping[str, bytes], period: Period
     ) -> ClosedPeriod:
-        """Store `files` (by SHA-256) and then the record: the close is done at the rename."""
-        for data in files.values():
-            self._put(data)
+        """Store `files` and then the record: the close is done at the rename.
+
+        `files` are by their SHA-256, which the caller computed from the bytes
+        it read; they are not hashed a third time. A replay checks every stored
+        file against its SHA-256 before using it.
+        """
+        for sha256, data in files.items():
+            self._put(sha256, data)
         self._periods.mkdir(parents=True, exist_ok=True)
         target = self._periods / f"{period}.json"
         if target.exists():
@@ -174,8 +179,8 @@ class Archive:
         _sync_folder(self._periods)
         return self.get(period)
 
-    def _put(self, data: bytes) -> None:
-        path = self._object(hashlib.sha256(data).hexdigest())
+    def _put(self, sha256: str, data: bytes) -> None:
+        path = self._object(sha256)
         if path.is_file():
             return
         path.parent.mkdir(parents=True, exist_ok=True)

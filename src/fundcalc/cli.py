@@ -499,7 +499,7 @@ def close(
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
-        inputs = load_inputs(rules_dir, inputs_dir)
+        inputs = load_inputs(rules_dir, inputs_dir, keep_bytes=True)
         step(f"Closing {period}")
         result = close_period(
             inputs,

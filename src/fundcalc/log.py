@@ -17,7 +17,7 @@ is an InputError naming the file and line.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +89,8 @@ class Log:
     rows: pl.DataFrame
     files: tuple[LogFile, ...]
     findings: pl.DataFrame = field(default_factory=finding_frame)
+    #: The bytes of the files parsed, by SHA-256, when asked for (`read_log`).
+    data: Mapping[str, bytes] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -128,16 +130,19 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
-def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
+def read_log(inputs: Path, cache: LogCache | None = None, *, keep_bytes: bool = False) -> Log:
     """Read every CSV and XLSX file of the log into one raw frame.
 
     With a `cache` (`logcache`), files read before with the same bytes are
     taken from it instead of being parsed again; the others are handed to it,
-    to be kept when the run succeeds (`LogCache.save`).
+    to be kept when the run succeeds (`LogCache.save`). With `keep_bytes`, the
+    log holds the bytes of the files it parsed (`Log.data`): a close archives
+    the very bytes its figures come from, without reading them again.
     """
     paths = placement_files(inputs)
+    data: dict[str, bytes] = {}
     if cache is None:
-        reads, sha256s, _ = _parsed(paths)
+        reads, sha256s, _ = _parsed(paths, data if keep_bytes else None)
     else:
         reads, sha256s = _through(cache, paths)
     files = tuple(
@@ -145,12 +150,14 @@ def read_log(inputs: Path, cache: LogCache | None = None) -> Log:
         for path, read, sha256 in zip(paths, reads, sha256s, strict=True)
     )
     rows = pl.concat([r.rows for r in reads]) if reads else no_rows()
-    return Log(rows, files, pl.concat([finding_frame(), *(r.findings for r in reads)]))
+    return Log(rows, files, pl.concat([finding_frame(), *(r.findings for r in reads)]), data)
 
 
-def _parsed(paths: Sequence[Path]) -> tuple[list[FileRows], list[str], list[Stamp | None]]:
+def _parsed(
+    paths: Sequence[Path], keep: dict[str, bytes] | None = None
+) -> tuple[list[FileRows], list[str], list[Stamp | None]]:
     """Every file parsed, with its SHA-256 (computed while polars parses) and its
-    stamp from before it was read."""
+    stamp from before it was read; its bytes put in `keep` by SHA-256, if given."""
     reads, sha256s, stamps = [], [], []
     with ThreadPoolExecutor(max_workers=1) as hashing:
         for path in paths:
@@ -159,6 +166,8 @@ def _parsed(paths: Sequence[Path]) -> tuple[list[FileRows], list[str], list[Stam
             digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
             reads.append(read_file(data, path.name))
             sha256s.append(digest.result())
+            if keep is not None:
+                keep[sha256s[-1]] = data
     return reads, sha256s, stamps
 
 

@@ -84,13 +84,16 @@ class RunResult:
         return [*self.settlement.rows(), *self.corrections]
 
 
-def load_inputs(rules_dir: Path, inputs_dir: Path, cache: LogCache | None = None) -> Inputs:
+def load_inputs(
+    rules_dir: Path, inputs_dir: Path, cache: LogCache | None = None, *, keep_bytes: bool = False
+) -> Inputs:
     """Read and validate the rules, then read the log (rules errors come first).
 
     With a `cache`, log files read before are not parsed again (`logcache`).
+    With `keep_bytes`, the log holds the bytes it parsed (`read_log`).
     """
     rules = load_rules(rules_dir)
-    return Inputs(rules, read_log(inputs_dir, cache))
+    return Inputs(rules, read_log(inputs_dir, cache, keep_bytes=keep_bytes))
 
 
 def log_cache(out_dir: Path) -> LogCache:
@@ -183,13 +186,17 @@ def close_period(
             )
         settled = settled_before(out_dir, period)
         result = run_period(inputs, out_dir, period, as_of, write=False, settled=settled)
+        held = inputs.log.data  # the bytes parsed, if the log kept them
         read = {
             **_files_as_read(rules_dir, ((f.name, f.sha256) for f in inputs.rules.files)),
             **_files_as_read(
-                inputs_dir / "placements", ((f.name, f.sha256) for f in inputs.log.files)
+                inputs_dir / "placements",
+                ((f.name, f.sha256) for f in inputs.log.files if f.sha256 not in held),
             ),
+            **held,
         }
-        # `_files_as_read` proved each file's bytes to have the SHA-256 it was read with.
+        # Each file's bytes have the SHA-256 it was read with: the log's were
+        # hashed as they were parsed, the others by `_files_as_read`.
         rules, logs = (
             [StoredFile(f.name, f.sha256, len(read[f.sha256])) for f in files]
             for files in (inputs.rules.files, inputs.log.files)
