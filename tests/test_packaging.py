@@ -58,7 +58,7 @@ def test_the_wheel_installs_the_fundcalc_command(tmp_path: Path) -> None:
         names = set(archive.namelist())
         [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
         scripts = archive.read(entry_points).decode()
-    assert "[console_scripts]\nfundcalc = fundcalc.cli:main\n" in scripts
+    assert "[console_scripts]\nfundcalc = fundcalc.cli:entry\n" in scripts
     modules = {f"fundcalc/{p.name}" for p in (ROOT / "src" / "fundcalc").glob("*.py")}
     assert modules | {"fundcalc/py.typed"} <= names
     assert "fundcalc/__main__.py" in names

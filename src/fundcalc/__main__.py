@@ -1,5 +1,5 @@
 """`python -m fundcalc`."""
 
-from fundcalc.cli import main
+from fundcalc.cli import entry
 
-main()
+entry()

@@ -9,7 +9,9 @@ rich) are imported inside the commands, so `fundcalc --help` stays fast.
 
 from __future__ import annotations
 
+import atexit
 import errno
+import gc
 import json
 import os
 import sys
@@ -146,6 +148,21 @@ class FundcalcGroup(click.Group):
                 raise
             _internal(error)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def entry() -> None:
+    """The `fundcalc` command (and `python -m fundcalc`): `main`, collecting garbage seldom.
+
+    A command is one short process that makes few reference cycles, so it
+    collects as mypy does: after 200,000 new objects instead of 700. Python's
+    default collects about 150 times in a sample run, as polars, pydantic and
+    openpyxl are imported and the workbook's cells made (66 ms of 1.2 s).
+    What is left at the end is frozen, so that the interpreter does not sweep
+    all of it once more on its way out (30-60 ms).
+    """
+    gc.set_threshold(200_000, 30, 30)
+    atexit.register(gc.freeze)
+    main()
 
 
 def _first_command(argv: Sequence[str], commands: Any) -> int:
