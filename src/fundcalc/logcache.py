@@ -218,11 +218,12 @@ def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
     cannot be decoded; their files are then parsed again.
 
     A column without a value in any of the files is not decoded but held as one
-    null (`pl.lit`): decoded, a column of nulls costs 16 bytes a row.
+    null (`pl.lit`): decoded, a column of nulls costs 16 bytes a row. Nor is
+    `source`, the file's name, which the caller gives each file (`log.held`).
     """
     if not kept:
         return []
-    empty = frozenset.intersection(*(k.empty for k in kept))
+    empty = frozenset.intersection(*(k.empty for k in kept)) | {"source"}
     try:
         schema = pl.read_parquet_schema(kept[0].parquet)
         decoded = [c for c in schema if c not in empty]
@@ -232,9 +233,10 @@ def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
     if together.height != sum(k.rows for k in kept):
         return None
     nulls = [pl.lit(None, dtype=schema[c]).alias(c) for c in schema if c in empty]
+    together = together.with_columns(nulls).select(list(schema))  # once, not once per file
     frames, offset = [], 0
     for k in kept:
-        frames.append(together.slice(offset, k.rows).with_columns(nulls).select(list(schema)))
+        frames.append(together.slice(offset, k.rows))
         offset += k.rows
     return frames
 
