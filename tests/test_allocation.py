@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from fundcalc.allocation import availability, settle, statement_frame
+from fundcalc.allocation import availability, settle, settle_periods, statement_frame
 from fundcalc.municipalities import load_municipalities
 from fundcalc.period import Period
 from fundcalc.rules import parse_arrangement
@@ -107,3 +107,8 @@ def test_statement_rows_list_members_then_other_municipal_payers_then_justice() 
     # (15 days × 2 × 7 + 16 days × 3 × 9) = 50 + 210 + 432 = 692, halved: 346 each.
     assert settlement.pool == 50 + 210 + 432
     assert statement_frame(settlement.rows()).height == 10
+    # Settled together, each period is settled as alone; February has no rows at all.
+    feb = Period(2025, 2)
+    together = settle_periods(ledger, rules(), [JAN, feb])
+    assert together == {JAN: settlement, feb: settle(ledger, rules(), feb)}
+    assert together[feb].fund_day_costs == {}

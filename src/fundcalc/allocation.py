@@ -12,7 +12,7 @@ Day costs arrive priced per segment; here they become the statement:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -124,9 +124,21 @@ class Settlement:
 
 def settle(ledger: pl.DataFrame, rules: Rules, period: Period) -> Settlement:
     """Settle `period` from its ledger rows (all streams; other periods are ignored)."""
+    return settle_periods(ledger, rules, [period])[period]
+
+
+def settle_periods(
+    ledger: pl.DataFrame, rules: Rules, periods: Sequence[Period]
+) -> dict[Period, Settlement]:
+    """Settle each of `periods` from its ledger rows, summed for all of them at once."""
+    sums = _by_period_stream_and_centre(ledger, periods)
+    return {p: _settled(sums.get(str(p), {}), rules, p) for p in periods}
+
+
+def _settled(sums: dict[str, dict[str, int]], rules: Rules, period: Period) -> Settlement:
+    """`period` settled from its amounts per stream and centrumgemeente."""
     key = rules.key_for(period)
     share = rules.split_for(period).origin_share
-    sums = _by_stream_and_centre(ledger, period)
     fund_day = sums.get(FUND, {})
     municipal = sums.get(MUNICIPAL, {})
     justice_days = sum(sums.get(JUSTICE, {}).values())
@@ -153,19 +165,21 @@ def settle(ledger: pl.DataFrame, rules: Rules, period: Period) -> Settlement:
     )
 
 
-def _by_stream_and_centre(ledger: pl.DataFrame, period: Period) -> dict[str, dict[str, int]]:
-    """The period's amounts per stream and centrumgemeente (by code), in one query."""
+def _by_period_stream_and_centre(
+    ledger: pl.DataFrame, periods: Sequence[Period]
+) -> dict[str, dict[str, dict[str, int]]]:
+    """The periods' amounts per period, stream and centrumgemeente (by code), in one query."""
     totals = (
         ledger.lazy()
-        .filter(pl.col("period") == str(period))
-        .group_by("stream", "centrumgemeente")
+        .filter(pl.col("period").is_in([str(p) for p in periods]))
+        .group_by("period", "stream", "centrumgemeente")
         .agg(pl.col("amount_cents").sum())
-        .sort("stream", "centrumgemeente", nulls_last=True)
+        .sort("period", "stream", "centrumgemeente", nulls_last=True)
         .collect(engine="in-memory")  # a few hundred rows: no streaming start-up
     )
-    sums: dict[str, dict[str, int]] = {}
-    for stream, code, amount in totals.iter_rows():
-        sums.setdefault(str(stream), {})[str(code)] = int(amount)
+    sums: dict[str, dict[str, dict[str, int]]] = {}
+    for period, stream, code, amount in totals.iter_rows():
+        sums.setdefault(str(period), {}).setdefault(str(stream), {})[str(code)] = int(amount)
     return sums
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from fundcalc.allocation import Settlement, settle
+from fundcalc.allocation import Settlement, settle_periods
 from fundcalc.checks import over_capacity, placement_warnings, stay_end
 from fundcalc.findings import EXCEPTION, finding_frame, sort_findings
 from fundcalc.period import Period
@@ -280,7 +280,7 @@ def calculate(
     sums = _sums(ledger.lazy())
     if settled_only:  # rejected days cost nothing: only the charged ones are summed
         sums = pl.concat([sums, _sums(day_segments(usable, rules, settled_only))])
-    settlements = {p: settle(sums, rules, p) for p in (*periods, *settled_only)}
+    settlements = settle_periods(sums, rules, (*periods, *settled_only))
     fund_lots = tuple(lot.id for lot in rules.lots.values() if not lot.is_cosm)
     return Calculation(
         as_of,
