@@ -5,7 +5,10 @@ the largest peak memory (maximum resident set size) of the runs after the
 first, the target and whether it is met. The first run of a case finds no
 parsed files in OUT/.cache/ yet, as on the day a log is first run: its time and
 peak are shown beside the others, and not judged, since a finance officer's
-monthly run finds last month's files kept. Large logs come from the seeded
+monthly run finds last month's files kept. A case judged against another (the
+sample against the imports alone, a close against one month) runs by turns
+with it, so that both meet the same moments of a machine whose speed drifts.
+Large logs come from the seeded
 generator (`benchmarks/generate.py`) and are written once to
 `benchmarks/.cache/` (not committed).
 
@@ -54,20 +57,39 @@ class Measure:
 
 def measure(command: Sequence[str], repeat: int, *, before: Sequence[str] | None = None) -> Measure:
     """Run `command` `repeat` times as a child process; `before` runs first each time, untimed."""
-    times: list[float] = []
-    peaks: list[int] = []
+    return measure_by_turns([(command, before)], repeat)[0]
+
+
+def measure_by_turns(
+    commands: Sequence[tuple[Sequence[str], Sequence[str] | None]], repeat: int
+) -> list[Measure]:
+    """Run each (command, before) in turn, `repeat` rounds: cases compared with each other
+    (the sample with the imports, the close with one month) meet the same moments
+    of a machine whose speed drifts from minute to minute."""
+    times: list[list[float]] = [[] for _ in commands]
+    peaks: list[list[int]] = [[] for _ in commands]
     for _ in range(repeat):
-        if before is not None:
-            subprocess.run(before, check=True, cwd=ROOT)
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"failed: {' '.join(command)}")
-        peaks.append(usage.ru_maxrss * 1024)  # Linux reports KiB
-    later = peaks[1:] or peaks
-    return Measure(statistics.median(times), max(later), times[0], peaks[0])
+        for i, (command, before) in enumerate(commands):
+            if before is not None:
+                subprocess.run(before, check=True, cwd=ROOT)
+            seconds, peak = _timed(command)
+            times[i].append(seconds)
+            peaks[i].append(peak)
+    return [
+        Measure(statistics.median(t), max(p[1:] or p), t[0], p[0])
+        for t, p in zip(times, peaks, strict=True)
+    ]
+
+
+def _timed(command: Sequence[str]) -> tuple[float, int]:
+    """One run of `command` as a child process: its wall time (s) and peak memory (bytes)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return seconds, usage.ru_maxrss * 1024  # Linux reports KiB
 
 
 def large_log(placements: int) -> Path:
@@ -132,11 +154,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         results: dict[str, Measure] = {}
         if "sample" in cases:
-            imports = measure([sys.executable, "-c", "import polars, openpyxl, click"], repeat)
-            sample = measure(
-                [*FUNDCALC, "run", "--as-of", "2026-11-23", "--out", str(scratch / "s"), "-q"],
+            imports, sample = measure_by_turns(
+                [
+                    ([sys.executable, "-c", "import polars, openpyxl, click"], None),
+                    (
+                        [*FUNDCALC, "run", "--as-of", "2026-11-23", "--out", str(scratch / "s"),
+                         "-q"],
+                        None,
+                    ),
+                ],
                 repeat,
-            )
+            )  # fmt: skip
             limit = min(1.0, 2 * imports.seconds)
             rows.append(
                 _row(
@@ -178,16 +206,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             inputs = large_log(1_000_000)
             archive = closed_archive(inputs)
             copy = scratch / "close"
-            one = measure(
-                [*FUNDCALC, "run", "--inputs", str(inputs), "--out", str(scratch / "one"),
-                 "--period", CLOSE_PERIOD, "--as-of", CLOSE_AS_OF, "-q"],
+            one, close = measure_by_turns(
+                [
+                    ([*FUNDCALC, "run", "--inputs", str(inputs), "--out", str(scratch / "one"),
+                      "--period", CLOSE_PERIOD, "--as-of", CLOSE_AS_OF, "-q"], None),
+                    ([*FUNDCALC, "close", "--inputs", str(inputs), "--out", str(copy),
+                      "--period", CLOSE_PERIOD, "--as-of", CLOSE_AS_OF, "-q"],
+                     ["sh", "-c", f"rm -rf '{copy}' && cp -r '{archive}' '{copy}'"]),
+                ],
                 repeat,
-            )  # fmt: skip
-            close = measure(
-                [*FUNDCALC, "close", "--inputs", str(inputs), "--out", str(copy),
-                 "--period", CLOSE_PERIOD, "--as-of", CLOSE_AS_OF, "-q"],
-                repeat,
-                before=["sh", "-c", f"rm -rf '{copy}' && cp -r '{archive}' '{copy}'"],
             )  # fmt: skip
             rows.append(
                 _row(
