@@ -52,8 +52,8 @@ def _void() -> pl.Expr:
     return lowered.replace_strict(_VOID, default=None, return_dtype=pl.Boolean)
 
 
+#: The first day of the first year with four digits.
 _YEAR_1000 = date(1000, 1, 1)
-
 #: A date written in its plain (ISO) form.
 _ISO_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
