@@ -56,16 +56,24 @@ def _void() -> pl.Expr:
 _YEAR_1000 = date(1000, 1, 1)
 #: A date written in its plain (ISO) form.
 _ISO_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: A `void` written in its plain form.
+_PLAIN_VOID = ("true", "false")
+
+
+def _plain_date(text: pl.Expr, read: pl.Expr) -> pl.Expr:
+    """A date's `text` is the plain form of its value: `YYYY-MM-DD`, zero-padded,
+    and `read` as a date (a three-digit year reads as none), so it is the date's
+    ISO text again."""
+    return read & text.str.contains(_ISO_TEXT)
 
 
 def _plain(column: str) -> pl.Expr:
     """The field's text is the plain form of its value, which `raw_<field>` need not
-    repeat: `true` or `false`, or a date read from `YYYY-MM-DD` (zero-padded, so it
-    is the date's ISO text again; a three-digit year reads as no date)."""
+    repeat: `true` or `false`, or a plain date (`_plain_date`)."""
     text = pl.col(f"raw_{column}")
     if column == "void":
-        return text.is_in(["true", "false"])
-    return pl.col(column).is_not_null() & text.str.contains(_ISO_TEXT)
+        return text.is_in(_PLAIN_VOID)
+    return _plain_date(text, pl.col(column).is_not_null())
 
 
 def _plain_text(column: str) -> pl.Expr:
@@ -197,15 +205,15 @@ def _written_plainly(dates: tuple[str, ...]) -> pl.Expr:
     """The row is read whole, with no field too long, and every date and `void` empty
     or plain: `typed` would find no problem in it and keep none of its text.
 
-    A plain date is `YYYY-MM-DD`, read (`_iso_<field>`) with a year of four digits.
+    A date is read here from its ISO form alone (`_iso_<field>`), and counts as
+    read with a year of four digits, as `parse_date` reads it.
     """
     return pl.all_horizontal(
         pl.col(READ_PROBLEM).is_null(),
         *(pl.col(c).str.len_bytes().fill_null(0) <= MAX_TEXT for c in TEXT_COLUMNS),
         *(
-            pl.col(c).is_null()
-            | (pl.col(c).str.contains(_ISO_TEXT) & (pl.col(f"_iso_{c}") >= _YEAR_1000))
+            pl.col(c).is_null() | _plain_date(pl.col(c), pl.col(f"_iso_{c}") >= _YEAR_1000)
             for c in dates
         ),
-        pl.col("void").is_null() | pl.col("void").is_in(["true", "false"]),
+        pl.col("void").is_null() | pl.col("void").is_in(_PLAIN_VOID),
     ).fill_null(False)
