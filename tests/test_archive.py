@@ -53,6 +53,14 @@ def test_an_unchanged_file_is_stored_once(tmp_path: Path) -> None:
     assert len(list((tmp_path / "objects").rglob("*"))) == 4  # two folders, two files
 
 
+def test_the_size_of_a_stored_object_is_known_and_of_another_none(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    files = {hashlib.sha256(v).hexdigest(): v for v in (b"placement_id\nP1\n", b"period\n")}
+    archive.commit(record("2025-01", ("a.csv", b"placement_id\nP1\n")), files, Period(2025, 1))
+    assert archive.size_of(hashlib.sha256(b"placement_id\nP1\n").hexdigest()) == 16
+    assert archive.size_of(hashlib.sha256(b"never stored").hexdigest()) is None
+
+
 def test_a_period_is_never_committed_twice(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     archive.commit(record("2025-01"), {}, Period(2025, 1))

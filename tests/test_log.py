@@ -14,6 +14,7 @@ import pytest
 from fundcalc.csvfile import EMPTY, WINDOWS_1252
 from fundcalc.errors import InputError
 from fundcalc.log import COLUMNS, read_file, read_file_text, read_log
+from fundcalc.logcache import LogCache
 
 HEADER = ",".join(COLUMNS)
 ROW = "P1,c1,F,2025-01-30,2025-02-02,GM0001,,,,false,2025-02-01"
@@ -87,6 +88,22 @@ def test_a_log_read_to_be_archived_holds_the_bytes_it_parsed_by_sha256(tmp_path:
     assert log.data == {hashlib.sha256(d).hexdigest(): d for d in written.values()}
     assert [f.sha256 for f in log.files] == list(log.data)
     assert read_log(tmp_path).data == {}
+
+
+def test_a_log_read_through_the_cache_holds_the_bytes_of_the_files_it_parsed_only(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "placements"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(f"{HEADER}\n{ROW}\n".encode())
+    cache = LogCache(tmp_path / "cache")
+    read_log(tmp_path, cache)
+    cache.save()
+    new = f"{HEADER}\n{ROW.replace('P1', 'P2')}\n".encode()
+    (folder / "b.csv").write_bytes(new)
+    log = read_log(tmp_path, LogCache(tmp_path / "cache"), keep_bytes=True)
+    assert log.data == {hashlib.sha256(new).hexdigest(): new}
+    assert log.rows["placement_id"].to_list() == ["P1", "P2"]
 
 
 def test_a_missing_placements_folder_is_an_error(tmp_path: Path) -> None:

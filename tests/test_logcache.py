@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -188,13 +187,44 @@ def test_run_keeps_the_cache_under_out_and_gives_the_same_outputs_as_without(
             assert written == (tmp_path / "fresh" / "2026-10" / name).read_bytes(), name
 
 
-def test_close_parses_the_files_itself_and_writes_no_cache(tmp_path: Path) -> None:
+def test_a_close_takes_the_files_its_run_read_from_the_cache_and_archives_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules, inputs = write_sample(tmp_path / "sample")
+    args = ["--rules", str(rules), "--inputs", str(inputs), "--period", "2026-10"]
+    args += ["--as-of", "2026-11-23", "-q"]
+    runner = CliRunner()
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    assert runner.invoke(main, ["run", *args, "--out", str(warm)]).exit_code == 0
+    assert runner.invoke(main, ["close", *args, "--out", str(cold), "--no-cache"]).exit_code == 0
+    assert not (cold / CACHE).exists()
+
+    def no_parsing(*_: object) -> None:
+        raise AssertionError("a file was parsed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("fundcalc.log._typed", no_parsing)
+        closed = runner.invoke(main, ["close", *args, "--out", str(warm)])
+    assert closed.exit_code == 0, closed.output
+    for name in entries(cold / "2026-10"):  # as closed from the files themselves
+        assert (warm / "2026-10" / name).read_bytes() == (cold / "2026-10" / name).read_bytes()
+    for log_file in sorted((inputs / "placements").iterdir()):  # the files, archived whole
+        sha256 = hashlib.sha256(log_file.read_bytes()).hexdigest()
+        stored = warm / "archive" / "objects" / sha256[:2] / sha256
+        assert stored.read_bytes() == log_file.read_bytes(), log_file.name
+    replayed = runner.invoke(main, ["replay", "--period", "2026-10", "--out", str(warm)])
+    assert replayed.exit_code == 0, replayed.output
+
+
+def test_a_close_parses_the_files_not_in_the_cache_and_keeps_them_there(tmp_path: Path) -> None:
     rules, inputs = write_sample(tmp_path / "sample")
     out = tmp_path / "out"
-    args = ["--rules", str(rules), "--inputs", str(inputs), "--period", "2026-10"]
-    args += ["--as-of", "2026-11-23", "--out", str(out), "-q"]
+    args = ["--rules", str(rules), "--inputs", str(inputs), "--as-of", "2026-11-23", "-q"]
+    args += ["--out", str(out)]
     runner = CliRunner()
-    assert runner.invoke(main, ["run", *args]).exit_code == 0
-    shutil.rmtree(out / CACHE)
-    assert runner.invoke(main, ["close", *args]).exit_code == 0
-    assert not (out / CACHE).exists()
+    assert runner.invoke(main, ["close", *args, "--period", "2026-10"]).exit_code == 0
+    assert len(entries(out / CACHE)) == 2 * len(list((inputs / "placements").iterdir()))
+    # The next month's close finds every file archived already and in the cache.
+    assert runner.invoke(main, ["close", *args, "--period", "2026-11"]).exit_code == 0
+    replayed = runner.invoke(main, ["replay", "--period", "2026-11", "--out", str(out)])
+    assert replayed.exit_code == 0, replayed.output

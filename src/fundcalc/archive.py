@@ -86,6 +86,17 @@ class Archive:
     def _object(self, sha256: str) -> Path:
         return self.root / "objects" / sha256[:2] / sha256
 
+    def size_of(self, sha256: str) -> int | None:
+        """The size of the object stored under `sha256`, None if there is none.
+
+        A file an earlier close archived is not read again to be archived once
+        more (`commit` stores each object once); a replay checks it.
+        """
+        try:
+            return self._object(sha256).stat().st_size
+        except OSError:
+            return None
+
     def closed(self) -> list[ClosedPeriod]:
         """Every closed period, oldest first."""
         if not self._periods.is_dir():

@@ -245,6 +245,15 @@ def _as_of(command: Callable[P, R]) -> Callable[P, R]:
     )(command)
 
 
+def _no_cache(command: Callable[P, R]) -> Callable[P, R]:
+    return click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Parse every log file, also those read unchanged before (OUT/.cache/).",
+    )(command)
+
+
 def _summary_options(command: Callable[P, R]) -> Callable[P, R]:
     """`--quiet` and `--json`: what a run shows when it is done (also for `close`)."""
     command = click.option(
@@ -305,12 +314,7 @@ def main(debug: bool) -> None:
     help="The month to calculate.  [default: the last month the log covers]",
 )
 @_as_of
-@click.option(
-    "--no-cache",
-    "no_cache",
-    is_flag=True,
-    help="Parse every log file, also those read unchanged before (OUT/.cache/).",
-)
+@_no_cache
 @_summary_options
 @reports_errors
 def run(
@@ -331,7 +335,7 @@ def run(
     manifest.json, all or nothing, then shows per centrumgemeente the
     contribution, what the fund charged and the balance. Log files read
     unchanged by an earlier run are taken from OUT/.cache/ instead of being
-    parsed again (the same rows; `close` and `replay` always parse).
+    parsed again (the same rows; `replay` always parses).
 
     \b
     Examples:
@@ -487,6 +491,7 @@ def explain(
 @_out
 @click.option("--period", type=PeriodType(), required=True, help="The month to close.")
 @_as_of
+@_no_cache
 @_summary_options
 @reports_errors
 def close(
@@ -496,6 +501,7 @@ def close(
     out_dir: Path,
     period: Period,
     as_of: date | None,
+    no_cache: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -505,18 +511,21 @@ def close(
     their SHA-256, the as-of date and the fundcalc version, so that the month
     survives later edits and can be replayed. Months close in order, each
     once, one close at a time. Closed months within correction_lookback_months
-    are recalculated and their differences booked as correction rows.
+    are recalculated and their differences booked as correction rows. Log
+    files the month's run read are taken from OUT/.cache/ as `run` takes
+    them; `replay` parses the archived files themselves.
 
     \b
     Examples:
       fundcalc close --period 2026-10 --as-of 2026-11-23
       fundcalc close --period 2026-11 --out outputs --quiet
     """
-    from fundcalc.runs import close_period, load_inputs  # noqa: PLC0415 - fast --help
+    from fundcalc.runs import close_period, load_inputs, log_cache  # noqa: PLC0415 - fast --help
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
-        inputs = load_inputs(rules_dir, inputs_dir, keep_bytes=True)
+        cache = None if no_cache else log_cache(out_dir)
+        inputs = load_inputs(rules_dir, inputs_dir, cache, keep_bytes=True)
         step(f"Closing {period}")
         result = close_period(
             inputs,
@@ -527,6 +536,8 @@ def close(
             as_of=as_of or date.today(),
             today=date.today(),
         )
+        if cache is not None:
+            cache.save()
     show_run(result, quiet=quiet, as_json=as_json)
     if not quiet and not as_json:
         click.echo(f"Closed    {period}: archived in {out_dir / 'archive'}")

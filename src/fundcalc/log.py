@@ -137,14 +137,16 @@ def read_log(inputs: Path, cache: LogCache | None = None, *, keep_bytes: bool = 
     taken from it instead of being parsed again; the others are handed to it,
     to be kept when the run succeeds (`LogCache.save`). With `keep_bytes`, the
     log holds the bytes of the files it parsed (`Log.data`): a close archives
-    the very bytes its figures come from, without reading them again.
+    the very bytes its figures come from, without reading them again. Files
+    taken from the cache are not held: their bytes were never read whole.
     """
     paths = placement_files(inputs)
     data: dict[str, bytes] = {}
+    keep = data if keep_bytes else None
     if cache is None:
-        reads, sha256s, _ = _parsed(paths, data if keep_bytes else None)
+        reads, sha256s, _ = _parsed(paths, keep)
     else:
-        reads, sha256s = _through(cache, paths)
+        reads, sha256s = _through(cache, paths, keep)
     files = tuple(
         LogFile(path.name, sha256, read.rows.height, read.blank_rows)
         for path, read, sha256 in zip(paths, reads, sha256s, strict=True)
@@ -175,8 +177,11 @@ def _parsed(
     return reads, sha256s, stamps
 
 
-def _through(cache: LogCache, paths: Sequence[Path]) -> tuple[list[FileRows], list[str]]:
-    """Every file from the cache where it was kept, parsed (and handed to it) where not.
+def _through(
+    cache: LogCache, paths: Sequence[Path], keep: dict[str, bytes] | None = None
+) -> tuple[list[FileRows], list[str]]:
+    """Every file from the cache where it was kept, parsed (and handed to it) where not;
+    the bytes of those parsed put in `keep` by SHA-256, if given.
 
     A file whose name and stamp match a kept one is taken to be that file while
     its checksum is computed beside the decoding, and parsed after all if the
@@ -190,7 +195,7 @@ def _through(cache: LogCache, paths: Sequence[Path]) -> tuple[list[FileRows], li
     guessed: dict[int, tuple[str, Future[str]]] = {}
 
     def parse(*indices: int) -> None:
-        parsed, digests, stamps = _parsed([paths[i] for i in indices])
+        parsed, digests, stamps = _parsed([paths[i] for i in indices], keep)
         for i, read, sha256, stamp in zip(indices, parsed, digests, stamps, strict=True):
             sha256s[i], reads[i] = sha256, read
             cache.put(paths[i].name, sha256, read, stamp)

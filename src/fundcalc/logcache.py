@@ -13,10 +13,11 @@ checksum is computed beside: the checksum still decides, and a file changed
 under its old stamp is parsed after all. So a cached read gives exactly the
 rows, counts and warnings that parsing gives, which the tests prove.
 
-Only `fundcalc run` uses it (`--no-cache` turns it off). A close and a replay
-always parse the files themselves: what is archived, and what proves it, is
-computed from the files alone. The cache is no record: deleting it is always
-safe, and writing it never fails a run.
+`fundcalc run` and `fundcalc close` use it (`--no-cache` turns it off): a
+month is closed from the rows its run was reviewed on. A close archives the
+log files themselves, and a replay always parses those archived files, so
+what proves a closed month is computed from its files alone. The cache is no
+record: deleting it is always safe, and writing it never fails a run.
 """
 
 from __future__ import annotations

@@ -187,18 +187,22 @@ def close_period(
         settled = settled_before(out_dir, period)
         result = run_period(inputs, out_dir, period, as_of, write=False, settled=settled)
         held = inputs.log.data  # the bytes parsed, if the log kept them
+        # Log files taken from the cache were not held; those an earlier close
+        # archived are there already, the others are read for the archive.
+        unheld = [(f.name, f.sha256) for f in inputs.log.files if f.sha256 not in held]
+        archived = {s: size for _, s in unheld if (size := archive.size_of(s)) is not None}
+        unarchived = ((name, sha256) for name, sha256 in unheld if sha256 not in archived)
         read = {
             **_files_as_read(rules_dir, ((f.name, f.sha256) for f in inputs.rules.files)),
-            **_files_as_read(
-                inputs_dir / "placements",
-                ((f.name, f.sha256) for f in inputs.log.files if f.sha256 not in held),
-            ),
+            **_files_as_read(inputs_dir / "placements", unarchived),
             **held,
         }
         # Each file's bytes have the SHA-256 it was read with: the log's were
-        # hashed as they were parsed, the others by `_files_as_read`.
+        # hashed as they were parsed or taken from the cache, the others by
+        # `_files_as_read`.
+        sizes = {**archived, **{sha256: len(data) for sha256, data in read.items()}}
         rules, logs = (
-            [StoredFile(f.name, f.sha256, len(read[f.sha256])) for f in files]
+            [StoredFile(f.name, f.sha256, sizes[f.sha256]) for f in files]
             for files in (inputs.rules.files, inputs.log.files)
         )
         outputs = [stored(name, data) for name, data in sorted(result.files.items())]
