@@ -88,11 +88,18 @@ class Calculation:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    def segments(self, period: Period, *columns: str) -> pl.DataFrame:
+    def segments(self, period: Period, *columns: str, where: pl.Expr | None = None) -> pl.DataFrame:
         """The period's rows of `ledger` as cut, with `period` and `columns` only (all,
-        and the placements' `segments.IDENTITY`, when none)."""
+        and the placements' `segments.IDENTITY`, when none); only those `where` holds
+        for, if given (an expression of the ledger's own columns).
+
+        The rows are chosen before they are named: naming takes the identity of
+        each row's placement from `versions.placements` (10 M: 0.25 s for all of
+        a month's segments, 0.06 s for its COSM ones).
+        """
         wanted = ("period", *(c for c in columns if c != "period"))
-        return self._named(self._cut(period), wanted if columns else (*SEGMENT_SCHEMA, *IDENTITY))
+        rows = self._cut(period) if where is None else self._cut(period).filter(where)
+        return self._named(rows, wanted if columns else (*SEGMENT_SCHEMA, *IDENTITY))
 
     def ledger_of(self, periods: Sequence[Period]) -> pl.LazyFrame:
         """The rows of `ledger` in `periods`; no filter at all when it holds no others,

@@ -277,8 +277,13 @@ def group_figures(calculation: Calculation, rules: Rules, period: Period) -> lis
     placement, length, amount = pl.col("placement_no"), pl.col("days"), pl.col("amount_cents")
     rows = calculation.ledger_of(months).filter(pl.col("stream").is_in(CHARGED))
     # In memory: the in-memory engine is faster at a few groups of a frame in memory.
+    # Summed per lot and month first, then the month and the year told apart among
+    # those few rows: filters within the groups of the whole ledger cost more
+    # (10 M: 0.40 s against 0.25 s).
     sums = (
-        rows.group_by("lot_id")
+        rows.group_by("lot_id", "period")
+        .agg(length.sum(), amount.sum())
+        .group_by("lot_id")
         .agg(
             length.filter(in_month).sum().alias("days"),
             amount.filter(in_month).sum().alias("cost"),
@@ -339,15 +344,20 @@ def _placements_by_lot(calculation: Calculation, numbers: pl.Series) -> pl.DataF
     """How many distinct placements `numbers` (`placement_no`) name, per lot.
 
     Each placement is marked once and counted by its lot: far cheaper than
-    counting distinct numbers in every group of a large ledger.
+    counting distinct numbers in every group of a large ledger. Counted on the
+    streaming engine: the placements come in the pieces the log cache was
+    decoded in, and an eager filter pays for each (10 M, 671 pieces: 0.75 s
+    eagerly, 0.24 s so).
     """
     placements = calculation.versions.placements
     marked = pl.zeros(placements.height, dtype=pl.Boolean, eager=True).scatter(numbers, True)
     return (
-        placements.select("lot_id")
-        .filter(marked)
+        placements.lazy()
+        .select("lot_id", pl.lit(marked).alias("marked"))
+        .filter("marked")
         .group_by("lot_id")
         .agg(pl.len().alias("placements"))
+        .collect(engine="streaming")
     )
 
 
@@ -439,8 +449,14 @@ def cosm_figures(
     """
     cosm = [lot.id for lot in rules.lots.values() if lot.is_cosm]
     rows = calculation.segments(
-        period, "placement_id", "lot_id", "stream", "days", "amount_cents"
-    ).filter(pl.col("lot_id").is_in(cosm) & pl.col("stream").is_in((JUSTICE, MUNICIPAL)))
+        period,
+        "placement_id",
+        "lot_id",
+        "stream",
+        "days",
+        "amount_cents",
+        where=pl.col("lot_id").is_in(cosm) & pl.col("stream").is_in((JUSTICE, MUNICIPAL)),
+    )
     per_lot = {
         str(lot): (int(jd), int(ja), int(md), int(ma))
         for lot, jd, ja, md, ma in _stream_sums(rows, ["lot_id"]).iter_rows()
