@@ -520,3 +520,21 @@ def test_a_period_settled_only_settles_as_it_does_with_its_ledger() -> None:
     ledger_feb = whole.ledger_of([feb]).collect()
     assert ledger_feb.height > 0 and set(ledger_feb["period"]) == {"2025-02"}
     assert ledger_feb.equals(whole.segments(feb).select(whole.ledger.columns))
+
+
+def test_segments_where_keeps_the_rows_it_holds_for_named_as_all_are() -> None:
+    scenario = base()
+    scenario.rows = [
+        row("P1"),
+        row("P2", lot_id="C", start_date="2025-01-05", end_date="2025-01-08"),
+        row("P3", lot_id="C", start_date="2025-01-15", end_date=""),
+    ]
+    calc = run(scenario)
+    cosm = pl.col("lot_id") == "C"
+    columns = ("placement_id", "client_id", "lot_id", "days")
+    chosen = calc.segments(JAN, *columns, where=cosm)
+    assert chosen.equals(calc.segments(JAN, *columns).filter(cosm))
+    assert sorted(chosen.select("placement_id", "client_id", "days").rows()) == [
+        ("P2", "c-P2", 3),
+        ("P3", "c-P3", 17),
+    ]
