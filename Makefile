@@ -7,9 +7,9 @@ STAMP  := $(VENV)/.installed
 # editable install does not, and with PYTHONDONTWRITEBYTECODE set every run
 # would compile all of them again (about 0.2 s of a sample run).
 COMPILED := $(VENV)/.compiled
-SOURCES  := $(wildcard src/fundcalc/*.py)
+SOURCES  := $(shell find src/fundcalc -name "*.py")
 
-.PHONY: run test lint bench sample clean
+.PHONY: run test check lint bench sample clean
 
 run: $(COMPILED)
 	$(BIN)/fundcalc run
@@ -17,10 +17,15 @@ run: $(COMPILED)
 test: $(COMPILED)
 	$(BIN)/pytest
 
+# The edit loop: the suite without the slow end-to-end cases, property tests quick.
+check: $(COMPILED)
+	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -m "not slow"
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(COMPILED)
 	$(BIN)/python benchmarks/run.py

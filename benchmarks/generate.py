@@ -34,7 +34,7 @@ from pathlib import Path
 
 import polars as pl
 
-from fundcalc.log import COLUMNS
+from fundcalc.inputs.log import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -293,7 +293,7 @@ def write_xlsx(path: Path, versions: Sequence[Version]) -> None:
     import openpyxl
     from openpyxl.writer.excel import ExcelWriter
 
-    from fundcalc.sheets import stable_zip  # the workbook's own byte-stable zip
+    from fundcalc.report.sheets import stable_zip  # the workbook's own byte-stable zip
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
-from fundcalc.runs import load_inputs, run_period
+from fundcalc.app.run import load_inputs, run_period
 from tests.synthetic import AS_OF, PERIOD, Sample, write_hostile, write_sample
+
+# Property tests: `ci` is thorough (`make test`, CI), `dev` quick (`make check`).
+settings.register_profile("ci", max_examples=200)
+settings.register_profile("dev", max_examples=25)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The worked example of the spec; a copy lives in the repo so CI does not need ../shared.

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import polars as pl
 
-from fundcalc.log import read_file
-from fundcalc.municipalities import load_municipalities
-from fundcalc.period import Period
-from fundcalc.rules import Rules, parse_arrangement
-from fundcalc.runs import Inputs, RunResult
+from fundcalc.app.run import Inputs, RunResult
+from fundcalc.base.period import Period
+from fundcalc.inputs.log import read_file
+from fundcalc.inputs.municipalities import load_municipalities
+from fundcalc.inputs.rules import Rules, parse_arrangement
 
 #: The month and as-of date the workbook tests render.
 PERIOD = Period(2026, 10)

@@ -184,7 +184,7 @@ def test_when_fundcalc_itself_fails_it_says_so_in_two_lines_with_exit_3(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("fundcalc.runs.run_period", broken)
+    monkeypatch.setattr("fundcalc.app.run.run_period", broken)
     result = invoke("run", *example_args(example, tmp_path), "--as-of", "2025-03-01")
     assert result.exit_code == INTERNAL_ERROR
     assert result.output.splitlines() == [

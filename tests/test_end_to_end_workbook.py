@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from fundcalc.cli import main
-from fundcalc.outputs import MANIFEST, REPORT
+from fundcalc.report.render import MANIFEST, REPORT
 from tests.readback import cents, load, table
 from tests.synthetic import write_sample
 

@@ -22,13 +22,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from fundcalc import outputs
-from fundcalc.calculation import calculate
+from fundcalc.app import files as outputs
+from fundcalc.app.run import load_inputs
+from fundcalc.base.period import Period
 from fundcalc.cli import main
-from fundcalc.csvfile import EMPTY, WINDOWS_1252
-from fundcalc.outputs import render_statement
-from fundcalc.period import Period
-from fundcalc.runs import load_inputs
+from fundcalc.core.calculation import calculate
+from fundcalc.inputs.csvfile import EMPTY, WINDOWS_1252
+from fundcalc.report.render import render_statement
 from tests.synthetic import TINY_ARRANGEMENT, TINY_MUNICIPALITIES, write_log, write_sample
 
 PERIOD = Period(2026, 10)

@@ -9,6 +9,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 HEAVY = ("polars", "openpyxl", "rich", "pydantic", "fastexcel")
@@ -44,6 +46,7 @@ def test_help_imports_no_heavy_module() -> None:
     assert result.stdout.splitlines()[-1] == ""
 
 
+@pytest.mark.slow
 def test_the_wheel_installs_the_fundcalc_command(tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()

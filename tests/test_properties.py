@@ -15,12 +15,12 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundcalc.calculation import calculate
-from fundcalc.fields import typed_rows
-from fundcalc.log import normalise
-from fundcalc.municipalities import load_municipalities
-from fundcalc.period import Period
-from fundcalc.rules import parse_arrangement
+from fundcalc.base.period import Period
+from fundcalc.core.calculation import calculate
+from fundcalc.inputs.fields import typed_rows
+from fundcalc.inputs.log import normalise
+from fundcalc.inputs.municipalities import load_municipalities
+from fundcalc.inputs.rules import parse_arrangement
 from tests import oracle
 from tests.oracle import LotSpec, MunicipalityRowSpec, Scenario
 
@@ -187,7 +187,7 @@ def _engine(scenario: Scenario, period: Period, as_of: date):  # type: ignore[no
     return calculate(rules, typed_rows(normalise(raw, "log.csv")), [period], as_of)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_statement_matches_the_day_by_day_oracle(case: tuple[Scenario, Period, date]) -> None:
     scenario, period, as_of = case
@@ -201,7 +201,7 @@ def test_statement_matches_the_day_by_day_oracle(case: tuple[Scenario, Period, d
     assert produced == expected.statement
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_day_of_every_stay_is_charged_once_or_rejected(
     case: tuple[Scenario, Period, date],
@@ -222,7 +222,7 @@ def test_every_day_of_every_stay_is_charged_once_or_rejected(
     assert set(rejected["placement_id"]) == expected.rejected_placements
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_splits_sum_to_the_fund_costs_and_the_budget_part(
     case: tuple[Scenario, Period, date],

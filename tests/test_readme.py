@@ -172,6 +172,7 @@ def test_each_readme_command_is_a_command_line_fundcalc_accepts(step: Step) -> N
         assert done.exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_new_user_can_follow_the_readme_on_a_copy_of_the_sample(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import click
 
 from fundcalc import __version__
+from fundcalc.app.terminal import progress, tolerate_any_text
+from fundcalc.base.period import Period
 from fundcalc.errors import FundcalcError
-from fundcalc.period import Period
-from fundcalc.terminal import progress, tolerate_any_text
 
 if TYPE_CHECKING:
-    from fundcalc.runs import RunResult
+    from fundcalc.app.run import RunResult
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -271,7 +271,7 @@ def show_run(result: RunResult, *, quiet: bool, as_json: bool) -> None:
     """After a run (or a close): the table, the JSON summary, or nothing."""
     if quiet and not as_json:
         return  # nothing to show: no summary to compute
-    from fundcalc.summary import print_summary, run_summary, summary_json  # noqa: PLC0415
+    from fundcalc.app.summary import print_summary, run_summary, summary_json  # noqa: PLC0415
 
     summary = run_summary(result)
     if as_json:
@@ -344,7 +344,7 @@ def run(
       fundcalc run --period 2026-10 --json
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
-    from fundcalc.runs import load_inputs, log_cache, run_period  # noqa: PLC0415 - fast --help
+    from fundcalc.app.run import load_inputs, log_cache, run_period  # noqa: PLC0415 - fast --help
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
@@ -383,7 +383,7 @@ def validate(rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: da
       fundcalc validate --period 2026-10
       fundcalc validate --rules rules --inputs inputs --as-of 2026-11-23
     """
-    from fundcalc.validation import validate_inputs  # noqa: PLC0415 - fast --help
+    from fundcalc.app.validate import validate_inputs  # noqa: PLC0415 - fast --help
 
     with progress() as step:
         step("Reading and checking the rules and the log")
@@ -425,8 +425,8 @@ def import_(
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --inputs inputs
     """
-    from fundcalc.importer import import_file  # noqa: PLC0415 - fast --help
-    from fundcalc.rules import load_rules  # noqa: PLC0415
+    from fundcalc.app.importer import import_file  # noqa: PLC0415 - fast --help
+    from fundcalc.inputs.rules import load_rules  # noqa: PLC0415
 
     with progress() as step:
         step(f"Checking {file.name} against the log")
@@ -472,8 +472,8 @@ def explain(
       fundcalc explain --period 2026-10 --placement PL-2026-004609 --as-of 2026-11-23
       fundcalc explain --period 2026-09 --placement PL-X-000004 --rules rules --inputs inputs
     """
-    from fundcalc.explain import explain_placement, explanation_lines  # noqa: PLC0415
-    from fundcalc.runs import load_inputs  # noqa: PLC0415 - fast --help
+    from fundcalc.app.explain import explain_placement, explanation_lines  # noqa: PLC0415
+    from fundcalc.app.run import load_inputs  # noqa: PLC0415 - fast --help
 
     with progress() as step:
         step("Reading the rules and the log")
@@ -520,7 +520,7 @@ def close(
       fundcalc close --period 2026-10 --as-of 2026-11-23
       fundcalc close --period 2026-11 --out outputs --quiet
     """
-    from fundcalc.runs import close_period, load_inputs, log_cache  # noqa: PLC0415 - fast --help
+    from fundcalc.app.run import close_period, load_inputs, log_cache  # noqa: PLC0415 - fast --help
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
@@ -560,7 +560,7 @@ def replay(*, out_dir: Path, period: Period) -> None:
       fundcalc replay --period 2026-10
       fundcalc replay --period 2026-10 --out outputs
     """
-    from fundcalc.replay import replay as replay_period  # noqa: PLC0415 - fast --help
+    from fundcalc.app.replay import replay as replay_period  # noqa: PLC0415 - fast --help
 
     report = replay_period(out_dir, period)
     for line in report.lines():
@@ -579,8 +579,8 @@ def history(*, out_dir: Path) -> None:
       fundcalc history
       fundcalc history --out outputs
     """
-    from fundcalc.archive import ARCHIVE, Archive  # noqa: PLC0415 - fast --help
-    from fundcalc.money import format_cents  # noqa: PLC0415
+    from fundcalc.archive.store import ARCHIVE, Archive  # noqa: PLC0415 - fast --help
+    from fundcalc.base.money import format_cents  # noqa: PLC0415
 
     closed = Archive(out_dir / ARCHIVE).closed()
     if not closed:

@@ -1,0 +1,411 @@
+"""`fundcalc import`: a provider's export, checked, stamped and added to the log.
+
+A provider's export (CSV or XLSX) has no `recorded_on`: the finance officer
+gives the day it was received. The export's headers may be the log's own
+names or Dutch ones (ALIASES); only letters and digits count, without accents
+or case (`Cliënt_nummer` is `clientnummer`). The import
+
+1. refuses a file whose content (SHA-256) was imported before, a file that
+   already has a `recorded_on` column, lacks a required column, names a
+   column twice, or has a row that cannot be read as it stands;
+2. shows what the file does to the log: new placements, changed ones (field
+   by field), unchanged ones, rows that a later version keeps out of force,
+   and the exceptions and warnings of its rows;
+3. writes it as a new CSV file in `inputs/placements/` with every row stamped
+   (`<recorded_on>_<name>.csv`, the log's column names, each row on the line
+   it had in the export, so that exceptions point at the same line in both),
+   and records the import in `inputs/imports.csv`.
+
+Rows with bad values are imported as they are: the log keeps every row, and
+a run lists them as exceptions until a later version corrects them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from fundcalc.app.validate import placement_findings
+from fundcalc.base.findings import (
+    EXCEPTION,
+    finding_frame,
+    finding_lines,
+    printable,
+    sort_findings,
+)
+from fundcalc.base.period import END_OF_TIME
+from fundcalc.core.versions import FIELDS, Versions, versions_as_of
+from fundcalc.errors import InputError, UsageError
+from fundcalc.inputs.fields import typed_rows
+from fundcalc.inputs.log import (
+    COLUMNS,
+    by_column,
+    file_warnings,
+    no_rows,
+    normalise,
+    read_bytes,
+    read_log,
+    read_table,
+)
+from fundcalc.inputs.rules import Rules
+from fundcalc.inputs.table import READ_PROBLEM
+from fundcalc.report.render import safe_text
+
+#: Header names a provider's export may use besides the log's own (§3).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "placement_id": ("Plaatsingsnummer", "Plaatsing", "Plaatsingsid"),
+    "client_id": ("Cliëntnummer", "Cliënt", "Cliëntcode"),
+    "lot_id": ("Perceel", "Perceelnummer", "Perceelcode"),
+    "start_date": ("Startdatum", "Begindatum", "Datum opname"),
+    "end_date": ("Einddatum", "Datum vertrek"),
+    "brp_municipality": ("Gemeente BRP", "BRP-gemeente", "Gemeente inschrijving"),
+    "found_municipality": ("Gemeente aangetroffen", "Aangetroffen in"),
+    "reflection_start": ("Start bedenktijd", "Begin bedenktijd"),
+    "reflection_end": ("Einde bedenktijd", "Eind bedenktijd"),
+    "void": ("Vervallen", "Ingetrokken"),
+}
+#: Columns an export must have; the others may be left out (empty).
+REQUIRED = ("placement_id", "client_id", "lot_id", "start_date")
+REGISTRY = "imports.csv"
+REGISTRY_COLUMNS = ("file", "source", "source_sha256", "recorded_on", "rows")
+#: How many placement ids a list in the report shows before it says how many more.
+SHOWN = 50
+
+
+def header_key(header: str) -> str:
+    """A header as compared: its letters and digits only, without accents, in lower case."""
+    plain = unicodedata.normalize("NFKD", header)
+    return "".join(c for c in plain.lower() if c.isalnum() and not unicodedata.combining(c))
+
+
+_BY_KEY = {
+    header_key(name): column for column, names in ALIASES.items() for name in (column, *names)
+} | {header_key("recorded_on"): "recorded_on"}
+
+
+def import_column(header: str) -> str | None:
+    """The log column a header of a provider's export names (None for an unknown one)."""
+    return _BY_KEY.get(header_key(header))
+
+
+@dataclass(frozen=True)
+class Change:
+    """A placement whose version in force the import changes, and how."""
+
+    placement_id: str
+    fields: tuple[tuple[str, str, str], ...]  # (field, before, after)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A provider's export read and stamped: the rows as they will stand in the log."""
+
+    source: str  # the export's file name
+    name: str  # the file name in inputs/placements/
+    sha256: str  # of the export's bytes
+    recorded_on: date
+    rows: pl.DataFrame  # as text (log.RAW_SCHEMA), source = name
+    notes: tuple[tuple[int | None, str], ...]  # the export's file warnings
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import found and did."""
+
+    source: str
+    recorded_on: date
+    rows: int
+    new: tuple[str, ...]
+    changed: tuple[Change, ...]
+    unchanged: int
+    not_in_force: tuple[tuple[str, date], ...]
+    findings: pl.DataFrame
+    written: Path | None
+
+    @property
+    def errors(self) -> int:
+        return self.findings.filter(pl.col("kind") == EXCEPTION).height
+
+    def lines(self) -> list[str]:
+        """The report as text for the terminal."""
+        out = [f"{self.source}: {self.rows} rows, recorded on {self.recorded_on.isoformat()}"]
+        out.append(f"new placements: {len(self.new)}")
+        out += _listed(self.new)
+        out.append(f"changed placements: {len(self.changed)}")
+        for change in self.changed[:SHOWN]:
+            what = ", ".join(f"{f}: {b} → {a}" for f, b, a in change.fields)
+            out.append(printable(f"  {change.placement_id}  {what}"))
+        out += _more(len(self.changed))
+        out.append(f"unchanged placements: {self.unchanged}")
+        if self.not_in_force:
+            out.append(f"not in force, a later version is: {len(self.not_in_force)}")
+            out += [
+                printable(f"  {pid}  (version of {day.isoformat()})")
+                for pid, day in self.not_in_force[:SHOWN]
+            ]
+            out += _more(len(self.not_in_force))
+        out += finding_lines(self.findings)
+        out.append(
+            "not imported (--dry-run)" if self.written is None else f"imported as {self.written}"
+        )
+        return out
+
+
+def _listed(ids: tuple[str, ...]) -> list[str]:
+    if not ids:
+        return []
+    return [printable("  " + ", ".join(ids[:SHOWN])), *_more(len(ids))]
+
+
+def _more(count: int) -> list[str]:
+    return [f"  … and {count - SHOWN} more"] if count > SHOWN else []
+
+
+def import_file(
+    path: Path,
+    recorded_on: date,
+    rules: Rules,
+    inputs: Path,
+    *,
+    today: date,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Check a provider's export, show what it does, and add it to the log (unless dry_run)."""
+    placements = inputs / "placements"
+    if recorded_on > today:
+        raise UsageError(
+            f"--recorded-on {recorded_on.isoformat()} is after today ({today.isoformat()}):"
+            " give the day the file was received"
+        )
+    if placements.is_dir() and path.resolve().parent == placements.resolve():
+        raise UsageError(
+            f"{path}: is in the log already (inputs/placements/); import a file from elsewhere"
+        )
+    data = read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    _refuse_repeat(inputs / REGISTRY, digest, path.name)
+    # The log as it is; its own problems (a broken file) stop the import too.
+    log_rows = read_log(inputs).rows if placements.is_dir() else no_rows()
+    name = _stamped_name(placements, recorded_on, path)
+    rows, notes = read_export(data, path.name, recorded_on)
+    export = Export(
+        path.name,
+        name,
+        digest,
+        recorded_on,
+        rows.with_columns(pl.lit(name).alias("source")),
+        tuple(notes),
+    )
+    report = _compare(export, log_rows, rules)
+    if dry_run:
+        return report
+    _write_atomic(placements / name, stamped_csv(export.rows))
+    _register(inputs / REGISTRY, export)
+    return replace(report, written=placements / name)
+
+
+def read_export(
+    data: bytes, name: str, recorded_on: date
+) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+    """A provider's export as log rows of text stamped with `recorded_on`, and its file warnings."""
+    table = read_table(data, name, import_column)
+    named, notes = by_column(table, name, import_column)
+    if "recorded_on" in named.columns:
+        raise InputError(
+            f"{name}: has a recorded_on column; import stamps every row with --recorded-on:"
+            " remove the column, or put the file in inputs/placements/ as it is"
+        )
+    missing = [c for c in REQUIRED if c not in named.columns]
+    if missing:
+        accepted = "; ".join(f"{c} ({', '.join(ALIASES[c])})" for c in missing)
+        raise InputError(f"{name}: line {table.header_line}: no column for {accepted}")
+    broken = named.filter(pl.col(READ_PROBLEM).is_not_null())
+    if broken.height:
+        line, problem = broken.row(0)[:2]
+        more = f" (and {broken.height - 1} more rows)" if broken.height > 1 else ""
+        raise InputError(
+            f"{name}: line {line}: {problem}{more}; correct the file and import it again"
+        )
+    if named.height == 0:
+        raise InputError(f"{name}: has no rows to import")
+    rows = normalise(named, name).with_columns(pl.lit(recorded_on.isoformat()).alias("recorded_on"))
+    return rows, notes
+
+
+def _compare(export: Export, log_rows: pl.DataFrame, rules: Rules) -> ImportReport:
+    """What the stamped rows do to the log's versions in force (as of the end of time)."""
+    before = versions_as_of(log_rows, END_OF_TIME)
+    after = versions_as_of(pl.concat([log_rows, typed_rows(export.rows)]), END_OF_TIME)
+    ids = export.rows.filter(pl.col("placement_id").is_not_null())["placement_id"].unique()
+    known = set(log_rows["placement_id"].drop_nulls().to_list())
+    old = {r["placement_id"]: r for r in before.placements.iter_rows(named=True)}
+    now = {r["placement_id"]: r for r in after.placements.iter_rows(named=True)}
+    # The day of the newest version of each known placement (a void one included).
+    latest = dict(log_rows.group_by("placement_id").agg(pl.col("recorded_on").max()).iter_rows())
+    new, changed, not_in_force, unchanged = [], [], [], 0
+    for pid in sorted(ids.to_list()):
+        if pid not in known:
+            new.append(pid)
+            continue
+        newest = latest.get(pid)
+        if newest is not None and newest > export.recorded_on:
+            not_in_force.append((pid, newest))
+            continue
+        fields = _differences(old.get(pid), now.get(pid))
+        if fields:
+            changed.append(Change(pid, fields))
+        else:
+            unchanged += 1
+    return ImportReport(
+        export.source,
+        export.recorded_on,
+        export.rows.height,
+        tuple(new),
+        tuple(changed),
+        unchanged,
+        tuple(not_in_force),
+        _findings(export, after, ids, rules),
+        None,
+    )
+
+
+def _differences(
+    before: dict[str, object] | None, after: dict[str, object] | None
+) -> tuple[tuple[str, str, str], ...]:
+    """Field by field, how the version in force changes (a void one is withdrawn)."""
+    if after is None:  # the placement is withdrawn
+        return (("void", "false", "true"),)
+    if before is None:  # it was withdrawn before
+        return (("void", "true", "false"),)
+    return tuple(
+        (f, _shown(before[f]), _shown(after[f]))
+        for f in FIELDS
+        if f != "recorded_on" and before[f] != after[f]
+    ) + (
+        (("reason", _shown(before["reject_reason"]), _shown(after["reject_reason"])),)
+        if before["reject_reason"] != after["reject_reason"]
+        else ()
+    )
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _findings(export: Export, after: Versions, ids: pl.Series, rules: Rules) -> pl.DataFrame:
+    """The exceptions and warnings of the imported rows, named by the export's file and line."""
+    stamped_name, notes = export.name, export.notes
+    # The imported placements whose version in force is the import's, or that it rejects.
+    mine = after.placements.filter(
+        pl.col("placement_id").is_in(ids.implode())
+        & ((pl.col("source") == stamped_name) | pl.col("reject_reason").is_not_null())
+    )
+    found = [
+        after.exceptions.filter(pl.col("source") == stamped_name),
+        placement_findings(mine, rules),
+        file_warnings(stamped_name, notes),
+    ]
+    findings = pl.concat([finding_frame(f) for f in found])
+    return sort_findings(
+        findings.with_columns(
+            pl.when(pl.col("source") == stamped_name)
+            .then(pl.lit(export.source))
+            .otherwise(pl.col("source"))
+            .alias("source")
+        )
+    )
+
+
+def stamped_csv(rows: pl.DataFrame) -> bytes:
+    """The stamped rows as a log file: the log's columns, each row on its line of the export."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    at = 2
+    for line, *values in rows.select("line", *COLUMNS).iter_rows():
+        if line is not None and line > at:
+            buffer.write("\n" * (line - at))
+            at = line
+        writer.writerow(["" if v is None else v for v in values])
+        at += 1 + sum(v.count("\n") for v in values if v is not None)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _stamped_name(placements: Path, recorded_on: date, path: Path) -> str:
+    """`<recorded_on>_<export's name>.csv`, unique in the log folder, safe on every disk."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem).strip("._-")[:60] or "import"
+    name = f"{recorded_on.isoformat()}_{stem}.csv"
+    number = 1
+    while (placements / name).exists():
+        number += 1
+        name = f"{recorded_on.isoformat()}_{stem}-{number}.csv"
+    return name
+
+
+def _registry_rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    text = read_bytes(path).decode("utf-8-sig", errors="replace")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def _refuse_repeat(registry: Path, digest: str, name: str) -> None:
+    for row in _registry_rows(registry):
+        if row.get("source_sha256") == digest:
+            raise InputError(
+                f"{name}: was imported before (the same content as {row.get('source')},"
+                f" recorded on {row.get('recorded_on')}, in placements/{row.get('file')});"
+                " it is not imported again"
+            )
+
+
+def _register(registry: Path, export: Export) -> None:
+    entries: Iterable[dict[str, str]] = [
+        *_registry_rows(registry),
+        {
+            "file": export.name,
+            "source": str(safe_text(export.source)),  # the file is opened in Excel
+            "source_sha256": export.sha256,
+            "recorded_on": export.recorded_on.isoformat(),
+            "rows": str(export.rows.height),
+        },
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REGISTRY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: e.get(c, "") for c in REGISTRY_COLUMNS} for e in entries)
+    _write_atomic(registry, buffer.getvalue().encode("utf-8"))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all (a hidden temporary file, then a rename)."""
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None and os.path.exists(temporary):
+            os.remove(temporary)
+        raise InputError(f"{path}: cannot be written ({error.strerror})") from None

@@ -1,0 +1,370 @@
+"""A run of one period: read the rules and the log, calculate, render, write.
+
+This is the only place where the pure core meets the disk: `load_inputs`
+reads, `render_run` turns a calculation into the bytes of every output, and
+`write_folder` puts them in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from fundcalc import __version__
+from fundcalc.app.files import write_folder
+from fundcalc.archive.corrections import (
+    Settled,
+    StatementRow,
+    correction_rows,
+    corrections_by_period,
+    parse_statement,
+    too_late_findings,
+)
+from fundcalc.archive.store import ARCHIVE, Archive, StoredFile, stored
+from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findings
+from fundcalc.base.money import format_cents
+from fundcalc.base.period import Period
+from fundcalc.core.allocation import ITEMS, Settlement
+from fundcalc.core.calculation import Calculation, calculate
+from fundcalc.core.segments import STREAMS
+from fundcalc.errors import ArchiveError, UsageError
+from fundcalc.inputs.log import Log
+from fundcalc.inputs.logcache import CACHE, LogCache, read_log
+from fundcalc.inputs.rules import Rules, load_rules
+from fundcalc.report.render import (
+    EXCEPTIONS,
+    LEDGER,
+    MANIFEST,
+    REPORT,
+    STATEMENT,
+    render_findings,
+    render_json,
+    render_ledger,
+    render_statement,
+)
+from fundcalc.report.workbook.book import render_workbook
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The rules and the log, as read from disk."""
+
+    rules: Rules
+    log: Log
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: where it wrote, what it computed, what it found.
+
+    `calculation` holds the period itself and, for the year-to-date figures,
+    the earlier months of its year that the rules cover. `corrections` are the
+    statement rows for earlier, closed periods (§6), booked in this period.
+    """
+
+    period: Period
+    as_of: date
+    folder: Path
+    calculation: Calculation
+    settlement: Settlement
+    findings: pl.DataFrame
+    files: dict[str, bytes]
+    manifest: dict[str, Any]
+    corrections: tuple[StatementRow, ...] = ()
+
+    @property
+    def statement_rows(self) -> list[StatementRow]:
+        """The period's own rows, then its correction rows."""
+        return [*self.settlement.rows(), *self.corrections]
+
+
+def load_inputs(
+    rules_dir: Path, inputs_dir: Path, cache: LogCache | None = None, *, keep_bytes: bool = False
+) -> Inputs:
+    """Read and validate the rules, then read the log (rules errors come first).
+
+    With a `cache`, log files read before are not parsed again (`logcache`).
+    With `keep_bytes`, the log holds the bytes it parsed (`read_log`).
+    """
+    rules = load_rules(rules_dir)
+    return Inputs(rules, read_log(inputs_dir, cache, keep_bytes=keep_bytes))
+
+
+def log_cache(out_dir: Path) -> LogCache:
+    """The cache of parsed log files that runs writing to `out_dir` share."""
+    return LogCache(out_dir / CACHE)
+
+
+def default_period(log_rows: pl.DataFrame, as_of: date) -> Period:
+    """The last month the log covers: the last month that ended on or before
+    the latest `recorded_on` up to the as-of date."""
+    recorded = log_rows["recorded_on"]
+    latest = recorded.filter(recorded <= as_of)
+    if latest.is_empty():
+        raise UsageError("the log has no rows recorded on or before the as-of date; give --period")
+    last: date = latest.max()  # type: ignore[assignment]
+    return Period.of(last + timedelta(days=1)).previous()
+
+
+def settled_before(out_dir: Path, period: Period) -> Settled:
+    """The closes in `out_dir`'s archive before `period`, with their statements."""
+    archive = Archive(out_dir / ARCHIVE)
+    closed = tuple(c for c in archive.closed() if c.period < period)
+    statements = {c.period: parse_statement(archive.read(c.output(STATEMENT))) for c in closed}
+    return Settled(closed, statements)
+
+
+def run_period(
+    inputs: Inputs,
+    out_dir: Path,
+    period: Period | None,
+    as_of: date,
+    *,
+    write: bool = True,
+    settled: Settled | None = None,
+) -> RunResult:
+    """Calculate `period` as of `as_of` and write its outputs under `out_dir`.
+
+    Closed periods in the archive within the lookback are recomputed in the
+    same calculation and corrected in this period's statement (§6).
+    """
+    if period is None:
+        period = default_period(inputs.log.rows, as_of)
+    if settled is None:
+        settled = settled_before(out_dir, period)
+    lookback = inputs.rules.correction_lookback_months
+    corrected = settled.to_correct(period, lookback)
+    calculation = calculate(
+        inputs.rules,
+        inputs.log.rows,
+        [period, *year_to_date(inputs.rules, period)],
+        as_of,
+        settle_only=corrected,
+        log_findings=inputs.log.findings,
+    )
+    corrections = correction_rows(
+        period, {q: calculation.settlements[q] for q in corrected}, settled
+    )
+    late = too_late_findings(inputs.log.rows, settled.too_old(period, lookback), as_of, lookback)
+    result = render_run(
+        inputs, calculation, period, out_dir / str(period), corrections, extra_findings=late
+    )
+    if write:
+        write_folder(result.folder, result.files)
+    return result
+
+
+def close_period(
+    inputs: Inputs,
+    *,
+    rules_dir: Path,
+    inputs_dir: Path,
+    out_dir: Path,
+    period: Period,
+    as_of: date,
+    today: date,
+) -> RunResult:
+    """Run `period` and freeze it: archive what it read and wrote, then write its outputs.
+
+    Periods close in order, each once; one close at a time.
+    """
+    archive = Archive(out_dir / ARCHIVE)
+    with archive.lock():
+        closed = archive.closed()
+        if any(c.period == period for c in closed):
+            raise ArchiveError(f"{period} is already closed; a closed period is never closed again")
+        if closed and period != closed[-1].period.next():
+            last = closed[-1].period
+            raise ArchiveError(
+                f"periods close in order: {last} was closed last, so the next is {last.next()}"
+            )
+        settled = settled_before(out_dir, period)
+        result = run_period(inputs, out_dir, period, as_of, write=False, settled=settled)
+        held = inputs.log.data  # the bytes parsed, if the log kept them
+        # Log files taken from the cache were not held; those an earlier close
+        # archived are there already, the others are read for the archive.
+        unheld = [(f.name, f.sha256) for f in inputs.log.files if f.sha256 not in held]
+        archived = {s: size for _, s in unheld if (size := archive.size_of(s)) is not None}
+        unarchived = ((name, sha256) for name, sha256 in unheld if sha256 not in archived)
+        read = {
+            **_files_as_read(rules_dir, ((f.name, f.sha256) for f in inputs.rules.files)),
+            **_files_as_read(inputs_dir / "placements", unarchived),
+            **held,
+        }
+        # Each file's bytes have the SHA-256 it was read with: the log's were
+        # hashed as they were parsed or taken from the cache, the others by
+        # `_files_as_read`.
+        sizes = {**archived, **{sha256: len(data) for sha256, data in read.items()}}
+        rules, logs = (
+            [StoredFile(f.name, f.sha256, sizes[f.sha256]) for f in files]
+            for files in (inputs.rules.files, inputs.log.files)
+        )
+        outputs = [stored(name, data) for name, data in sorted(result.files.items())]
+        record = {
+            "format": 1,
+            "period": str(period),
+            "as_of": as_of.isoformat(),
+            "closed_on": today.isoformat(),
+            "fundcalc": __version__,
+            "rules": [f.as_json() for f in rules],
+            "inputs": [f.as_json() for f in logs],
+            "outputs": [f.as_json() for f in outputs],
+            "basis": {str(c.period): c.output(STATEMENT).sha256 for c in settled.closed},
+            "totals_cents": {
+                **result.manifest["totals_cents"],
+                "corrections": result.manifest["corrections"]["total_cents"],
+            },
+        }
+        archive.commit(
+            record, {**read, **{f.sha256: result.files[f.name] for f in outputs}}, period
+        )
+        write_folder(result.folder, result.files)
+    return result
+
+
+def _files_as_read(folder: Path, files: Iterable[tuple[str, str]]) -> dict[str, bytes]:
+    """The bytes of files the run read, by SHA-256; an error if one changed since."""
+    found: dict[str, bytes] = {}
+    for name, sha256 in files:
+        data = (folder / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ArchiveError(f"{folder / name} changed while closing; close again")
+        found[sha256] = data
+    return found
+
+
+def year_to_date(rules: Rules, period: Period) -> list[Period]:
+    """The months of `period`'s year before it that the rules cover (for year-to-date)."""
+    return [p for p in (Period(period.year, m) for m in range(1, period.month)) if rules.covers(p)]
+
+
+def render_run(
+    inputs: Inputs,
+    calculation: Calculation,
+    period: Period,
+    folder: Path,
+    corrections: tuple[StatementRow, ...] = (),
+    *,
+    extra_findings: pl.DataFrame | None = None,
+) -> RunResult:
+    """Every output of a run as bytes: the same inputs give the same bytes."""
+    settlement = calculation.settlements[period]
+    findings = sort_findings(
+        pl.concat([calculation.findings_for(period), finding_frame(extra_findings)])
+    )
+    files = {
+        STATEMENT: render_statement([*settlement.rows(), *corrections]),
+        LEDGER: render_ledger(calculation.ledger_for(period)),
+        EXCEPTIONS: render_findings(findings),
+    }
+    counts = run_counts(calculation, period, findings)
+    # The workbook shows the other outputs' hashes; the manifest then hashes the workbook.
+    files[REPORT] = render_workbook(
+        inputs.rules,
+        calculation,
+        period,
+        input_files=inputs.log.files,
+        counts=counts,
+        corrections=corrections,
+        output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        findings=findings,
+    )
+    manifest = build_manifest(
+        inputs,
+        calculation=calculation,
+        period=period,
+        counts=counts,
+        files=files,
+        corrections=corrections,
+    )
+    files[MANIFEST] = render_json(manifest)
+    return RunResult(
+        period,
+        calculation.as_of,
+        folder,
+        calculation,
+        settlement,
+        findings,
+        files,
+        manifest,
+        corrections,
+    )
+
+
+def build_manifest(
+    inputs: Inputs,
+    *,
+    calculation: Calculation,
+    period: Period,
+    counts: dict[str, Any],
+    files: dict[str, bytes],
+    corrections: tuple[StatementRow, ...] = (),
+) -> dict[str, Any]:
+    """manifest.json: what went in, how many rows went where, and the totals."""
+    settlement = calculation.settlements[period]
+    totals = _totals(settlement)
+    return {
+        "fundcalc": __version__,
+        "engine": {"polars": pl.__version__},
+        "period": str(period),
+        "as_of": calculation.as_of.isoformat(),
+        "rules": [{"file": f.name, "sha256": f.sha256} for f in inputs.rules.files],
+        "inputs": [
+            {"file": f.name, "sha256": f.sha256, "rows": f.rows, "blank_rows": f.blank_rows}
+            for f in inputs.log.files
+        ],
+        "counts": counts,
+        "totals_cents": totals,
+        "totals_euro": {name: format_cents(value) for name, value in totals.items()},
+        "checks": [{"check": name, "holds": holds} for name, holds in settlement.check()],
+        "corrections": {
+            "rows": len(corrections),
+            "total_cents": sum(row[4] for row in corrections),
+            "by_period_cents": corrections_by_period(corrections),
+        },
+        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+
+
+def run_counts(calculation: Calculation, period: Period, findings: pl.DataFrame) -> dict[str, Any]:
+    """How many rows went where, placements, days per stream in the period's ledger,
+    findings (manifest and workbook)."""
+    ledger = calculation.runs_for(period)
+    placements = calculation.versions.placements
+    rejected = int(placements["reject_reason"].is_not_null().sum())
+    days = {
+        stream: int(ledger.filter(pl.col("stream") == stream)["days"].sum()) for stream in STREAMS
+    }
+    return {
+        "rows": calculation.versions.counts,
+        "placements": {
+            "in_force": placements.height,
+            "rejected": rejected,
+            "usable": placements.height - rejected,
+            "in_ledger": ledger["placement_no"].n_unique(),  # a number counts faster than an id
+        },
+        "days": days,
+        "exceptions": findings.filter(pl.col("kind") == EXCEPTION).height,
+        "warnings": findings.filter(pl.col("kind") == WARNING).height,
+    }
+
+
+def _totals(settlement: Settlement) -> dict[str, int]:
+    by_item = dict.fromkeys(ITEMS, 0)
+    for _, _, item, _, amount in settlement.rows():
+        by_item[item] += amount
+    return {
+        **by_item,
+        "budget_part": settlement.budget_part,
+        "fund_day_costs": sum(settlement.fund_day_costs.values()),
+        "fund_availability": settlement.fund_availability,
+        "pool": settlement.pool,
+        "justice_day_costs": settlement.justice_day_costs,
+        "cosm_availability": settlement.cosm_availability,
+    }

@@ -1,0 +1,110 @@
+"""`fundcalc validate`: the rules and the log checked, without writing anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from fundcalc.app.run import load_inputs
+from fundcalc.base.findings import (
+    EXCEPTION,
+    WARNING,
+    finding_frame,
+    grouped_finding_lines,
+    reason_text,
+    sort_findings,
+)
+from fundcalc.base.period import Period
+from fundcalc.core.calculation import calculate
+from fundcalc.core.checks import reflection_warnings
+from fundcalc.core.versions import versions_as_of
+from fundcalc.inputs.rules import Rules
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What validation found: the findings and a few facts about the inputs."""
+
+    findings: pl.DataFrame
+    facts: tuple[str, ...]
+
+    @property
+    def errors(self) -> int:
+        return self.findings.filter(pl.col("kind") == EXCEPTION).height
+
+    @property
+    def warnings(self) -> int:
+        return self.findings.filter(pl.col("kind") == WARNING).height
+
+    def lines(self) -> list[str]:
+        """The report as text: facts, then the findings grouped by kind."""
+        return [*self.facts, "", *grouped_finding_lines(self.findings)]
+
+
+def validate_inputs(
+    rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: date
+) -> ValidationReport:
+    """Validate rules (errors raise) and log (errors are findings) as of `as_of`."""
+    inputs = load_inputs(rules_dir, inputs_dir)
+    rules, log = inputs.rules, inputs.log
+    versions = versions_as_of(log.rows, as_of)
+    found = [
+        finding_frame(log.findings),
+        finding_frame(versions.exceptions),
+        placement_findings(versions.placements, rules),
+    ]
+    if period is not None:
+        calculation = calculate(rules, log.rows, [period], as_of, log_findings=log.findings)
+        found.append(calculation.findings_for(period))
+    # A finding told without a period and again with its days in it is listed once, with them.
+    where = ["kind", "source", "line", "placement_id", "reason"]
+    findings = sort_findings(pl.concat(found).unique(where, keep="last", maintain_order=True))
+    counts = versions.counts
+    facts = (
+        f"rules: {len(rules.lots)} lots, {len(rules.keys[-1].weights)} members in the latest key,"
+        f" {len(rules.municipalities.rows)} municipality codes",
+        f"log: {len(log.files)} files, {counts['read']} rows as of {as_of}:"
+        f" {counts['in_force']} in force, {counts['superseded']} superseded,"
+        f" {counts['duplicate']} duplicates, {counts['not_yet_recorded']} not yet recorded,"
+        f" {counts['not_a_version']} unusable",
+    )
+    return ValidationReport(findings, facts)
+
+
+def placement_findings(placements: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """What can be told of placements in force without a period.
+
+    Placements rejected as a whole; usable ones on an unknown lot or with an
+    unknown municipality code; reflection dates that are ignored or make a
+    window other than written.
+    """
+    usable = placements.filter(pl.col("reject_reason").is_null())
+    code = pl.coalesce("brp_municipality", "found_municipality")
+    where = ("source", "line", "placement_id")
+    return pl.concat(
+        [
+            finding_frame(
+                placements.filter(pl.col("reject_reason").is_not_null()).select(
+                    pl.lit(EXCEPTION).alias("kind"), *where, pl.col("reject_reason").alias("reason")
+                )
+            ),
+            finding_frame(
+                usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
+                    pl.lit(EXCEPTION).alias("kind"),
+                    *where,
+                    reason_text("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
+                )
+            ),
+            finding_frame(
+                usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
+                    pl.lit(EXCEPTION).alias("kind"),
+                    *where,
+                    reason_text("unknown municipality code '{}'", code).alias("reason"),
+                )
+            ),
+            *reflection_warnings(usable, rules),
+        ]
+    )

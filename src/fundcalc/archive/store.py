@@ -1,0 +1,254 @@
+"""The archive of closed periods (`OUT/archive/`): what each close used and produced.
+
+    archive/
+      LOCK                       held by the one close that may write
+      objects/ab/abcdef…         every file, named by its SHA-256 (stored once)
+      periods/2026-10.json       the record of the close of 2026-10
+
+A record names every rules file, log file and output of the close by name and
+SHA-256, with the as-of date, the day it was closed and the fundcalc version.
+Objects are written first; the record is written to a temporary file and
+renamed into place last, so a close that is killed leaves the archive as it
+was (at most with objects nothing refers to) or fully closed. Every object is
+checked against its SHA-256 whenever it is read: a tampered file is an error,
+never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fundcalc.base.period import Period
+from fundcalc.errors import ArchiveError
+
+ARCHIVE = "archive"
+RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file of a close: its name where it was read or written, and its SHA-256."""
+
+    name: str
+    sha256: str
+    size: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.sha256, "size": self.size}
+
+
+@dataclass(frozen=True)
+class ClosedPeriod:
+    """The record of one close (`periods/YYYY-MM.json`)."""
+
+    period: Period
+    as_of: date
+    closed_on: date
+    fundcalc: str
+    rules: tuple[StoredFile, ...]
+    inputs: tuple[StoredFile, ...]
+    outputs: tuple[StoredFile, ...]
+    basis: Mapping[str, str]
+    totals: Mapping[str, int]
+    record_sha256: str
+
+    def output(self, name: str) -> StoredFile:
+        for stored in self.outputs:
+            if stored.name == name:
+                return stored
+        raise ArchiveError(f"archive: the close of {self.period} has no {name}")
+
+
+def stored(name: str, data: bytes) -> StoredFile:
+    """The archive's description of a file's bytes."""
+    return StoredFile(name, hashlib.sha256(data).hexdigest(), len(data))
+
+
+class Archive:
+    """The archive under `root` (normally `OUT/archive`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def _periods(self) -> Path:
+        return self.root / "periods"
+
+    def _object(self, sha256: str) -> Path:
+        return self.root / "objects" / sha256[:2] / sha256
+
+    def size_of(self, sha256: str) -> int | None:
+        """The size of the object stored under `sha256`, None if there is none.
+
+        A file an earlier close archived is not read again to be archived once
+        more (`commit` stores each object once); a replay checks it.
+        """
+        try:
+            return self._object(sha256).stat().st_size
+        except OSError:
+            return None
+
+    def closed(self) -> list[ClosedPeriod]:
+        """Every closed period, oldest first."""
+        if not self._periods.is_dir():
+            return []
+        records = sorted(p for p in self._periods.glob("*.json") if not p.name.startswith("."))
+        return [self._record(path) for path in records]
+
+    def get(self, period: Period) -> ClosedPeriod:
+        """The record of a closed period; an error when it is not closed."""
+        path = self._periods / f"{period}.json"
+        if not path.is_file():
+            raise ArchiveError(f"{period} is not closed (no {path})")
+        return self._record(path)
+
+    def _record(self, path: Path) -> ClosedPeriod:
+        data = path.read_bytes()
+        try:
+            raw = json.loads(data)
+            files = {
+                key: tuple(StoredFile(f["name"], f["sha256"], f["size"]) for f in raw[key])
+                for key in ("rules", "inputs", "outputs")
+            }
+            return ClosedPeriod(
+                period=Period.parse(raw["period"]),
+                as_of=date.fromisoformat(raw["as_of"]),
+                closed_on=date.fromisoformat(raw["closed_on"]),
+                fundcalc=raw["fundcalc"],
+                rules=files["rules"],
+                inputs=files["inputs"],
+                outputs=files["outputs"],
+                basis=dict(raw["basis"]),
+                totals={k: int(v) for k, v in raw["totals_cents"].items()},
+                record_sha256=hashlib.sha256(data).hexdigest(),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise ArchiveError(f"{path}: not a readable close record ({error})") from None
+
+    def read(self, file: StoredFile) -> bytes:
+        """The bytes of an archived file, checked against its SHA-256."""
+        path = self._object(file.sha256)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise ArchiveError(f"archive: {file.name} ({path}) is missing") from None
+        if hashlib.sha256(data).hexdigest() != file.sha256:
+            raise ArchiveError(
+                f"archive: {file.name} ({path}) has been changed: its SHA-256 no longer matches"
+            )
+        return data
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the archive's lock: one close at a time, a second one is refused."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / "LOCK"
+        with open(path, "a+", encoding="utf-8") as stream:
+            if not _try_lock(stream.fileno()):
+                stream.seek(0)
+                holder = stream.read().strip() or "another process"
+                raise ArchiveError(
+                    f"another close is running ({holder}); wait for it to finish and try again"
+                )
+            stream.seek(0)
+            stream.truncate()
+            stream.write(f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}")
+            stream.flush()
+            try:
+                yield
+            finally:
+                stream.seek(0)
+                stream.truncate()
+                stream.flush()
+                _unlock(stream.fileno())
+
+    def commit(
+        self, record: Mapping[str, Any], files: Mapping[str, bytes], period: Period
+    ) -> ClosedPeriod:
+        """Store `files` and then the record: the close is done at the rename.
+
+        `files` are by their SHA-256, which the caller computed from the bytes
+        it read; they are not hashed a third time. A replay checks every stored
+        file against its SHA-256 before using it.
+        """
+        for sha256, data in files.items():
+            self._put(sha256, data)
+        self._periods.mkdir(parents=True, exist_ok=True)
+        target = self._periods / f"{period}.json"
+        if target.exists():
+            raise ArchiveError(f"{period} is already closed; a closed period is never closed again")
+        _write_atomically(target, _json(record))
+        _sync_folder(self._periods)
+        return self.get(period)
+
+    def _put(self, sha256: str, data: bytes) -> None:
+        path = self._object(sha256)
+        if path.is_file():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(path, data)
+
+
+def _json(document: Mapping[str, Any]) -> bytes:
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _sync_folder(folder: Path) -> None:
+    if os.name == "nt":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _try_lock(descriptor: int) -> bool:
+    try:
+        import fcntl  # noqa: PLC0415 - not on Windows
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt  # noqa: PLC0415
+
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(descriptor: int) -> None:
+    try:
+        import fcntl  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt  # noqa: PLC0415
+
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(descriptor, fcntl.LOCK_UN)

@@ -1,0 +1,219 @@
+"""The fields of a log row, read by meaning: dates as dates, `void` as true or false.
+
+A finance officer's files hold text. What it means does not depend on the
+as-of date, so each file's rows are read into typed fields once, when the file
+is read (`log`), and a run that finds the file in its cache (`logcache`) reads
+no text again. `2026-03-31` and `31-03-2026` are the same date; `ja`, `true`
+and `1` the same `void`.
+
+A field keeps its text in `raw_<field>` where the text is not the plain form
+of the value read: a date not in ISO form (`31-03-2026`), a `void` other than
+`true` or `false` (`ja`), and any text that cannot be read at all. What was
+written can always be shown, while the rows of a large log, written plainly,
+carry no second copy of their fields. An empty field is null. A row with a
+field that cannot be read names them all in `problem` (null when every field
+can be read).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from fundcalc.base.findings import reason_text
+from fundcalc.inputs.table import READ_PROBLEM
+
+MAX_TEXT = 100
+TEXT_COLUMNS = ("client_id", "lot_id", "brp_municipality", "found_municipality")
+DATE_COLUMNS = ("start_date", "end_date", "reflection_start", "reflection_end")
+#: The fields whose text is read into another type.
+READ_COLUMNS = (*DATE_COLUMNS, "recorded_on", "void")
+_VOID = {"true": True, "ja": True, "1": True, "false": False, "nee": False, "0": False}
+
+
+def parse_date(column: str) -> pl.Expr:
+    """An ISO (`2026-03-31`) or Dutch (`31-03-2026`) date; null if it is neither.
+
+    Day and month may lack their leading zero (`1-3-2026`); the year has four
+    digits. No text reads as both: an ISO year would be a Dutch day over 999.
+    """
+    text = pl.col(column)
+    iso = text.str.to_date("%Y-%m-%d", strict=False)
+    dutch = text.str.to_date("%d-%m-%Y", strict=False)
+    four_digit_year = (iso.dt.year() >= 1000) & (text.str.slice(4, 1) == "-")
+    return (
+        pl.when(four_digit_year).then(iso).otherwise(pl.when(dutch.dt.year() >= 1000).then(dutch))
+    )
+
+
+def _void() -> pl.Expr:
+    lowered = pl.col("void").str.to_lowercase()
+    return lowered.replace_strict(_VOID, default=None, return_dtype=pl.Boolean)
+
+
+#: The first day of the first year with four digits.
+_YEAR_1000 = date(1000, 1, 1)
+#: A date written in its plain (ISO) form.
+_ISO_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: A `void` written in its plain form.
+_PLAIN_VOID = ("true", "false")
+
+
+def _plain_date(text: pl.Expr, read: pl.Expr) -> pl.Expr:
+    """A date's `text` is the plain form of its value: `YYYY-MM-DD`, zero-padded,
+    and `read` as a date (a three-digit year reads as none), so it is the date's
+    ISO text again."""
+    return read & text.str.contains(_ISO_TEXT)
+
+
+def _plain(column: str) -> pl.Expr:
+    """The field's text is the plain form of its value, which `raw_<field>` need not
+    repeat: `true` or `false`, or a plain date (`_plain_date`)."""
+    text = pl.col(f"raw_{column}")
+    if column == "void":
+        return text.is_in(_PLAIN_VOID)
+    return _plain_date(text, pl.col(column).is_not_null())
+
+
+def _plain_text(column: str) -> pl.Expr:
+    """The plain text of a field's value (`_plain`)."""
+    if column == "void":
+        return (
+            pl.when(pl.col("void")).then(pl.lit("true")).when(~pl.col("void")).then(pl.lit("false"))
+        )
+    return pl.col(column).dt.to_string("%Y-%m-%d")
+
+
+def shown(column: str) -> pl.Expr:
+    """The text of a field that cannot be read, cut short for a message."""
+    text = pl.col(f"raw_{column}")
+    return pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 37) + "...").otherwise(text)
+
+
+def unreadable(column: str) -> pl.Expr:
+    """The field has text that cannot be read (not merely no text)."""
+    return pl.col(column).is_null() & pl.col(f"raw_{column}").is_not_null()
+
+
+def typed(text: pl.LazyFrame) -> pl.LazyFrame:
+    """Read the text of log rows (`log.RAW_SCHEMA`) into typed fields with a `problem`.
+
+    `problem` lists every field of the row that cannot be read, except
+    `recorded_on`, which decides whether the row is a version at all
+    (`versions`).
+    """
+    kept = text.with_columns(pl.col(c).alias(f"raw_{c}") for c in READ_COLUMNS)
+    parsed = kept.with_columns(
+        *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
+        _void().alias("void"),
+    )
+    problems = (  # (when, what): every field of the row that cannot be read
+        (pl.col(READ_PROBLEM).is_not_null(), pl.col(READ_PROBLEM)),
+        *(
+            (
+                pl.col(c).str.len_chars() > MAX_TEXT,
+                pl.lit(f"{c} is longer than {MAX_TEXT} characters"),
+            )
+            for c in TEXT_COLUMNS
+        ),
+        *(
+            (unreadable(c), reason_text("{} '{}' is not a date", pl.lit(c), shown(c)))
+            for c in DATE_COLUMNS
+        ),
+        (
+            unreadable("void"),
+            reason_text("void '{}' is not true/false, ja/nee or 1/0", shown("void")),
+        ),
+    )
+    flagged = parsed.with_row_index("_typed").with_columns(
+        pl.any_horizontal(when for when, _ in problems).alias("_flagged")
+    )
+    # The text is made for the few rows with a problem only, then joined back.
+    texts = flagged.filter("_flagged").select(
+        "_typed",
+        pl.concat_str(
+            [pl.when(when).then(what) for when, what in problems], separator="; ", ignore_nulls=True
+        )
+        .replace("", None)
+        .alias("problem"),
+    )
+    return (
+        flagged.join(texts, on="_typed", how="left", maintain_order="left")
+        .drop("_typed", "_flagged")
+        .with_columns(pl.when(~_plain(c)).then(f"raw_{c}").alias(f"raw_{c}") for c in READ_COLUMNS)
+    )
+
+
+def as_written(column: str) -> pl.Expr:
+    """A field's text as written in the file (null where it was empty)."""
+    if column in READ_COLUMNS:
+        return pl.coalesce(f"raw_{column}", _plain_text(column))
+    return pl.col(column)
+
+
+def unread_text(column: str) -> pl.Expr:
+    """The text of a field that cannot be read; null where it can, or is empty."""
+    return pl.when(pl.col(column).is_null()).then(pl.col(f"raw_{column}"))
+
+
+def typed_rows(text: pl.DataFrame) -> pl.DataFrame:
+    """`typed`, for rows in memory, and quick where the rows are written plainly.
+
+    A row whose every field is empty or in the plain form of its value (ISO
+    dates, `true`/`false`), none too long and read whole, has no problem and
+    keeps no text, so only its dates are parsed: a system's export of a
+    million rows is written so. The other rows are read by `typed`, and all
+    are returned in their order. Row-wise parsing of a frame in memory is
+    faster on the in-memory engine than on the streaming one (polars'
+    default), which splits it into morsels.
+    """
+    dates = (*DATE_COLUMNS, "recorded_on")
+    quick = (
+        text.lazy()
+        .with_columns(
+            pl.col(c).str.to_date("%Y-%m-%d", strict=False).alias(f"_iso_{c}") for c in dates
+        )
+        .with_columns(_written_plainly(dates).alias("_plainly"))
+        .collect(engine="in-memory")
+    )
+    plainly = quick.get_column("_plainly")
+    columns = typed(text.lazy().head(0)).collect_schema().names()
+    rows = quick.with_columns(
+        *(pl.col(f"_iso_{c}").alias(c) for c in dates),
+        (pl.col("void") == "true").alias("void"),
+        *(pl.lit(None, dtype=pl.String).alias(f"raw_{c}") for c in READ_COLUMNS),
+        pl.lit(None, dtype=pl.String).alias("problem"),
+    )
+    if plainly.all():
+        return rows.select(columns)
+    order = pl.int_range(pl.len(), dtype=pl.UInt32).alias("_order")
+    odd = text.with_columns(order).filter(~plainly)
+    return (
+        pl.concat(
+            [
+                rows.with_columns(order).filter("_plainly").select(*columns, "_order"),
+                typed(odd.lazy()).collect(engine="in-memory").select(*columns, "_order"),
+            ]
+        )
+        .sort("_order")
+        .drop("_order")
+    )
+
+
+def _written_plainly(dates: tuple[str, ...]) -> pl.Expr:
+    """The row is read whole, with no field too long, and every date and `void` empty
+    or plain: `typed` would find no problem in it and keep none of its text.
+
+    A date is read here from its ISO form alone (`_iso_<field>`), and counts as
+    read with a year of four digits, as `parse_date` reads it.
+    """
+    return pl.all_horizontal(
+        pl.col(READ_PROBLEM).is_null(),
+        *(pl.col(c).str.len_bytes().fill_null(0) <= MAX_TEXT for c in TEXT_COLUMNS),
+        *(
+            pl.col(c).is_null() | _plain_date(pl.col(c), pl.col(f"_iso_{c}") >= _YEAR_1000)
+            for c in dates
+        ),
+        pl.col("void").is_null() | pl.col("void").is_in(_PLAIN_VOID),
+    ).fill_null(False)

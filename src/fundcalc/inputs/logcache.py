@@ -1,0 +1,328 @@
+"""Log files as they were read before, kept so that a run parses only the files that are new.
+
+A finance officer runs fundcalc every month over a log that grew by one or
+two files; parsing the other files again gives what it gave last month. The
+cache (`OUT/.cache/log/`) keeps each file's rows as read, their fields typed
+(`log.FileRows`), in Parquet, under a key made of the file's SHA-256, its name
+and the fingerprint of the code that reads files: fundcalc's version, polars'
+version and the source of the reading modules. A file whose bytes, name or
+reader changed finds nothing and is parsed; an entry that is damaged or does
+not match its checksum is parsed afresh and replaced. A file whose name, size
+and modification time (`Stamp`) match an entry is decoded from it while its
+checksum is computed beside: the checksum still decides, and a file changed
+under its old stamp is parsed after all. So a cached read gives exactly the
+rows, counts and warnings that parsing gives, which the tests prove.
+
+`fundcalc run` and `fundcalc close` use it (`--no-cache` turns it off): a
+month is closed from the rows its run was reviewed on. A close archives the
+log files themselves, and a replay always parses those archived files, so
+what proves a closed month is computed from its files alone. The cache is no
+record: deleting it is always safe, and writing it never fails a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from fundcalc import __version__
+from fundcalc.inputs import log
+from fundcalc.inputs.log import (
+    FileRows,
+    Log,
+    Stamp,
+    assemble,
+    empty_columns,
+    file_sha256,
+    file_warnings,
+    held,
+    parsed_files,
+    placement_files,
+)
+
+#: The cache's folder under the output folder.
+CACHE = Path(".cache") / "log"
+FORMAT = 5
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A file as kept, checked against its checksum: its rows as Parquet (fields
+    read, `fields.typed`), how many, the columns without a value, its blank rows
+    and its warnings as (line, reason)."""
+
+    parquet: bytes
+    rows: int
+    empty: frozenset[str]
+    blank_rows: int
+    notes: list[tuple[int | None, str]]
+
+
+@cache
+def reader_fingerprint() -> str:
+    """What the rows of a file depend on besides its bytes and name: the reading code.
+
+    That is every module of the `inputs` and `base` packages (a reading module
+    added later is covered without being named here), fundcalc's version and
+    polars' version.
+    """
+    digest = hashlib.sha256(f"{FORMAT} {__version__} {pl.__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for folder in (package, package.parent / "base"):
+        for source in sorted(folder.glob("*.py")):
+            digest.update(f"{folder.name}/{source.name}\0".encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+class LogCache:
+    """The parsed files of earlier runs under `folder`, by file name, content and reader."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._used: set[str] = set()
+        self._pending: list[tuple[str, str, FileRows, Stamp | None]] = []
+        self._stamps: dict[tuple[str, Stamp], str] | None = None
+
+    def guess(self, name: str, stamp: Stamp | None) -> str | None:
+        """The SHA-256 of the file kept under this name with this stamp, if any: a
+        guess, to look the file up while its checksum is still being computed."""
+        if stamp is None:
+            return None
+        if self._stamps is None:
+            self._stamps = {}
+            fingerprint = reader_fingerprint()
+            for about in self._entries():
+                try:
+                    if about["reader"] == fingerprint:
+                        kept = Stamp(int(about["size"]), int(about["mtime_ns"]))
+                        self._stamps[(str(about["file"]), kept)] = str(about["sha256"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+        return self._stamps.get((name, stamp))
+
+    def forget(self, name: str, sha256: str) -> None:
+        """Not used after all (a guess the checksum disproved): pruned when saved."""
+        self._used.discard(self.key(name, sha256))
+
+    def _entries(self) -> list[dict[str, Any]]:
+        entries = []
+        try:
+            paths = sorted(self.folder.glob("*.json"))
+        except OSError:
+            return []
+        for path in paths:
+            try:
+                about = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(about, dict):
+                entries.append(about)
+        return entries
+
+    def key(self, name: str, sha256: str) -> str:
+        """The entry of a file with this name and content, read by this fundcalc."""
+        text = f"{reader_fingerprint()}\n{name}\n{sha256}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(self, name: str, sha256: str) -> Kept | None:
+        """The file as read before, checked but not yet decoded (`rows_of`); None if
+        not kept.
+
+        An entry that cannot be read or does not match its checksum counts as
+        not kept (it is parsed again and replaced).
+        """
+        key = self.key(name, sha256)
+        self._used.add(key)
+        try:
+            about = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = (self.folder / f"{key}.parquet").read_bytes()
+            if about["rows_sha256"] != hashlib.sha256(data).hexdigest():
+                return None
+            notes = [(line, str(reason)) for line, reason in about["warnings"]]
+            empty = frozenset(str(column) for column in about["empty_columns"])
+            return Kept(data, int(about["rows"]), empty, int(about["blank_rows"]), notes)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, name: str, sha256: str, read: FileRows, stamp: Stamp | None) -> None:
+        """Keep a file's rows as read, once the run succeeds (`save`); `stamp` is the
+        file's as it was before it was read."""
+        self._used.add(self.key(name, sha256))
+        self._pending.append((name, sha256, read, stamp))
+
+    def save(self) -> None:
+        """Write the files parsed in this run and remove the entries it did not use.
+
+        Called once the run's outputs are written: a run that fails leaves
+        the cache as it was. A cache that cannot be written stays as it is.
+        """
+        try:
+            for name, sha256, read, stamp in self._pending:
+                self._write(name, sha256, read, stamp)
+        except OSError:
+            return
+        self._pending.clear()
+        self._prune()
+
+    def _write(self, name: str, sha256: str, read: FileRows, stamp: Stamp | None) -> None:
+        buffer = io.BytesIO()
+        read.rows.write_parquet(buffer, compression="lz4", statistics=False)
+        data = buffer.getvalue()
+        about = {
+            "format": FORMAT,
+            "file": name,
+            "sha256": sha256,
+            "reader": reader_fingerprint(),
+            "size": None if stamp is None else stamp.size,
+            "mtime_ns": None if stamp is None else stamp.mtime_ns,
+            "rows_sha256": hashlib.sha256(data).hexdigest(),
+            "rows": read.rows.height,
+            "empty_columns": empty_columns(read.rows),
+            "blank_rows": read.blank_rows,
+            "warnings": read.findings.select("line", "reason").rows(),
+        }
+        self.folder.mkdir(parents=True, exist_ok=True)
+        key = self.key(name, sha256)
+        # The rows first, then what vouches for them: a reader never sees half an entry.
+        _replace(self.folder / f"{key}.parquet", data)
+        _replace(self.folder / f"{key}.json", json.dumps(about).encode())
+
+    def _prune(self) -> None:
+        """Remove the entries no file of this run used (files since replaced or removed)."""
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            if entry.suffix in (".json", ".parquet") and entry.stem not in self._used:
+                try:
+                    entry.unlink()
+                except OSError:
+                    continue
+
+
+def read_log(inputs: Path, cache: LogCache | None = None, *, keep_bytes: bool = False) -> Log:
+    """Read the log (`log.read_log`), taking the files read before from `cache`.
+
+    Files read before with the same bytes are taken from the cache instead of
+    being parsed again; the others are handed to it, to be kept when the run
+    succeeds (`LogCache.save`). With `keep_bytes`, the log holds the bytes of
+    the files it parsed (`Log.data`); files taken from the cache are not held:
+    their bytes were never read whole.
+    """
+    if cache is None:
+        return log.read_log(inputs, keep_bytes=keep_bytes)
+    paths = placement_files(inputs)
+    data: dict[str, bytes] = {}
+    reads, sha256s = _through(cache, paths, data if keep_bytes else None)
+    return assemble(paths, reads, sha256s, data)
+
+
+def _through(
+    cache: LogCache, paths: Sequence[Path], keep: dict[str, bytes] | None = None
+) -> tuple[list[FileRows], list[str]]:
+    """Every file from the cache where it was kept, parsed (and handed to it) where not;
+    the bytes of those parsed put in `keep` by SHA-256, if given.
+
+    A file whose name and stamp match a kept one is taken to be that file while
+    its checksum is computed beside the decoding, and parsed after all if the
+    checksum says otherwise. Any other file is looked up by its checksum, read
+    in pieces, so that a kept file is never held in memory whole. What is kept
+    and reported is always the checksum of the bytes used.
+    """
+    reads: dict[int, FileRows] = {}
+    sha256s: dict[int, str] = {}
+    kept: dict[int, Kept] = {}
+    guessed: dict[int, tuple[str, Future[str]]] = {}
+
+    def parse(*indices: int) -> None:
+        parsed, digests, stamps = parsed_files([paths[i] for i in indices], keep)
+        for i, read, sha256, stamp in zip(indices, parsed, digests, stamps, strict=True):
+            sha256s[i], reads[i] = sha256, read
+            cache.put(paths[i].name, sha256, read, stamp)
+
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        for i, path in enumerate(paths):
+            guess = cache.guess(path.name, Stamp.of(path))
+            entry = None if guess is None else cache.get(path.name, guess)
+            if guess is not None and entry is not None:
+                kept[i], guessed[i] = entry, (guess, hashing.submit(file_sha256, path))
+                continue
+            sha256 = file_sha256(path)
+            entry = cache.get(path.name, sha256)
+            if entry is None:
+                parse(i)
+            else:
+                sha256s[i], kept[i] = sha256, entry
+        decoded = rows_of(list(kept.values()))  # while the guessed files are hashed
+        for i, (_, digest) in guessed.items():
+            sha256s[i] = digest.result()
+    wrong = [i for i, (guess, _) in guessed.items() if sha256s[i] != guess]
+    for i in wrong:
+        cache.forget(paths[i].name, guessed[i][0])
+    if decoded is None:  # a damaged cache: parse those files as they are now
+        parse(*kept)
+    else:
+        for (i, entry), rows in zip(kept.items(), decoded, strict=True):
+            if i not in wrong:
+                name = paths[i].name
+                notes = file_warnings(name, entry.notes)
+                # The columns empty in every kept file are held once already (`rows_of`).
+                reads[i] = FileRows(held(rows, name, ()), entry.blank_rows, notes)
+        if wrong:  # a file changed under a stamp it had before
+            parse(*wrong)
+    order = range(len(paths))
+    return [reads[i] for i in order], [sha256s[i] for i in order]
+
+
+def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
+    """The rows of kept files, decoded together: one polars read for all of them, not
+    one per file (a read costs milliseconds however small the file). None if they
+    cannot be decoded; their files are then parsed again.
+
+    A column without a value in any of the files is not decoded but held as one
+    null (`pl.lit`): decoded, a column of nulls costs 16 bytes a row. Nor is
+    `source`, the file's name, which the caller gives each file (`log.held`).
+    """
+    if not kept:
+        return []
+    empty = frozenset.intersection(*(k.empty for k in kept)) | {"source"}
+    try:
+        schema = pl.read_parquet_schema(kept[0].parquet)
+        decoded = [c for c in schema if c not in empty]
+        together = pl.read_parquet([k.parquet for k in kept], columns=decoded)
+    except pl.exceptions.PolarsError:
+        return None
+    if together.height != sum(k.rows for k in kept):
+        return None
+    nulls = [pl.lit(None, dtype=schema[c]).alias(c) for c in schema if c in empty]
+    together = together.with_columns(nulls).select(list(schema))  # once, not once per file
+    frames, offset = [], 0
+    for k in kept:
+        frames.append(together.slice(offset, k.rows))
+        offset += k.rows
+    return frames
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all (a temporary file beside it, then a rename)."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise

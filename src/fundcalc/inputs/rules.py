@@ -1,0 +1,416 @@
+"""The arrangement's rules (`rules/arrangement.toml`), loaded and validated.
+
+Everything that changes over time is effective-dated: a list of versions, each
+valid from its `valid_from` (inclusive) until the next one's. Amounts are
+decimal strings parsed exactly into cents. Every problem is a RulesError that
+names the file, the key and what is wrong, raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from fundcalc.base.money import parse_cents, parse_decimal
+from fundcalc.base.period import Period
+from fundcalc.errors import RulesError
+from fundcalc.inputs.municipalities import Municipalities, load_municipalities
+
+ARRANGEMENT_FILE = "arrangement.toml"
+MUNICIPALITIES_FILE = "municipalities.csv"
+
+#: The specific groups (*specifieke groepen*) of the arrangement.
+GROUPS = ("EGG_JONG", "EGG_ACUUT", "LOVERBOY", "DREIGING", "STALKING", "COSM")
+COSM = "COSM"
+
+#: Bounds that no arrangement reaches and that keep every sum within 64-bit cents.
+MAX_AMOUNT_CENTS = 100_000_000_000
+MAX_PLACES = 100_000
+
+Group = Literal["EGG_JONG", "EGG_ACUUT", "LOVERBOY", "DREIGING", "STALKING", "COSM"]
+
+
+# --- the shapes of the TOML file (pydantic: unknown keys and wrong types are errors) ---
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _FundModel(_Model):
+    name: StrictStr
+    budget: dict[StrictStr, StrictStr]
+
+
+class _KeyModel(_Model):
+    valid_from: date
+    weights: dict[StrictStr, StrictStr | StrictInt] = Field(min_length=1)
+
+
+class _SplitModel(_Model):
+    valid_from: date
+    origin_share: StrictStr
+
+
+class _CosmModel(_Model):
+    reflection_months: StrictInt = Field(default=3, ge=0, le=120)
+    correction_lookback_months: StrictInt = Field(default=24, ge=0, le=1200)
+
+
+class _TermsModel(_Model):
+    valid_from: date
+    places: StrictInt = Field(ge=0, le=MAX_PLACES)
+    day_tariff: StrictStr
+    availability_tariff: StrictStr
+
+
+class _LotModel(_Model):
+    id: StrictStr = Field(min_length=1)
+    provider: StrictStr
+    group: Group
+    valid_to: date | None = None
+    terms: list[_TermsModel] = Field(min_length=1)
+
+
+class _ArrangementModel(_Model):
+    fund: _FundModel
+    key: list[_KeyModel] = Field(min_length=1)
+    split: list[_SplitModel] = Field(min_length=1)
+    cosm: _CosmModel = _CosmModel()
+    lot: list[_LotModel] = Field(min_length=1)
+
+
+# --- the rules as the calculation uses them ---
+
+
+@dataclass(frozen=True)
+class KeyVersion:
+    """A version of the *verdeelsleutel*: each member's weight in every split."""
+
+    valid_from: date
+    weights: Mapping[str, Fraction]
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The members of the fund while this key is in force, by code."""
+        return tuple(sorted(self.weights))
+
+
+@dataclass(frozen=True)
+class SplitVersion:
+    """The share of the day costs charged to the client's own centrumgemeente."""
+
+    valid_from: date
+    origin_share: Fraction
+
+
+@dataclass(frozen=True)
+class LotTerms:
+    """Terms of a lot (*perceel*) from `valid_from` up to `valid_to` (exclusive)."""
+
+    valid_from: date
+    valid_to: date | None
+    places: int
+    day_tariff_cents: int
+    availability_tariff_cents: int
+
+
+@dataclass(frozen=True)
+class Lot:
+    """A lot of the framework agreement (*raamovereenkomst*): one provider, one group."""
+
+    id: str
+    provider: str
+    group: str
+    valid_to: date | None
+    terms: tuple[LotTerms, ...]
+
+    @property
+    def is_cosm(self) -> bool:
+        """A COSM lot is paid by Justice in the reflection period, never by the fund."""
+        return self.group == COSM
+
+
+@dataclass(frozen=True)
+class RulesFile:
+    """A file the rules were read from, with its SHA-256 (for the manifest and archive)."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The arrangement, validated: fund, key, split, COSM, lots and municipalities."""
+
+    fund_name: str
+    budgets: Mapping[int, int]
+    keys: tuple[KeyVersion, ...]
+    splits: tuple[SplitVersion, ...]
+    reflection_months: int
+    correction_lookback_months: int
+    lots: Mapping[str, Lot]
+    municipalities: Municipalities
+    files: tuple[RulesFile, ...] = ()
+
+    def key_for(self, period: Period) -> KeyVersion:
+        """The key in force on the first day of `period`."""
+        return _in_force(self.keys, period.first_day, "key")
+
+    def split_for(self, period: Period) -> SplitVersion:
+        """The origin share in force on the first day of `period`."""
+        return _in_force(self.splits, period.first_day, "split")
+
+    def covers(self, period: Period) -> bool:
+        """Whether the rules have everything `period` needs: a key, a split, a budget."""
+        return (
+            any(k.valid_from <= period.first_day for k in self.keys)
+            and any(s.valid_from <= period.first_day for s in self.splits)
+            and period.year in self.budgets
+        )
+
+    def budget_for(self, year: int) -> int:
+        """The fund's budget of a calendar year, in cents."""
+        if year not in self.budgets:
+            raise RulesError(ARRANGEMENT_FILE, f"fund.budget.{year}", "no budget for this year")
+        return self.budgets[year]
+
+
+_Version = TypeVar("_Version", KeyVersion, SplitVersion)
+
+
+def _in_force(versions: Sequence[_Version], day: date, key: str) -> _Version:
+    found = [v for v in versions if v.valid_from <= day]
+    if not found:
+        raise RulesError(ARRANGEMENT_FILE, key, f"no version valid on {day.isoformat()}")
+    return found[-1]
+
+
+def load_rules(directory: Path) -> Rules:
+    """Read and validate `arrangement.toml` and `municipalities.csv` in `directory`."""
+    toml_path = directory / ARRANGEMENT_FILE
+    csv_path = directory / MUNICIPALITIES_FILE
+    toml_bytes = _read_bytes(toml_path)
+    csv_bytes = _read_bytes(csv_path)
+    municipalities = load_municipalities(csv_bytes, MUNICIPALITIES_FILE)
+    rules = parse_arrangement(toml_bytes, municipalities)
+    files = (
+        RulesFile(ARRANGEMENT_FILE, hashlib.sha256(toml_bytes).hexdigest()),
+        RulesFile(MUNICIPALITIES_FILE, hashlib.sha256(csv_bytes).hexdigest()),
+    )
+    return replace(rules, files=files)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise RulesError(str(path), "", "file not found") from None
+    except OSError as error:
+        raise RulesError(str(path), "", f"cannot be read ({error.strerror})") from None
+
+
+def parse_arrangement(data: bytes, municipalities: Municipalities) -> Rules:
+    """Validate the TOML text of an arrangement into Rules."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise RulesError(ARRANGEMENT_FILE, "", "is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RulesError(ARRANGEMENT_FILE, "", f"is not valid TOML ({error})") from None
+    _refuse_datetimes(raw, ())
+    try:
+        model = _ArrangementModel.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = _describe_location(first["loc"], raw)
+        raise RulesError(ARRANGEMENT_FILE, where, _describe_problem(first)) from None
+    return Rules(
+        fund_name=model.fund.name,
+        budgets=_budgets(model.fund.budget),
+        keys=_keys(model.key),
+        splits=_splits(model.split),
+        reflection_months=model.cosm.reflection_months,
+        correction_lookback_months=model.cosm.correction_lookback_months,
+        lots=_lots(model.lot),
+        municipalities=municipalities,
+    )
+
+
+def _budgets(budget: Mapping[str, str]) -> dict[int, int]:
+    budgets: dict[int, int] = {}
+    for year, amount in budget.items():
+        if not (len(year) == 4 and year.isdigit()):
+            raise RulesError(ARRANGEMENT_FILE, f"fund.budget.{year}", "is not a year like 2025")
+        budgets[int(year)] = _cents(amount, f"fund.budget.{year}")
+    return dict(sorted(budgets.items()))
+
+
+def _keys(models: Sequence[_KeyModel]) -> tuple[KeyVersion, ...]:
+    _check_versions([m.valid_from for m in models], "key", first_of_month=True)
+    keys = []
+    for i, model in enumerate(models, 1):
+        weights: dict[str, Fraction] = {}
+        for code, text in model.weights.items():
+            where = f"key[{i}].weights.{code}"
+            try:
+                weight = parse_decimal(str(text))
+            except ValueError as error:
+                raise RulesError(ARRANGEMENT_FILE, where, str(error)) from None
+            if weight <= 0:
+                raise RulesError(ARRANGEMENT_FILE, where, "a weight must be positive")
+            weights[code] = weight
+        keys.append(KeyVersion(model.valid_from, dict(sorted(weights.items()))))
+    return tuple(keys)
+
+
+def _splits(models: Sequence[_SplitModel]) -> tuple[SplitVersion, ...]:
+    _check_versions([m.valid_from for m in models], "split", first_of_month=True)
+    splits = []
+    for i, model in enumerate(models, 1):
+        where = f"split[{i}].origin_share"
+        try:
+            share = parse_decimal(model.origin_share, max_decimals=4)
+        except ValueError as error:
+            raise RulesError(ARRANGEMENT_FILE, where, str(error)) from None
+        if not 0 <= share <= 1:
+            raise RulesError(ARRANGEMENT_FILE, where, "must be between 0 and 1")
+        splits.append(SplitVersion(model.valid_from, share))
+    return tuple(splits)
+
+
+def _lots(models: Sequence[_LotModel]) -> dict[str, Lot]:
+    lots: dict[str, Lot] = {}
+    for model in models:
+        where = f"lot {model.id}"
+        if model.id != model.id.strip():
+            raise RulesError(ARRANGEMENT_FILE, where, "lot id has surrounding spaces")
+        if model.id in lots:
+            raise RulesError(ARRANGEMENT_FILE, where, "lot id appears twice")
+        starts = [t.valid_from for t in model.terms]
+        _check_versions(starts, f"{where}.terms", first_of_month=False)
+        if model.valid_to is not None and model.valid_to <= starts[0]:
+            raise RulesError(
+                ARRANGEMENT_FILE, f"{where}.valid_to", "lot ends before its first terms"
+            )
+        terms = []
+        for i, term in enumerate(model.terms):
+            if model.valid_to is not None and term.valid_from >= model.valid_to:
+                raise RulesError(
+                    ARRANGEMENT_FILE, f"{where}.terms[{i + 1}]", "terms start after the lot ends"
+                )
+            ends = [*starts[i + 1 :], model.valid_to]
+            terms.append(
+                LotTerms(
+                    valid_from=term.valid_from,
+                    valid_to=ends[0],
+                    places=term.places,
+                    day_tariff_cents=_cents(term.day_tariff, f"{where}.terms[{i + 1}].day_tariff"),
+                    availability_tariff_cents=_cents(
+                        term.availability_tariff, f"{where}.terms[{i + 1}].availability_tariff"
+                    ),
+                )
+            )
+        lots[model.id] = Lot(model.id, model.provider, model.group, model.valid_to, tuple(terms))
+    return dict(sorted(lots.items()))
+
+
+def _cents(text: str, where: str) -> int:
+    """An amount in cents; a negative one is allowed (a discount, a refund).
+
+    An amount beyond a billion euros is a typing error, and could not be
+    summed in 64-bit cents over a year of placements.
+    """
+    try:
+        cents = parse_cents(text)
+    except ValueError as error:
+        raise RulesError(ARRANGEMENT_FILE, where, str(error)) from None
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise RulesError(
+            ARRANGEMENT_FILE, where, f"{text!r} is more than {MAX_AMOUNT_CENTS // 100:,} euros"
+        )
+    return cents
+
+
+def _check_versions(starts: Sequence[date], where: str, *, first_of_month: bool) -> None:
+    for i, start in enumerate(starts):
+        if first_of_month and start.day != 1:
+            raise RulesError(
+                ARRANGEMENT_FILE,
+                f"{where}[{i + 1}].valid_from",
+                f"{start.isoformat()} is not the first day of a month",
+            )
+        if i and start == starts[i - 1]:
+            raise RulesError(
+                ARRANGEMENT_FILE,
+                f"{where}[{i + 1}].valid_from",
+                f"overlaps the version before it (both valid from {start.isoformat()})",
+            )
+        if i and start < starts[i - 1]:
+            raise RulesError(
+                ARRANGEMENT_FILE,
+                f"{where}[{i + 1}].valid_from",
+                f"versions are not sorted ({start.isoformat()} after {starts[i - 1].isoformat()})",
+            )
+
+
+def _refuse_datetimes(value: Any, path: tuple[str | int, ...]) -> None:
+    """A `valid_from` with a time of day is a mistake, not a date."""
+    if isinstance(value, datetime):
+        raise RulesError(
+            ARRANGEMENT_FILE, _describe_location(path, None), "must be a date without a time"
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_datetimes(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_datetimes(item, (*path, i))
+
+
+def _describe_location(loc: Sequence[str | int], raw: Any) -> str:
+    """`('lot', 2, 'terms', 0, 'places')` → `lot LOV-NOORD.terms[1].places`."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if parts and node is not None and not isinstance(node, (dict, list)):
+            break  # past the value itself: pydantic's name of a type it tried (`.str`)
+        if isinstance(item, int):
+            lot_id = node[item].get("id") if isinstance(node, list) and parts == ["lot"] else None
+            if isinstance(lot_id, str):
+                parts[-1] = f"lot {lot_id}"
+            else:
+                parts[-1] += f"[{item + 1}]"
+        else:
+            parts.append(str(item))
+        node = node[item] if node is not None and _has(node, item) else None
+    return ".".join(parts)
+
+
+def _has(node: Any, item: str | int) -> bool:
+    if isinstance(node, dict):
+        return item in node
+    if isinstance(node, list) and isinstance(item, int):
+        return 0 <= item < len(node)
+    return False
+
+
+def _describe_problem(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "missing"
+    if kind in {"string_type"}:
+        return 'must be a quoted text, for amounts a decimal string like "236.40"'
+    if kind == "literal_error":
+        return f"must be one of {', '.join(GROUPS)}"
+    return str(error["msg"]).lower()

@@ -1,0 +1,206 @@
+"""The workbook's Dutch: months, groups, items, reasons, and where each sheet stands.
+
+The committee reads Dutch. Findings are recorded in English (they are also in
+exceptions.csv for the finance officer); `dutch_reason` translates the known
+ones and leaves any other reason as it was written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from fundcalc.base.period import Period
+from fundcalc.core.allocation import CONTRIBUTION, JUSTICE_ITEM, KEY, MUNICIPAL_ITEM, ORIGIN
+from fundcalc.report.sheets import Percent
+
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+#: The specific groups (*specifieke groepen*) in the committee's words.
+GROUP_NAMES = {
+    "EGG_JONG": "Jonge vrouwen, eergerelateerd geweld",
+    "EGG_ACUUT": "Eergerelateerd geweld, acuut",
+    "LOVERBOY": "Slachtoffers van loverboys",
+    "DREIGING": "Extreme dreiging",
+    "STALKING": "Extreme stalking",
+    "COSM": "Slachtoffers mensenhandel (COSM)",
+}
+
+ITEM_NAMES = {
+    CONTRIBUTION: "Bijdrage",
+    ORIGIN: "Herkomstdeel",
+    KEY: "Verdeelsleutel",
+    MUNICIPAL_ITEM: "COSM na bedenktijd",
+    JUSTICE_ITEM: "Justitie",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every sheet needs to say where it stands."""
+
+    fund: str
+    period: Period
+    as_of: date
+    months: tuple[Period, ...]
+
+    @property
+    def month(self) -> str:
+        return month_name(self.period)
+
+    @property
+    def ytd(self) -> str:
+        """`jan t/m okt 2026` (or just the month when it is the first calculated one)."""
+        first = self.months[0]
+        if first == self.period:
+            return month_name(self.period)
+        return f"{MONTHS[first.month - 1][:3]} t/m {short_month(self.period)}"
+
+    def title(self, what: str) -> str:
+        return f"{self.fund} — {what} — {self.month}"
+
+    def subtitle(self, shows: str) -> str:
+        return f"{shows} Stand van de gegevens per {self.as_of.strftime('%d-%m-%Y')}."
+
+
+def month_name(period: Period) -> str:
+    return f"{MONTHS[period.month - 1]} {period.year}"
+
+
+def short_month(period: Period) -> str:
+    return f"{MONTHS[period.month - 1][:3]} {period.year}"
+
+
+def percent(value: Fraction | None) -> Percent | None:
+    """A ratio as a percentage cell; None (an empty cell) where it has no denominator."""
+    return None if value is None else Percent(value)
+
+
+REASONS: tuple[tuple[str, str], ...] = (
+    (r"not a member of the fund", "geen lid van het fonds"),
+    (r"unknown lot '(.*)'", r"onbekend perceel '\1'"),
+    (r"lot (.*) has no terms on these days", r"perceel \1 heeft op deze dagen geen voorwaarden"),
+    (r"no centrumgemeente for municipality '(.*)'", r"geen centrumgemeente voor gemeente '\1'"),
+    (r"reflection dates on a fund lot are ignored", "bedenktijd op een fondsperceel genegeerd"),
+    (r"no (placement_id|recorded_on)", r"geen \1"),
+    (r"(\w+) is longer than (\d+) characters", r"\1 is langer dan \2 tekens"),
+    (r"(\w+) '(.*)' is not a date", r"\1 '\2' is geen datum"),
+    (
+        r"void '(.*)' is not true/false, ja/nee or 1/0",
+        r"void '\1' is niet true/false, ja/nee of 1/0",
+    ),
+    (r"conflicting versions recorded on (\S+) \((.*)\)", r"tegenstrijdige versies op \1 (\2)"),
+    (
+        r"conflicting versions recorded on the same day \((.*)\)",
+        r"tegenstrijdige versies op dezelfde dag vastgelegd (\1)",
+    ),
+    (
+        r"found_municipality is missing \(no brp_municipality\)",
+        "found_municipality ontbreekt (geen brp_municipality)",
+    ),
+    (r"(\w+) is missing", r"\1 ontbreekt"),
+    (r"end_date before start_date", "end_date ligt voor start_date"),
+    (r"too late to correct", "te laat om te corrigeren"),
+    # Reading the files (csvfile, xlsx, log).
+    (
+        r"the row has (\d+) fields where the header has (\d+)",
+        r"de regel heeft \1 velden waar de kopregel er \2 heeft",
+    ),
+    (
+        r"the row has values right of the header \(column (.*)\)",
+        r"de regel heeft waarden rechts van de kopregel (kolom \1)",
+    ),
+    (r"unknown column '(.*)' is ignored", r"onbekende kolom '\1' genegeerd"),
+    (r"column (\d+) has no name and is ignored", r"kolom \1 heeft geen naam en is genegeerd"),
+    (
+        r"the file is not UTF-8 and was read as Windows-1252 \(ANSI\), as Dutch Excel saves"
+        r" 'CSV \(gescheiden door lijstscheidingsteken\)': check its accented letters",
+        "het bestand is geen UTF-8 en is gelezen als Windows-1252 (ANSI), zoals Excel"
+        " 'CSV (gescheiden door lijstscheidingsteken)' opslaat: controleer de letters met accenten",
+    ),
+    (r"the (file|sheet) is empty: no header and no rows", "leeg: geen kopregel en geen regels"),
+    # Warnings (checks).
+    (
+        r"reflection period longer than (\d+) months: from (\S+) the days are charged"
+        r" to the centrumgemeente",
+        r"bedenktijd langer dan \1 maanden: vanaf \2 betaalt de centrumgemeente de dagen",
+    ),
+    (
+        r"reflection_end before reflection_start: no reflection window",
+        "reflection_end ligt voor reflection_start: geen bedenktijd",
+    ),
+    (
+        r"reflection_end without reflection_start: no reflection window",
+        "reflection_end zonder reflection_start: geen bedenktijd",
+    ),
+    (
+        r"the same client is also in placement (.*) on these days \(possible double billing\)",
+        r"dezelfde cliënt staat op deze dagen ook in plaatsing \1 (mogelijk dubbel gefactureerd)",
+    ),
+    (r"stay longer than a year \(since (\S+)\)", r"verblijf langer dan een jaar (sinds \1)"),
+    (
+        r"lot (.*): more placements than contracted places \((\d+)\) on these days,"
+        r" at most (\d+) on a day",
+        r"perceel \1: meer plaatsingen dan gecontracteerde plaatsen (\2) op deze dagen,"
+        r" hoogstens \3 op een dag",
+    ),
+)
+
+
+def dutch_reason(reason: str) -> str:
+    """A finding's reason in Dutch where it is a known one; otherwise as written."""
+    return "; ".join(_dutch_part(part) for part in reason.split("; "))
+
+
+_COMPILED = tuple((re.compile(pattern, flags=re.DOTALL), dutch) for pattern, dutch in REASONS)
+
+
+def _dutch_part(part: str) -> str:
+    for pattern, dutch in _COMPILED:
+        if match := pattern.fullmatch(part):
+            return match.expand(dutch)
+    return part
+
+
+COUNT_NAMES = {
+    "read": "Regels gelezen",
+    "not_a_version": "Geen versie (geen placement_id of recorded_on)",
+    "not_yet_recorded": "Nog niet vastgelegd op de peildatum",
+    "superseded": "Vervangen door een latere versie",
+    "duplicate": "Dubbel (gelijke regel)",
+    "in_force": "Versies in werking",
+}
+PLACEMENT_NAMES = {
+    "in_force": "Plaatsingen in werking",
+    "rejected": "Plaatsingen afgewezen",
+    "usable": "Plaatsingen bruikbaar",
+    "in_ledger": "Plaatsingen met dagen in de maand",
+}
+STREAM_NAMES = {
+    "FUND": "Dagen fonds",
+    "JUSTICE": "Dagen Justitie (bedenktijd)",
+    "MUNICIPAL": "Dagen centrumgemeente (na bedenktijd)",
+    "REJECTED": "Dagen afgewezen",
+}
+
+CHECK_NAMES = {
+    "origin + key = fund day costs + fund availability": (
+        "herkomstdeel + verdeelsleutel = dagkosten + beschikbaarheid fonds"
+    ),
+    "contributions = the month's budget part": "bijdragen = deel van de begroting",
+}

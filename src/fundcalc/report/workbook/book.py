@@ -1,0 +1,435 @@
+"""report.xlsx: the workbook for the committee of three aldermen, in Dutch.
+
+Nine sheets, each with a title that says period, as-of date and what it
+shows: Samenvatting, Centrumgemeenten, Aanbieders en percelen, Doelgroepen,
+Verloop, Justitie (COSM), Correcties, Uitzonderingen and Verantwoording. This
+module renders the whole workbook and the sheets about money; the sheets about
+capacity are in `workbook_capacity`, those about the data and the run in
+`workbook_accounts`. Figures come from `figures` and `capacity`, layout and
+the guarantees on the bytes from `sheets`. No client identifier is ever read
+into a sheet; counts of placements below 5 are shown as `<5`. Rendering is
+pure: the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from fundcalc import __version__
+from fundcalc.base.findings import EXCEPTION, WARNING
+from fundcalc.base.period import Period
+from fundcalc.core.allocation import CONTRIBUTION, ITEMS, KEY, MUNICIPAL_ITEM, ORIGIN
+from fundcalc.core.calculation import Calculation
+from fundcalc.inputs.log import LogFile
+from fundcalc.inputs.rules import Rules
+from fundcalc.report.dutch import ITEM_NAMES, MONTHS, Context, month_name, percent, short_month
+from fundcalc.report.figures import (
+    CentreFigures,
+    MonthFigures,
+    StatementRow,
+    add_months,
+    centre_figures,
+    correction_figures,
+    forecast,
+    month_figures,
+    year_to_date,
+)
+from fundcalc.report.sheets import (
+    SECTION,
+    TOTAL,
+    CellValue,
+    ChartSpec,
+    Euro,
+    Row,
+    Sheet,
+    Table,
+    workbook_bytes,
+)
+from fundcalc.report.workbook.accounts import accounts_sheet, exceptions_sheet
+from fundcalc.report.workbook.capacity import groups_sheet, justice_sheet, lots_sheet
+
+SHEET_NAMES = (
+    "Samenvatting",
+    "Centrumgemeenten",
+    "Aanbieders en percelen",
+    "Doelgroepen",
+    "Verloop",
+    "Justitie (COSM)",
+    "Correcties",
+    "Uitzonderingen",
+    "Verantwoording",
+)
+
+
+def render_workbook(
+    rules: Rules,
+    calculation: Calculation,
+    period: Period,
+    *,
+    input_files: Sequence[LogFile] = (),
+    counts: Mapping[str, Any] | None = None,
+    corrections: Sequence[StatementRow] = (),
+    output_hashes: Mapping[str, str] | None = None,
+    findings: pl.DataFrame | None = None,
+) -> bytes:
+    """The committee's workbook for `period` as .xlsx bytes.
+
+    `counts` are the run's row counts (as in the manifest), `output_hashes` the
+    SHA-256 of the outputs rendered before the workbook; both are shown on
+    the Verantwoording sheet. `findings` are the run's exceptions and warnings
+    (by default the calculation's own for the period).
+    """
+    if findings is None:
+        findings = calculation.findings_for(period)
+    ctx = Context(rules.fund_name, period, calculation.as_of, year_to_date(calculation, period))
+    months = month_figures(calculation, ctx.months)
+    sheets = (
+        summary_sheet(ctx, rules, months, findings, corrections),
+        centres_sheet(ctx, centre_figures(calculation, rules, period)),
+        lots_sheet(ctx, calculation),
+        groups_sheet(ctx, calculation, rules),
+        trend_sheet(ctx, months),
+        justice_sheet(ctx, calculation, rules),
+        corrections_sheet(ctx, rules, corrections),
+        exceptions_sheet(ctx, calculation, findings),
+        accounts_sheet(
+            ctx,
+            rules,
+            calculation,
+            input_files=input_files,
+            counts=counts or {},
+            output_hashes=output_hashes or {},
+        ),
+    )
+    stamp = datetime(calculation.as_of.year, calculation.as_of.month, calculation.as_of.day)
+    return workbook_bytes(
+        sheets,
+        stamp=stamp,
+        creator=f"fundcalc {__version__}",
+        title=f"{rules.fund_name} — {month_name(period)}",
+    )
+
+
+# --- Samenvatting ---
+
+
+def summary_sheet(
+    ctx: Context,
+    rules: Rules,
+    months: Sequence[MonthFigures],
+    findings: pl.DataFrame,
+    corrections: Sequence[StatementRow],
+) -> Sheet:
+    """Samenvatting: the month, the year to date and the year-end forecast, by section."""
+    m, y = months[-1], add_months(months)
+    f = forecast(rules, months)
+    exceptions = findings.filter(pl.col("kind") == EXCEPTION).height
+    warnings = findings.filter(pl.col("kind") == WARNING).height
+    correction_total = sum(row[4] for row in corrections)
+    periods_corrected = len({row[3] for row in corrections})
+
+    def money(label: str, month: int, ytd: int, year: int | None = None, note: str = "") -> Row:
+        return Row((label, Euro(month), Euro(ytd), None if year is None else Euro(year), note))
+
+    def total(label: str, month: int, ytd: int, year: int | None = None, note: str = "") -> Row:
+        return Row(money(label, month, ytd, year, note).cells, TOTAL)
+
+    def section(label: str) -> Row:
+        return Row((label,), SECTION)
+
+    rows = (
+        section("Fonds"),
+        money(
+            "Begroting: deel van de periode",
+            m.budget_part,
+            y.budget_part,
+            rules.budget_for(ctx.period.year),
+            "jaarbegroting verdeeld over de maanden",
+        ),
+        money(
+            "Bijdragen centrumgemeenten",
+            m.contributions,
+            y.contributions,
+            f.contributions,
+            "naar de verdeelsleutel",
+        ),
+        Row(
+            (
+                "Bezette dagen fondspercelen",
+                m.fund_occupied_days,
+                y.fund_occupied_days,
+                None,
+                "ook afgewezen dagen: zij was er wel",
+            )
+        ),
+        Row(
+            (
+                "Bezettingsgraad fondspercelen",
+                percent(m.occupancy),
+                percent(y.occupancy),
+                None,
+                "bezette dagen per gecontracteerde plaatsdag",
+            )
+        ),
+        money(
+            "Dagkosten",
+            m.fund_day_costs,
+            y.fund_day_costs,
+            None,
+            "in rekening gebrachte dagen × dagtarief",
+        ),
+        money(
+            "Beschikbaarheidsvergoeding",
+            m.fund_availability,
+            y.fund_availability,
+            None,
+            "plaatsen × tarief × dagen, bezet of niet",
+        ),
+        total("Kosten van het fonds", m.fund_costs, y.fund_costs, f.fund_costs),
+        total(
+            "Saldo: bijdragen − kosten",
+            m.balance,
+            y.balance,
+            f.balance,
+            "negatief: de bijdragen dekken de kosten niet",
+        ),
+        section("Verdeling van de kosten over de centrumgemeenten"),
+        money("Herkomstdeel (eigen cliënten)", m.origin, y.origin, None, "zie Centrumgemeenten"),
+        money("Verdeelsleutel", m.key, y.key, None, "de rest van de kosten, naar de sleutel"),
+        section("Justitie (COSM in de bedenktijd)"),
+        Row(("Dagen in de bedenktijd", m.justice_days, y.justice_days, None, "")),
+        money("Dagkosten in de bedenktijd", m.justice_day_costs, y.justice_day_costs),
+        money("Beschikbaarheid COSM-percelen", m.cosm_availability, y.cosm_availability),
+        total("Te betalen door Justitie", m.justice, y.justice, None, "zie Justitie (COSM)"),
+        section("Rechtstreeks door centrumgemeenten (COSM na de bedenktijd)"),
+        Row(("Dagen na de bedenktijd", m.municipal_days, y.municipal_days, None, "")),
+        total("Kosten na de bedenktijd", m.municipal, y.municipal),
+        section("Correcties en uitzonderingen"),
+        Row(
+            (
+                "Correcties op eerdere maanden (saldo)",
+                Euro(correction_total),
+                None,
+                None,
+                f"{len(corrections)} regels voor {periods_corrected} maanden; zie Correcties"
+                if corrections
+                else "geen",
+            )
+        ),
+        Row(("Uitzonderingen", exceptions, None, None, "zie Uitzonderingen")),
+        Row(("Waarschuwingen", warnings, None, None, "")),
+        Row(("Afgewezen dagen", m.rejected_days, y.rejected_days, None, "kosten niets")),
+    )
+    note = (
+        f"Prognose {f.year}: de {f.months_known} berekende maanden plus, voor elke"
+        " resterende maand, hun gemiddelde kosten; de bijdragen volgen de begroting."
+    )
+    table = Table(
+        ("Onderdeel", ctx.month, ctx.ytd, f"Prognose {f.year}", "Toelichting"),
+        rows,
+        note=note,
+    )
+    return Sheet(
+        "Samenvatting",
+        ctx.title("Samenvatting"),
+        ctx.subtitle(
+            f"De maand, het jaar tot en met {MONTHS[ctx.period.month - 1]} en een prognose"
+            " voor het jaareinde bij het huidige tempo."
+        ),
+        (table,),
+        widths={0: 44, 4: 48},
+    )
+
+
+# --- Centrumgemeenten ---
+
+
+def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
+    """Centrumgemeenten: per payer every statement item, what was charged and the balance."""
+    month, ytd = short_month(ctx.period), ctx.ytd
+
+    def cells(c: CentreFigures) -> tuple[CellValue, ...]:
+        return tuple(
+            Euro(amount)
+            for items in (c.month, c.ytd)
+            for amount in (
+                items[CONTRIBUTION],
+                items[ORIGIN],
+                items[KEY],
+                CentreFigures.charged(items),
+                CentreFigures.balance(items),
+                items[MUNICIPAL_ITEM],
+            )
+        )
+
+    rows = [
+        Row((c.code, c.name if c.member else f"{c.name} (geen lid)", *cells(c))) for c in centres
+    ]
+    items = (CONTRIBUTION, ORIGIN, KEY, MUNICIPAL_ITEM)
+    month_sum = {item: sum(c.month[item] for c in centres) for item in items}
+    ytd_sum = {item: sum(c.ytd[item] for c in centres) for item in items}
+    rows.append(Row(("Totaal", "", *cells(CentreFigures("", "", True, month_sum, ytd_sum))), TOTAL))
+    table = Table(
+        (
+            "Code",
+            "Centrumgemeente",
+            *(
+                f"{name} {when}"
+                for when in (month, ytd)
+                for name in (
+                    "Bijdrage",
+                    "Herkomstdeel",
+                    "Verdeelsleutel",
+                    "Ten laste",
+                    "Saldo",
+                    "COSM na bedenktijd",
+                )
+            ),
+        ),
+        tuple(rows),
+        note="Ten laste = herkomstdeel + verdeelsleutel. Saldo = bijdrage − ten laste"
+        " (positief: meer betaald dan gebruikt). COSM na bedenktijd betaalt de"
+        " centrumgemeente rechtstreeks, buiten het fonds.",
+    )
+    return Sheet(
+        "Centrumgemeenten",
+        ctx.title("Centrumgemeenten"),
+        ctx.subtitle(
+            f"Per lid van het fonds: bijdrage, wat ten laste kwam en het saldo; de maand en {ytd}."
+        ),
+        (table,),
+    )
+
+
+# --- Verloop ---
+
+
+def trend_sheet(ctx: Context, months: Sequence[MonthFigures]) -> Sheet:
+    """Verloop: one row per calculated month of the year, with a chart of it."""
+    rows: list[Row] = []
+    cumulative = 0
+    for m in months:
+        cumulative += m.balance
+        rows.append(
+            Row(
+                (
+                    short_month(m.period),
+                    Euro(m.contributions),
+                    Euro(m.fund_costs),
+                    percent(m.occupancy),
+                    Euro(m.fund_day_costs),
+                    Euro(m.fund_availability),
+                    Euro(m.balance),
+                    Euro(cumulative),
+                    m.fund_occupied_days,
+                    Euro(m.justice),
+                    Euro(m.municipal),
+                )
+            )
+        )
+    y = add_months(months)
+    rows.append(
+        Row(
+            (
+                "Totaal",
+                Euro(y.contributions),
+                Euro(y.fund_costs),
+                percent(y.occupancy),
+                Euro(y.fund_day_costs),
+                Euro(y.fund_availability),
+                Euro(y.balance),
+                None,
+                y.fund_occupied_days,
+                Euro(y.justice),
+                Euro(y.municipal),
+            ),
+            TOTAL,
+        )
+    )
+    table = Table(
+        (
+            "Maand",
+            "Bijdragen",
+            "Kosten fonds",
+            "Bezettingsgraad",
+            "Dagkosten",
+            "Beschikbaarheid",
+            "Saldo",
+            "Saldo cumulatief",
+            "Bezette dagen fonds",
+            "Justitie",
+            "COSM na bedenktijd",
+        ),
+        tuple(rows),
+    )
+    return Sheet(
+        "Verloop",
+        ctx.title("Verloop"),
+        ctx.subtitle(f"Het fonds per maand, {ctx.ytd}: bijdragen, kosten en bezetting."),
+        (table,),
+        chart=ChartSpec(
+            title=f"Bijdragen en kosten van het fonds, {ctx.ytd}",
+            category=0,
+            bars=(1, 2),
+            line=3,
+            line_axis="Bezettingsgraad",
+        ),
+    )
+
+
+# --- Correcties ---
+
+
+def corrections_sheet(ctx: Context, rules: Rules, corrections: Sequence[StatementRow]) -> Sheet:
+    """Correcties: rows booked in this period for earlier ones, per period and payer."""
+    names = rules.municipalities.names()
+    figures = correction_figures(corrections)
+    rows = [
+        Row(
+            (
+                c.for_period,
+                c.payer,
+                "Justitie" if c.payer == "JUSTICE" else names.get(c.payer, ""),
+                *(Euro(c.items[item]) for item in ITEMS),
+                Euro(c.total),
+            )
+        )
+        for c in figures
+    ]
+    if figures:
+        rows.append(
+            Row(
+                (
+                    "Totaal",
+                    "",
+                    "",
+                    *(Euro(sum(c.items[item] for c in figures)) for item in ITEMS),
+                    Euro(sum(c.total for c in figures)),
+                ),
+                TOTAL,
+            )
+        )
+    table = Table(
+        (
+            "Voor periode",
+            "Betaler",
+            "Naam",
+            *(ITEM_NAMES[item] for item in ITEMS),
+            "Totaal",
+        ),
+        tuple(rows),
+        note="Correcties: het verschil tussen de herberekening van een gesloten maand en wat"
+        " daarvoor al was afgerekend, geboekt in deze maand."
+        if figures
+        else "Geen correcties op eerdere, gesloten maanden in deze periode.",
+    )
+    return Sheet(
+        "Correcties",
+        ctx.title("Correcties"),
+        ctx.subtitle("Correcties op eerdere maanden, per maand en betaler."),
+        (table,),
+    )

@@ -1,0 +1,230 @@
+"""The cache of parsed log files: a cached read is exactly a parse, and never a stale one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fundcalc.cli import main
+from fundcalc.inputs import logcache
+from fundcalc.inputs.log import Log, read_log
+from fundcalc.inputs.logcache import CACHE, LogCache
+from tests.synthetic import write_hostile, write_sample
+
+LOG_ROW = "P9,c9,EGG-JONG-MIDDEN,2026-10-01,,GM0014,,,,false,2026-10-02\n"
+
+
+def same(a: Log, b: Log) -> bool:
+    return a.rows.equals(b.rows) and a.files == b.files and a.findings.equals(b.findings)
+
+
+def cached_read(inputs: Path, folder: Path) -> Log:
+    """Read the log with the cache in `folder`, then keep what was parsed (as a run does)."""
+    cache = LogCache(folder)
+    log = logcache.read_log(inputs, cache)
+    cache.save()
+    return log
+
+
+def entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    """The hostile log, and a file in Windows-1252 with an unknown column and a blank line."""
+    _, inputs = write_hostile(tmp_path / "hostile")
+    header = "placement_id,client_id,lot_id,start_date,end_date,brp_municipality,"
+    header += "found_municipality,reflection_start,reflection_end,void,recorded_on,opmerking\n"
+    extra = header + LOG_ROW.replace("\n", ",één\n") + ",,,,\n"
+    (inputs / "placements" / "extra.csv").write_bytes(extra.encode("cp1252"))
+    return inputs
+
+
+@pytest.fixture
+def cache(inputs: Path, tmp_path: Path) -> Path:
+    """A cache folder that keeps every file of `inputs`, as one run leaves it."""
+    folder = tmp_path / "cache"
+    cached_read(inputs, folder)
+    return folder
+
+
+def test_a_cached_read_gives_the_rows_counts_and_warnings_of_a_parse(
+    inputs: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    parsed = read_log(inputs)
+    first = cached_read(inputs, cache)
+    assert len(entries(cache)) == 2 * len(parsed.files)
+    again = cached_read(inputs, cache)
+    assert same(first, parsed) and same(again, parsed)
+    assert parsed.findings.height > 0  # the warnings came from the cache the second time
+
+
+def test_a_file_whose_bytes_changed_is_parsed_again_and_its_old_entry_removed(
+    inputs: Path, cache: Path
+) -> None:
+    before = entries(cache)
+    path = sorted((inputs / "placements").iterdir())[0]
+    path.write_bytes(path.read_bytes() + LOG_ROW.encode())
+    changed = cached_read(inputs, cache)
+    assert same(changed, read_log(inputs))
+    assert "P9" in changed.rows["placement_id"].to_list()
+    after = entries(cache)
+    assert len(after) == len(before) and len(set(after) - set(before)) == 2
+
+
+def test_a_damaged_entry_is_parsed_again_and_replaced(inputs: Path, cache: Path) -> None:
+    for rows in cache.glob("*.parquet"):
+        rows.write_bytes(rows.read_bytes()[:-40])
+    for about in list(cache.glob("*.json"))[:1]:
+        about.write_text("{not json", encoding="utf-8")
+    assert same(cached_read(inputs, cache), read_log(inputs))
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_an_entry_that_matches_its_checksum_but_cannot_be_decoded_is_parsed_again(
+    inputs: Path, cache: Path
+) -> None:
+    garbage = b"not parquet at all"
+    for rows in cache.glob("*.parquet"):
+        rows.write_bytes(garbage)
+        about = rows.with_suffix(".json")
+        entry = json.loads(about.read_text(encoding="utf-8"))
+        entry["rows_sha256"] = hashlib.sha256(garbage).hexdigest()
+        about.write_text(json.dumps(entry), encoding="utf-8")
+    assert same(cached_read(inputs, cache), read_log(inputs))
+    assert not any(p.read_bytes() == garbage for p in cache.glob("*.parquet"))  # replaced
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_kept_files_are_decoded_together_in_the_order_of_the_files(
+    inputs: Path, cache: Path
+) -> None:
+    (inputs / "placements" / "zz-new.csv").write_text(
+        "placement_id,client_id,lot_id,start_date,end_date,brp_municipality,"
+        "found_municipality,reflection_start,reflection_end,void,recorded_on\n" + LOG_ROW,
+        encoding="utf-8",
+    )
+    (inputs / "placements" / "0-new.csv").write_text(
+        (inputs / "placements" / "zz-new.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    mixed = cached_read(inputs, cache)  # two parsed, before and after the kept ones
+    assert same(mixed, read_log(inputs))
+    assert (mixed.files[0].name, mixed.files[-1].name) == ("0-new.csv", "zz-new.csv")
+
+
+def test_an_entry_names_the_columns_without_a_value_and_a_read_restores_them_as_nulls(
+    inputs: Path, cache: Path
+) -> None:
+    path = inputs / "placements" / "extra.csv"
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    kept = LogCache(cache).get(path.name, sha256)
+    assert kept is not None
+    assert "raw_start_date" in kept.empty and "placement_id" not in kept.empty
+    rows = cached_read(inputs, cache).rows.filter(source="extra.csv")
+    assert rows.height == 1
+    assert rows.select(sorted(kept.empty)).null_count().row(0) == (1,) * len(kept.empty)
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_a_file_changed_under_its_old_size_and_time_is_parsed_again_by_its_checksum(
+    inputs: Path, cache: Path
+) -> None:
+    path = inputs / "placements" / "extra.csv"
+    before = path.stat()
+    data = path.read_bytes()
+    changed = data.replace(b"2026-10-01", b"2026-10-09")
+    assert changed != data and len(changed) == len(data)
+    path.write_bytes(changed)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    read = cached_read(inputs, cache)
+    assert same(read, read_log(inputs))
+    assert read.rows.filter(source="extra.csv")["start_date"].to_list() == [date(2026, 10, 9)]
+    assert len(entries(cache)) == 2 * len(read.files)  # the old entry is gone
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_entries_of_another_reader_are_not_used(
+    inputs: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = set(entries(cache))
+    monkeypatch.setattr(logcache, "reader_fingerprint", lambda: "another reader")
+    cached_read(inputs, cache)
+    assert not before & set(entries(cache))
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_read(
+    inputs: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert same(cached_read(inputs, blocked / "cache"), read_log(inputs))
+
+
+def test_run_keeps_the_cache_under_out_and_gives_the_same_outputs_as_without(
+    tmp_path: Path,
+) -> None:
+    rules, inputs = write_sample(tmp_path / "sample")
+    args = ["--rules", str(rules), "--inputs", str(inputs), "--period", "2026-10"]
+    args += ["--as-of", "2026-11-23", "-q"]
+    runner = CliRunner()
+    for out in ("cold", "warm", "warm"):
+        assert runner.invoke(main, ["run", *args, "--out", str(tmp_path / out)]).exit_code == 0
+    fresh = ["run", *args, "--out", str(tmp_path / "fresh"), "--no-cache"]
+    assert runner.invoke(main, fresh).exit_code == 0
+    assert (tmp_path / "warm" / CACHE).is_dir() and not (tmp_path / "fresh" / CACHE).exists()
+    for out in ("cold", "warm"):
+        for name in entries(tmp_path / "fresh" / "2026-10"):
+            written = (tmp_path / out / "2026-10" / name).read_bytes()
+            assert written == (tmp_path / "fresh" / "2026-10" / name).read_bytes(), name
+
+
+def test_a_close_takes_the_files_its_run_read_from_the_cache_and_archives_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules, inputs = write_sample(tmp_path / "sample")
+    args = ["--rules", str(rules), "--inputs", str(inputs), "--period", "2026-10"]
+    args += ["--as-of", "2026-11-23", "-q"]
+    runner = CliRunner()
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    assert runner.invoke(main, ["run", *args, "--out", str(warm)]).exit_code == 0
+    assert runner.invoke(main, ["close", *args, "--out", str(cold), "--no-cache"]).exit_code == 0
+    assert not (cold / CACHE).exists()
+
+    def no_parsing(*_: object) -> None:
+        raise AssertionError("a file was parsed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("fundcalc.inputs.log.typed_file", no_parsing)
+        closed = runner.invoke(main, ["close", *args, "--out", str(warm)])
+    assert closed.exit_code == 0, closed.output
+    for name in entries(cold / "2026-10"):  # as closed from the files themselves
+        assert (warm / "2026-10" / name).read_bytes() == (cold / "2026-10" / name).read_bytes()
+    for log_file in sorted((inputs / "placements").iterdir()):  # the files, archived whole
+        sha256 = hashlib.sha256(log_file.read_bytes()).hexdigest()
+        stored = warm / "archive" / "objects" / sha256[:2] / sha256
+        assert stored.read_bytes() == log_file.read_bytes(), log_file.name
+    replayed = runner.invoke(main, ["replay", "--period", "2026-10", "--out", str(warm)])
+    assert replayed.exit_code == 0, replayed.output
+
+
+def test_a_close_parses_the_files_not_in_the_cache_and_keeps_them_there(tmp_path: Path) -> None:
+    rules, inputs = write_sample(tmp_path / "sample")
+    out = tmp_path / "out"
+    args = ["--rules", str(rules), "--inputs", str(inputs), "--as-of", "2026-11-23", "-q"]
+    args += ["--out", str(out)]
+    runner = CliRunner()
+    assert runner.invoke(main, ["close", *args, "--period", "2026-10"]).exit_code == 0
+    assert len(entries(out / CACHE)) == 2 * len(list((inputs / "placements").iterdir()))
+    # The next month's close finds every file archived already and in the cache.
+    assert runner.invoke(main, ["close", *args, "--period", "2026-11"]).exit_code == 0
+    replayed = runner.invoke(main, ["replay", "--period", "2026-11", "--out", str(out)])
+    assert replayed.exit_code == 0, replayed.output

@@ -1,0 +1,196 @@
+"""Loading and validating the arrangement (§2): every error names file, key and problem."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from fundcalc.base.period import Period
+from fundcalc.errors import RulesError
+from fundcalc.inputs.municipalities import load_municipalities
+from fundcalc.inputs.rules import load_rules, parse_arrangement
+
+MUNICIPALITIES = load_municipalities(
+    b"municipality_code,municipality_name,centrumgemeente_code,valid_from,valid_to,successor_code\n"
+    b"GM0001,A,GM0001,2000-01-01,,\n",
+    "municipalities.csv",
+)
+
+VALID = """
+[fund]
+name = "Fonds"
+budget = { 2025 = "1200.01", 2026 = "1300" }
+[[key]]
+valid_from = 2025-01-01
+weights = { GM0001 = "1893011", GM0002 = "0.5" }
+[[key]]
+valid_from = 2026-01-01
+weights = { GM0001 = "1" }
+[[split]]
+valid_from = 2025-01-01
+origin_share = "0.25"
+[cosm]
+reflection_months = 3
+correction_lookback_months = 12
+[[lot]]
+id = "LOV-NOORD"
+provider = "Voorbeeld Opvang Noord"
+group = "LOVERBOY"
+valid_to = 2026-07-01
+[[lot.terms]]
+valid_from = 2025-01-01
+places = 12
+day_tariff = "236.40"
+availability_tariff = "41.00"
+[[lot.terms]]
+valid_from = 2025-07-01
+places = 14
+day_tariff = "240.00"
+availability_tariff = "41.50"
+"""
+
+
+def parse(text: str):  # type: ignore[no-untyped-def]
+    return parse_arrangement(text.encode(), MUNICIPALITIES)
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(RulesError) as caught:
+        parse(text)
+    return str(caught.value)
+
+
+def test_a_valid_arrangement_is_read_exactly() -> None:
+    rules = parse(VALID)
+    assert rules.budgets == {2025: 120_001, 2026: 130_000}
+    assert rules.key_for(Period(2025, 6)).weights == {
+        "GM0001": Fraction(1_893_011),
+        "GM0002": Fraction(1, 2),
+    }
+    assert rules.key_for(Period(2026, 1)).members == ("GM0001",)
+    assert rules.split_for(Period(2026, 3)).origin_share == Fraction(1, 4)
+    assert (rules.reflection_months, rules.correction_lookback_months) == (3, 12)
+    lot = rules.lots["LOV-NOORD"]
+    assert not lot.is_cosm
+    assert [(t.valid_from, t.valid_to, t.places, t.day_tariff_cents) for t in lot.terms] == [
+        (date(2025, 1, 1), date(2025, 7, 1), 12, 23_640),
+        (date(2025, 7, 1), date(2026, 7, 1), 14, 24_000),
+    ]
+
+
+def test_the_correction_lookback_defaults_to_24_months() -> None:
+    assert (
+        parse(VALID.replace("correction_lookback_months = 12\n", "")).correction_lookback_months
+        == 24
+    )
+
+
+def test_an_unknown_key_is_an_error_naming_it() -> None:
+    assert error_of(VALID.replace("places = 12", "places = 12\nplaatsen = 3")) == (
+        "arrangement.toml: lot LOV-NOORD.terms[1].plaatsen: unknown key"
+    )
+
+
+def test_an_amount_with_more_than_two_decimals_is_an_error() -> None:
+    assert error_of(VALID.replace('"236.40"', '"236.405"')) == (
+        "arrangement.toml: lot LOV-NOORD.terms[1].day_tariff: '236.405' has more than 2 decimals"
+    )
+
+
+def test_an_amount_written_as_a_number_is_an_error() -> None:
+    assert error_of(VALID.replace('"236.40"', "236.40")) == (
+        "arrangement.toml: lot LOV-NOORD.terms[1].day_tariff: must be a quoted text,"
+        ' for amounts a decimal string like "236.40"'
+    )
+
+
+def test_unsorted_versions_are_an_error() -> None:
+    text = VALID.replace("valid_from = 2025-07-01", "valid_from = 2024-07-01")
+    assert error_of(text) == (
+        "arrangement.toml: lot LOV-NOORD.terms[2].valid_from:"
+        " versions are not sorted (2024-07-01 after 2025-01-01)"
+    )
+
+
+def test_overlapping_versions_are_an_error() -> None:
+    text = VALID.replace("valid_from = 2026-01-01", "valid_from = 2025-01-01")
+    assert error_of(text) == (
+        "arrangement.toml: key[2].valid_from:"
+        " overlaps the version before it (both valid from 2025-01-01)"
+    )
+
+
+def test_a_key_version_not_on_the_first_of_a_month_is_an_error() -> None:
+    assert error_of(VALID.replace("valid_from = 2026-01-01", "valid_from = 2026-01-15")) == (
+        "arrangement.toml: key[2].valid_from: 2026-01-15 is not the first day of a month"
+    )
+
+
+def test_an_origin_share_outside_zero_to_one_or_with_five_decimals_is_an_error() -> None:
+    assert error_of(VALID.replace('"0.25"', '"1.5"')) == (
+        "arrangement.toml: split[1].origin_share: must be between 0 and 1"
+    )
+    assert error_of(VALID.replace('"0.25"', '"0.12345"')) == (
+        "arrangement.toml: split[1].origin_share: '0.12345' has more than 4 decimals"
+    )
+
+
+def test_a_weight_that_is_not_positive_is_an_error() -> None:
+    assert error_of(VALID.replace('GM0002 = "0.5"', 'GM0002 = "0"')) == (
+        "arrangement.toml: key[1].weights.GM0002: a weight must be positive"
+    )
+
+
+def test_an_unknown_group_is_an_error() -> None:
+    assert error_of(VALID.replace('"LOVERBOY"', '"ANDERS"')) == (
+        "arrangement.toml: lot LOV-NOORD.group: must be one of"
+        " EGG_JONG, EGG_ACUUT, LOVERBOY, DREIGING, STALKING, COSM"
+    )
+
+
+def test_a_missing_section_is_an_error() -> None:
+    start = VALID.index("[fund]")
+    end = VALID.index("[[key]]")
+    assert error_of(VALID[:start] + VALID[end:]) == "arrangement.toml: fund: missing"
+
+
+def test_without_a_cosm_section_the_reflection_period_is_three_months() -> None:
+    start = VALID.index("[cosm]")
+    end = VALID.index("[[lot]]")
+    rules = parse(VALID[:start] + VALID[end:])
+    assert (rules.reflection_months, rules.correction_lookback_months) == (3, 24)
+
+
+def test_a_negative_amount_is_allowed() -> None:
+    rules = parse(VALID.replace('"41.00"', '"-41.00"'))
+    assert rules.lots["LOV-NOORD"].terms[0].availability_tariff_cents == -4_100
+
+
+def test_invalid_toml_is_an_error() -> None:
+    assert error_of("[fund\n").startswith("arrangement.toml: is not valid TOML")
+
+
+def test_a_period_without_a_key_split_or_budget_version_is_an_error() -> None:
+    rules = parse(VALID)
+    with pytest.raises(
+        RulesError, match=r"^arrangement.toml: key: no version valid on 2024-12-01$"
+    ):
+        rules.key_for(Period(2024, 12))
+    with pytest.raises(RulesError, match=r"^arrangement.toml: fund.budget.2027: no budget"):
+        rules.budget_for(2027)
+    assert not rules.covers(Period(2024, 12))
+    assert rules.covers(Period(2025, 1))
+
+
+def test_rules_files_are_read_from_a_folder_with_their_hashes(example: Path) -> None:
+    rules = load_rules(example / "rules")
+    assert [f.name for f in rules.files] == ["arrangement.toml", "municipalities.csv"]
+    assert all(len(f.sha256) == 64 for f in rules.files)
+
+
+def test_a_missing_rules_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RulesError, match=r"arrangement\.toml: file not found"):
+        load_rules(tmp_path)

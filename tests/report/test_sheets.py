@@ -1,0 +1,163 @@
+"""Laying tables out as worksheets: values, formats, safe text, printing and stable bytes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+from fractions import Fraction
+
+import fastexcel
+import pytest
+
+from fundcalc.report.sheets import (
+    EURO_FORMAT,
+    PERCENT_FORMAT,
+    SECTION,
+    TOTAL,
+    Average,
+    Count,
+    Euro,
+    LineNumber,
+    Percent,
+    Row,
+    Sheet,
+    Table,
+    column_widths,
+    safe_text,
+    workbook_bytes,
+    wrapped_lines,
+)
+from tests.readback import load
+
+STAMP = datetime(2026, 11, 23)
+
+
+def _render(*rows: Row, columns: tuple[str, ...] = ("A", "B")) -> bytes:
+    sheet = Sheet("Blad", "Titel", "Wat dit blad toont.", (Table(columns, rows),))
+    return workbook_bytes([sheet], stamp=STAMP, creator="test", title="t")
+
+
+FORMULA_LIKE = [
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1+1",
+    '=HYPERLINK("http://example.invalid","klik")',
+    "=cmd|' /C calc'!A0",
+]
+
+
+@pytest.mark.parametrize("text", FORMULA_LIKE)
+def test_text_that_looks_like_a_formula_is_stored_as_text_with_a_quote_prefix(text: str) -> None:
+    data = _render(Row((text, 1)))
+    cell = load(data)["Blad"]["A5"]
+    assert cell.data_type == "s"
+    assert cell.value == text
+    assert cell.quotePrefix is True
+    frame = fastexcel.read_excel(data).load_sheet("Blad", header_row=None).to_polars()
+    assert frame.row(4)[0] == text
+
+
+def test_no_cell_is_ever_written_as_a_formula() -> None:
+    data = _render(*(Row((text, 1)) for text in FORMULA_LIKE))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+
+
+def test_an_error_code_from_the_input_stays_text() -> None:
+    cell = load(_render(Row(("#REF!", 1))))["Blad"]["A5"]
+    assert (cell.data_type, cell.value) == ("s", "#REF!")
+
+
+def test_safe_text_turns_carriage_returns_into_line_feeds_and_drops_control_characters() -> None:
+    assert safe_text("\r=1+1") == "\n=1+1"
+    assert safe_text("a\r\nb") == "a\nb"
+    assert safe_text("a\x00b\x1fc") == "a\ufffdb\ufffdc"
+
+
+def test_safe_text_escapes_what_excel_would_decode_as_a_character() -> None:
+    assert safe_text("P_x0041_") == "P_x005F_x0041_"
+    data = _render(Row(("P_x0041_", 1)))
+    frame = fastexcel.read_excel(data).load_sheet("Blad", header_row=None).to_polars()
+    assert frame.row(4)[0] == "P_x0041_"  # an Excel-compatible reader shows the text as written
+
+
+def test_a_leading_carriage_return_reads_back_the_same_in_every_reader() -> None:
+    data = _render(Row(("\r=1+1", 1)))
+    assert load(data)["Blad"]["A5"].value == "\n=1+1"
+    frame = fastexcel.read_excel(data).load_sheet("Blad", header_row=None).to_polars()
+    assert frame.row(4)[0] == "\n=1+1"
+
+
+def test_a_count_below_five_is_shown_as_less_than_five() -> None:
+    ws = load(_render(Row((Count(0), Count(4))), Row((Count(5), Count(1234)))))["Blad"]
+    assert [ws["A5"].value, ws["B5"].value] == ["<5", "<5"]
+    assert [ws["A6"].value, ws["B6"].value] == [5, 1234]
+
+
+def test_euros_are_stored_values_with_a_euro_format() -> None:
+    ws = load(_render(Row((Euro(123456), Euro(-5)))))["Blad"]
+    assert (ws["A5"].value, ws["B5"].value) == (1234.56, -0.05)
+    assert ws["A5"].number_format == EURO_FORMAT
+
+
+def test_percentages_averages_dates_and_lines_have_their_formats() -> None:
+    row = Row(
+        (Percent(Fraction(1, 8)), Average(Fraction(7, 2)), date(2026, 10, 1), LineNumber(1234))
+    )
+    ws = load(_render(row, columns=("a", "b", "c", "d")))["Blad"]
+    assert (ws["A5"].value, ws["A5"].number_format) == (0.125, PERCENT_FORMAT)
+    assert ws["B5"].value == 3.5
+    assert ws["C5"].value == datetime(2026, 10, 1)
+    assert ws["C5"].number_format == "dd-mm-yyyy"
+    assert (ws["D5"].value, ws["D5"].number_format) == (1234, "0_ ")
+
+
+def test_total_and_section_rows_are_set_off_in_bold() -> None:
+    ws = load(_render(Row(("Fonds",), SECTION), Row(("x", 1)), Row(("Totaal", 1), TOTAL)))["Blad"]
+    assert ws["A5"].font.bold and not ws["A6"].font.bold and ws["B7"].font.bold
+
+
+def test_sheets_print_landscape_fitted_to_the_page_width_with_frozen_headers() -> None:
+    ws = load(_render(Row(("x", 1))))["Blad"]
+    assert ws.page_setup.orientation == "landscape"
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.freeze_panes == "A5"
+    assert ws.print_title_rows == "$4:$4"
+
+
+def test_the_same_sheets_give_the_same_bytes() -> None:
+    assert _render(Row(("x", Euro(1)))) == _render(Row(("x", Euro(1))))
+
+
+def test_document_and_zip_times_are_the_stamp_and_members_are_sorted_and_stored() -> None:
+    data = _render(Row(("x", 1)))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+    assert {i.date_time for i in infos} == {(2026, 11, 23, 0, 0, 0)}
+    assert {i.compress_type for i in infos} == {zipfile.ZIP_STORED}
+    properties = load(data).properties
+    assert (properties.created, properties.modified) == (STAMP, STAMP)
+
+
+def test_wrapped_lines_counts_lines_broken_at_words() -> None:
+    assert wrapped_lines("een twee drie", 20) == 1
+    assert wrapped_lines("een twee drie", 8) == 2
+    assert wrapped_lines("een\ntwee", 20) == 2
+
+
+def test_columns_are_as_wide_as_their_values_within_limits() -> None:
+    sheet = Sheet(
+        "s",
+        "t",
+        "u",
+        (Table(("Naam", "Bedrag"), (Row(("x" * 200, Euro(123456789))),)),),
+    )
+    widths = column_widths(sheet)
+    assert widths[0] == 60  # long text wraps instead
+    assert widths[1] == len("€ 1,234,567.89") + 3
