@@ -32,7 +32,7 @@ DATES = ("start_date", "end_date", "reflection_start", "reflection_end")
 
 
 def euros(cents: int) -> str:
-    """Cents as a decimal euro string, written independently of fundcalc.money."""
+    """Cents as a decimal euro string, written independently of fundcalc.base.money."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
@@ -160,11 +160,16 @@ def _meaning(row: dict[str, str]) -> tuple[object, ...]:
 
 @dataclass
 class Outcome:
-    """The oracle's answer: statement rows and, per placement, days per stream."""
+    """The oracle's answer: statement rows and, per placement, days per stream.
+
+    `day_log` lists every day of every stay in P, in walking order, as
+    (placement_id, day, stream, centrumgemeente or None, day cost in cents);
+    a REJECTED day costs 0."""
 
     statement: dict[tuple[str, str], int]
     days: dict[str, dict[str, int]]
     rejected_placements: set[str]
+    day_log: list[tuple[str, date, str, str | None, int]] = field(default_factory=list)
 
 
 def versions_in_force(rows: list[dict[str, str]], as_of: date) -> dict[str, object]:
@@ -210,6 +215,38 @@ def versions_in_force(rows: list[dict[str, str]], as_of: date) -> dict[str, obje
             result[pid] = ("REJECTED", fields)
             continue
         result[pid] = fields
+    return result
+
+
+ELIGIBLE = {"ja": True, "true": True, "1": True, "nee": False, "false": False, "0": False}
+
+
+def verdicts_in_force(verdicts: list[dict[str, str]], as_of: date) -> dict[str, bool]:
+    """SPEC §11: pid → eligible, for the verdict in force as of `as_of`.
+
+    A row without a placement_id, with an `eligible` value outside ja/nee,
+    true/false, 1/0 (case-insensitive, trimmed; empty included) or with a
+    `decided_on` that is no date is unreadable and ignored. Rows with the
+    same placement and `decided_on` that disagree on `eligible` conflict;
+    "conflicts ... change nothing" is read as: those rows are ignored, like
+    unreadable ones, so the latest earlier date without a conflict decides
+    (and no verdict is in force when there is none). Rows agreeing on
+    `eligible` but differing in `reference` are one verdict, not a conflict.
+    """
+    by_pid: dict[str, dict[date, set[bool]]] = defaultdict(lambda: defaultdict(set))
+    for row in verdicts:
+        pid = (row.get("placement_id") or "").strip()
+        eligible = ELIGIBLE.get((row.get("eligible") or "").strip().lower())
+        decided = parse_date(row.get("decided_on") or "")
+        if not pid or eligible is None or decided is None or decided > as_of:
+            continue
+        by_pid[pid][decided].add(eligible)
+    result: dict[str, bool] = {}
+    for pid, by_date in by_pid.items():
+        for decided in sorted(by_date, reverse=True):
+            if len(by_date[decided]) == 1:
+                result[pid] = next(iter(by_date[decided]))
+                break
     return result
 
 
@@ -280,7 +317,18 @@ def half_even(value: Fraction) -> int:
     return round(value)  # Python rounds Fractions half to even
 
 
-def calculate(scenario: Scenario, year: int, month: int, as_of: date) -> Outcome:
+def calculate(
+    scenario: Scenario,
+    year: int,
+    month: int,
+    as_of: date,
+    verdicts: list[dict[str, str]] | None = None,
+) -> Outcome:
+    """SPEC §4 for one month; with `verdicts` (raw rows of §11) the amendment
+    applies: on a fund lot, a placement judged not eligible is MUNICIPAL on
+    every day that has a centrumgemeente, member of the fund or not."""
+    not_eligible = {pid for pid, ok in verdicts_in_force(verdicts or [], as_of).items() if not ok}
+    day_log: list[tuple[str, date, str, str | None, int]] = []
     first = date(year, month, 1)
     end = add_months(first, 1)
     key = in_force_on(scenario.keys, first)[1]
@@ -310,6 +358,7 @@ def calculate(scenario: Scenario, year: int, month: int, as_of: date) -> Outcome
             lot = lots.get(version["lot_id"])
             terms = terms_on(lot, day) if lot else None
             stream = "REJECTED"
+            centre = None
             if lot is not None and terms is not None:
                 cosm = lot.group == "COSM"
                 window = False
@@ -324,12 +373,14 @@ def calculate(scenario: Scenario, year: int, month: int, as_of: date) -> Outcome
                     justice += terms[2]
                 elif centre is None:
                     pass
-                elif cosm:
+                elif cosm or pid in not_eligible:
                     stream = "MUNICIPAL"
                     municipal[centre] += terms[2]
                 elif centre in key:
                     stream = "FUND"
                     fund[centre] += terms[2]
+            cost = terms[2] if terms is not None and stream != "REJECTED" else 0
+            day_log.append((pid, day, stream, centre, cost))
             days[pid][stream] += 1
             day += timedelta(days=1)
     fund_avail = cosm_avail = 0
@@ -361,4 +412,5 @@ def calculate(scenario: Scenario, year: int, month: int, as_of: date) -> Outcome
         {k: v for k, v in statement.items() if v != 0},
         {pid: dict(d) for pid, d in days.items() if d},
         rejected,
+        day_log,
     )
