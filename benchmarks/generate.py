@@ -132,10 +132,12 @@ def _delivery(day: date, rng: random.Random) -> date:
 
 
 def _municipality(world: World, rng: random.Random) -> str:
-    centre = rng.choices(list(world.weights), weights=list(world.weights.values()))[0]
-    if world.merged.get(centre) and rng.random() < 0.04:
-        return rng.choice(world.merged[centre])  # an old code, still in a provider's system
-    return rng.choice(world.regions[centre])
+    centrumgemeente = rng.choices(list(world.weights), weights=list(world.weights.values()))[0]
+    if world.merged.get(centrumgemeente) and rng.random() < 0.04:
+        return rng.choice(
+            world.merged[centrumgemeente]
+        )  # an old code, still in a provider's system
+    return rng.choice(world.regions[centrumgemeente])
 
 
 def placements(

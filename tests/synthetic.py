@@ -208,8 +208,8 @@ def write_rules(folder: Path) -> Path:
     ]
     for code, (name, _) in MEMBERS.items():
         lines.append(f"{code},{name},{code},2000-01-01,,")
-    for code, (name, centre) in REGION.items():
-        lines.append(f"{code},{name},{centre},2000-01-01,,")
+    for code, (name, centrumgemeente) in REGION.items():
+        lines.append(f"{code},{name},{centrumgemeente},2000-01-01,,")
     lines.append("GM0370,Beemster,GM0363,2000-01-01,2022-01-01,GM0439")
     lines.append("GM0439,Purmerend,GM0363,2000-01-01,,")
     (rules / "municipalities.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")

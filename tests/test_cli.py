@@ -58,7 +58,7 @@ def test_run_shows_contribution_charged_and_balance_per_centrumgemeente(
         "Total (2 members) 100.00 61.00 39.00",
         "Fund costs 61.00 = days 30.00 + availability 31.00",
         "Justice 201.00 = reflection days 170.00 + COSM availability 31.00",
-        "Direct 35.00 COSM after the reflection period, paid by the centres",
+        "Direct 35.00 COSM after the reflection period, paid by the centrumgemeenten",
         "Findings 0 exceptions, 0 warnings (sheet Uitzonderingen, exceptions.csv)",
         f"Workbook {tmp_path / '2025-01' / 'report.xlsx'}",
     ]
@@ -219,7 +219,7 @@ def test_validate_lists_findings_by_kind_with_file_line_and_days_and_exits_1(
     # Told once, with its days in the period (not again without them).
     assert result.output.splitlines()[2:] == [
         "",
-        "errors: 1 (cost nothing until the provider sends a corrected version; import it)",
+        "exceptions: 1 (cost nothing until the provider sends a corrected version; import it)",
         "  a.csv:6  P5  unknown lot 'NOPE' (31 days)",
         "warnings: 0",
     ]
@@ -231,7 +231,7 @@ def test_validate_lists_findings_by_kind_with_file_line_and_days_and_exits_1(
         "log: 1 files, 4 rows as of 2025-03-01: 4 in force, 0 superseded, 0 duplicates,"
         " 0 not yet recorded, 0 unusable",
         "",
-        "errors: 0",
+        "exceptions: 0",
         "warnings: 0",
     ]
 

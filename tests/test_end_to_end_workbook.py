@@ -36,9 +36,9 @@ def test_the_worked_example_workbook_shows_the_expected_figures(
     assert cents(summary["Verdeelsleutel"]) == 1533 + 3067
     assert cents(summary["Te betalen door Justitie"]) == 20100
     assert cents(summary["Kosten na de bedenktijd"]) == 3500
-    centres = {r["Code"]: r for r in table(workbook["Centrumgemeenten"], "Code")}
-    assert cents(centres["GM0002"]["Verdeelsleutel jan 2025"]) == 3067
-    assert cents(centres["GM0002"]["Saldo jan 2025"]) == 6667 - 500 - 3067
+    centrumgemeenten = {r["Code"]: r for r in table(workbook["Centrumgemeenten"], "Code")}
+    assert cents(centrumgemeenten["GM0002"]["Verdeelsleutel jan 2025"]) == 3067
+    assert cents(centrumgemeenten["GM0002"]["Saldo jan 2025"]) == 6667 - 500 - 3067
 
 
 def test_the_manifest_lists_the_workbook_and_two_runs_give_the_same_bytes(

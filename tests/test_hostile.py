@@ -542,7 +542,7 @@ def test_importing_the_same_export_twice_is_refused_and_changes_nothing(tmp_path
     assert {p.name: p.read_bytes() for p in (inputs / "placements").iterdir()} == before
 
 
-def test_a_dry_run_with_errors_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+def test_a_dry_run_with_exceptions_exits_1_and_writes_nothing(tmp_path: Path) -> None:
     rules, inputs = project(tmp_path)
     export = tmp_path / "export.csv"
     export.write_text(

@@ -24,7 +24,7 @@ from fundcalc.inputs.rules import parse_arrangement
 from tests import oracle
 from tests.oracle import LotSpec, MunicipalityRowSpec, Scenario
 
-CENTRES = ("GM0001", "GM0002", "GM0003", "GM0004")
+CENTRUMGEMEENTEN = ("GM0001", "GM0002", "GM0003", "GM0004")
 OTHERS = ("GM0011", "GM0012", "GM0013")
 MERGED, SUCCESSOR, UNKNOWN = "GM0015", "GM0016", "GM0099"
 DAY0 = date(2024, 9, 1)
@@ -51,10 +51,12 @@ def _fmt(draw: st.DrawFn, day: date) -> str:
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[Scenario, Period, date]:
-    members = draw(st.lists(st.sampled_from(CENTRES), min_size=1, max_size=4, unique=True))
+    members = draw(st.lists(st.sampled_from(CENTRUMGEMEENTEN), min_size=1, max_size=4, unique=True))
     keys = [(date(2024, 1, 1), {c: draw(st.integers(1, 1000)) for c in sorted(members)})]
     if draw(st.booleans()):
-        later = draw(st.lists(st.sampled_from(CENTRES), min_size=1, max_size=4, unique=True))
+        later = draw(
+            st.lists(st.sampled_from(CENTRUMGEMEENTEN), min_size=1, max_size=4, unique=True)
+        )
         keys.append((date(2025, 2, 1), {c: draw(st.integers(1, 50)) for c in sorted(later)}))
     shares = st.sampled_from(["0", "0.5", "0.3333", "1", "0.25", "0.1234", "0.0001"])
     splits = [(date(2024, 1, 1), draw(shares))]
@@ -85,29 +87,33 @@ def scenarios(draw: st.DrawFn) -> tuple[Scenario, Period, date]:
         if draw(st.booleans()):
             valid_to = terms[-1][0] + timedelta(days=draw(st.integers(1, 90)))
         lots.append(LotSpec(lot_id, group, terms, valid_to))
-    municipalities = [MunicipalityRowSpec(c, c, date(2000, 1, 1)) for c in CENTRES]
+    municipalities = [MunicipalityRowSpec(c, c, date(2000, 1, 1)) for c in CENTRUMGEMEENTEN]
     for code in OTHERS:
         if draw(st.booleans()):
             switch = _day(draw, 30, 280)
             municipalities.append(
-                MunicipalityRowSpec(code, draw(st.sampled_from(CENTRES)), date(2000, 1, 1), switch)
+                MunicipalityRowSpec(
+                    code, draw(st.sampled_from(CENTRUMGEMEENTEN)), date(2000, 1, 1), switch
+                )
             )
-            municipalities.append(MunicipalityRowSpec(code, draw(st.sampled_from(CENTRES)), switch))
+            municipalities.append(
+                MunicipalityRowSpec(code, draw(st.sampled_from(CENTRUMGEMEENTEN)), switch)
+            )
         else:
             municipalities.append(
-                MunicipalityRowSpec(code, draw(st.sampled_from(CENTRES)), date(2000, 1, 1))
+                MunicipalityRowSpec(code, draw(st.sampled_from(CENTRUMGEMEENTEN)), date(2000, 1, 1))
             )
     merger = _day(draw, 30, 280)
     gap = timedelta(days=draw(st.sampled_from([0, 0, 10])))
     municipalities.append(
         MunicipalityRowSpec(
-            MERGED, draw(st.sampled_from(CENTRES)), date(2000, 1, 1), merger, SUCCESSOR
+            MERGED, draw(st.sampled_from(CENTRUMGEMEENTEN)), date(2000, 1, 1), merger, SUCCESSOR
         )
     )
     municipalities.append(
-        MunicipalityRowSpec(SUCCESSOR, draw(st.sampled_from(CENTRES)), merger + gap)
+        MunicipalityRowSpec(SUCCESSOR, draw(st.sampled_from(CENTRUMGEMEENTEN)), merger + gap)
     )
-    codes = st.sampled_from([*CENTRES, *OTHERS, MERGED, SUCCESSOR, UNKNOWN])
+    codes = st.sampled_from([*CENTRUMGEMEENTEN, *OTHERS, MERGED, SUCCESSOR, UNKNOWN])
     recorded = st.sampled_from(
         [date(2024, 12, 1), date(2025, 1, 5), date(2025, 2, 3), date(2025, 3, 3), date(2025, 4, 1)]
     )
@@ -214,7 +220,7 @@ def test_every_day_of_every_stay_is_charged_once_or_rejected(
     for pid, stream, n in ledger.select("placement_id", "stream", "days").iter_rows():
         days[pid][stream] += n
     assert {p: dict(d) for p, d in days.items()} == expected.days
-    # No day twice: the runs of a placement never overlap.
+    # No day twice: the ledger rows of a placement never overlap.
     for _, group in ledger.sort("first_day").group_by("placement_id"):
         firsts, lasts = group["first_day"].to_list(), group["last_day"].to_list()
         assert all(lasts[i] < firsts[i + 1] for i in range(len(firsts) - 1))

@@ -1,8 +1,8 @@
 """The command line: `fundcalc import`, `validate`, `run`, `explain` (one command per task).
 
 Every error reaches the user as one or two lines and an exit code (§8):
-0 success, 1 findings (errors in the data or the rules, replay
-differences), 2 bad usage, 3 fundcalc itself failed. Never a traceback,
+0 success, 1 findings (exceptions in the data, an error in the rules or
+an input file, replay differences), 2 bad usage, 3 fundcalc itself failed. Never a traceback,
 unless `fundcalc --debug …` asks for one. Heavy modules (polars, openpyxl,
 rich) are imported inside the commands, so `fundcalc --help` stays fast.
 """
@@ -96,7 +96,10 @@ class FundcalcGroup(click.Group):
             formatter.write_dl(
                 [
                     ("0", "done"),
-                    ("1", "findings: errors in the data or the rules, replay differences"),
+                    (
+                        "1",
+                        "findings: exceptions in the data, errors in the rules, replay differences",
+                    ),
                     ("2", "bad usage: an option or a value on the command line"),
                     ("3", "fundcalc itself failed: run again with --debug and report it"),
                 ]
@@ -357,7 +360,7 @@ def run(
     show_run(result, quiet=quiet, as_json=as_json)
 
 
-@main.command(short_help="List what is wrong in the rules and the log; exit 1 on errors.")
+@main.command(short_help="List what is wrong in the rules and the log; exit 1 on exceptions.")
 @_paths
 @click.option(
     "--period",
@@ -373,9 +376,9 @@ def validate(rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: da
 
     An error in the rules stops at once (one line: file, key, problem). Rows
     of the log that cannot be used are listed by kind, with file and line:
-    errors cost nothing until the provider sends a corrected version (import
-    it); warnings change no money but ask for a look. Exit 1 when there are
-    errors.
+    exceptions cost nothing until the provider sends a corrected version
+    (import it); warnings change no money but ask for a look. Exit 1 when
+    there are exceptions.
 
     \b
     Examples:
@@ -390,7 +393,7 @@ def validate(rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: da
         report = validate_inputs(rules_dir, inputs_dir, period, as_of or date.today())
     for line in report.lines():
         click.echo(line)
-    sys.exit(1 if report.errors else 0)
+    sys.exit(1 if report.exceptions else 0)
 
 
 @main.command("import", short_help="Check a provider's export and add it to the log, stamped.")
@@ -417,7 +420,7 @@ def import_(
     log's own or Dutch (Plaatsingsnummer, Cliëntnummer, Perceel, Startdatum,
     Einddatum, Gemeente BRP, Gemeente aangetroffen, Start bedenktijd, Einde
     bedenktijd, Vervallen). A file imported before is refused. Exit 1 when
-    --dry-run finds errors.
+    --dry-run finds exceptions.
 
     \b
     Examples:
@@ -440,7 +443,7 @@ def import_(
         )
     for line in report.lines():
         click.echo(line)
-    sys.exit(1 if dry_run and report.errors else 0)
+    sys.exit(1 if dry_run and report.exceptions else 0)
 
 
 @main.command(short_help="Show how one placement's cost in a month came about.")

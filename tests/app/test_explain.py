@@ -173,7 +173,7 @@ def test_a_placement_not_in_the_log_is_refused_with_the_ids_it_may_mean() -> Non
     )
 
 
-def test_every_range_is_the_runs_own_ledger_row(sample: Sample) -> None:
+def test_every_range_is_its_own_ledger_row(sample: Sample) -> None:
     """explain calculates a placement from its own rows: the same ranges as the whole run."""
     ledger = sample.run.calculation.segments(PERIOD)
     counts = ledger.group_by("placement_id").agg(pl.len(), pl.col("stream").n_unique())

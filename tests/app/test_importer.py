@@ -80,7 +80,7 @@ def test_an_import_shows_new_changed_unchanged_and_superseded_placements(
         "unchanged placements: 1",
         "not in force, a later version is: 1",
         "  P4  (version of 2026-11-20)",
-        "errors: 2",
+        "exceptions: 2",
         "  aanlevering.csv:7  P5  unknown lot 'ONBEKEND'",
         "  aanlevering.csv:8  P6  start_date '31-02-2026' is not a date",
         "warnings: 0",
@@ -158,7 +158,7 @@ def test_an_xlsx_export_keeps_its_excel_row_numbers(tmp_path: Path, inputs: Path
     path.write_bytes(buffer.getvalue())
     report = run_import(path, inputs)
     assert report.lines()[-4:] == [
-        "errors: 1",
+        "exceptions: 1",
         "  oost.xlsx:4  P8  start_date 'gisteren' is not a date",
         "warnings: 0",
         f"imported as {inputs / 'placements' / '2026-11-05_oost.csv'}",

@@ -19,9 +19,9 @@ def test_each_centrumgemeente_line_is_its_statement_rows(sample: Sample) -> None
     rows = statement(sample.folder / "statement.csv")
     summary = run_summary(sample.run)
     members = sample.rules.key_for(PERIOD).members
-    assert [c.code for c in summary.centres if c.member] == list(members)
+    assert [c.code for c in summary.centrumgemeenten if c.member] == list(members)
     p = str(PERIOD)
-    for c in summary.centres:
+    for c in summary.centrumgemeenten:
         contribution = rows.get((c.code, "contribution", p), 0)
         charged = rows.get((c.code, "origin", p), 0) + rows.get((c.code, "key", p), 0)
         assert (c.contribution, c.charged, c.municipal) == (
@@ -31,7 +31,7 @@ def test_each_centrumgemeente_line_is_its_statement_rows(sample: Sample) -> None
         )
         assert c.balance == contribution - charged
     # Non-members show only where they pay something directly this month.
-    assert all(c.municipal for c in summary.centres if not c.member)
+    assert all(c.municipal for c in summary.centrumgemeenten if not c.member)
 
 
 def test_the_totals_are_the_statements_and_the_manifests(sample: Sample) -> None:

@@ -33,7 +33,7 @@ def test_findings_are_grouped_by_kind_in_aligned_columns_with_what_to_do() -> No
         )
     )
     assert grouped_finding_lines(findings) == [
-        "errors: 2 (cost nothing until the provider sends a corrected version; import it)",
+        "exceptions: 2 (cost nothing until the provider sends a corrected version; import it)",
         "  a.csv:7          P12       unknown lot 'X' (3 days)",
         "  2026-09.csv:263            no placement_id",
         "warnings: 2 (change no money, but have a look)",
@@ -41,7 +41,7 @@ def test_findings_are_grouped_by_kind_in_aligned_columns_with_what_to_do() -> No
         " on these days (1 day)",
         "  a.csv:12         P-2026-1  bad\ufffd[31m text",
     ]
-    assert grouped_finding_lines(finding_frame()) == ["errors: 0", "warnings: 0"]
+    assert grouped_finding_lines(finding_frame()) == ["exceptions: 0", "warnings: 0"]
 
 
 def test_a_reason_text_fills_each_place_in_order_and_is_null_where_a_value_is() -> None:

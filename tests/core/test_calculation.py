@@ -70,7 +70,7 @@ def run(scenario: Scenario, period: Period = JAN, as_of: date = AS_OF) -> Calcul
 
 
 def days(calc: Calculation) -> list[tuple[str, str, str | None, int]]:
-    """(placement, stream, reason, days) per ledger run of the calculated period."""
+    """(placement, stream, reason, days) per ledger row of the calculated period."""
     (period,) = calc.periods
     return [
         (pid, stream, reason, n)
@@ -511,15 +511,15 @@ def test_a_period_settled_only_settles_as_it_does_with_its_ledger() -> None:
     whole = calculate(rules, log, [JAN, feb, mar], AS_OF)
     settled = calculate(rules, log, [mar], AS_OF, settle_only=[JAN, feb, mar])
     assert settled.periods == (mar,)
-    assert set(settled.ledger["period"]) == {"2025-03"}
+    assert set(settled.all_segments["period"]) == {"2025-03"}
     for period in (JAN, feb, mar):
         assert settled.settlements[period] == whole.settlements[period]
     assert whole.settlements[feb].key != whole.settlements[JAN].key
     # The ledger of some periods: all of it when it holds no others.
-    assert whole.ledger_of([JAN, feb, mar]).collect().equals(whole.ledger)
-    ledger_feb = whole.ledger_of([feb]).collect()
+    assert whole.segments_of([JAN, feb, mar]).collect().equals(whole.all_segments)
+    ledger_feb = whole.segments_of([feb]).collect()
     assert ledger_feb.height > 0 and set(ledger_feb["period"]) == {"2025-02"}
-    assert ledger_feb.equals(whole.segments(feb).select(whole.ledger.columns))
+    assert ledger_feb.equals(whole.segments(feb).select(whole.all_segments.columns))
 
 
 def test_segments_where_keeps_the_rows_it_holds_for_named_as_all_are() -> None:

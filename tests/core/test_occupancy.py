@@ -10,7 +10,7 @@ import pytest
 
 from fundcalc.app.run import year_to_date
 from fundcalc.core.calculation import Calculation, calculate
-from fundcalc.core.occupancy import occupancy_runs
+from fundcalc.core.occupancy import occupancy_spans
 from tests.synthetic import AS_OF, PERIOD, Sample, raw_log, stay, tiny_rules
 
 
@@ -31,7 +31,7 @@ def tiny() -> Calculation:
     return calculate(rules, raw_log(rows), [PERIOD, *year_to_date(rules, PERIOD)], AS_OF)
 
 
-def test_occupancy_runs_count_placements_between_events() -> None:
+def test_occupancy_spans_count_placements_between_events() -> None:
     ledger = pl.DataFrame(
         {
             "period": ["2026-10"] * 3,
@@ -43,8 +43,8 @@ def test_occupancy_runs_count_placements_between_events() -> None:
     parts = pl.DataFrame(
         {"lot_id": ["L"], "part_from": [date(2026, 10, 1)], "part_to": [date(2026, 11, 1)]}
     )
-    runs = occupancy_runs(ledger, parts, PERIOD)
-    assert [(r[1].day, r[2].day if r[2].month == 10 else 32, r[3]) for r in runs.iter_rows()] == [
+    spans = occupancy_spans(ledger, parts, PERIOD)
+    assert [(r[1].day, r[2].day if r[2].month == 10 else 32, r[3]) for r in spans.iter_rows()] == [
         (1, 5, 1),
         (5, 8, 2),
         (8, 9, 3),
@@ -74,9 +74,9 @@ def test_day_cost_is_split_over_terms_versions_and_excludes_rejected_days(
     first, second = (f for f in tiny.lots_for(PERIOD) if f.lot_id == "KLEIN")
     assert (first.rejected_days, first.day_cost) == (1, 23 * 10000)
     assert (second.rejected_days, second.day_cost) == (0, 21 * 10000)
-    charged = tiny.ledger.filter((pl.col("period") == "2026-10") & (pl.col("lot_id") == "KLEIN"))[
-        "amount_cents"
-    ].sum()
+    charged = tiny.all_segments.filter(
+        (pl.col("period") == "2026-10") & (pl.col("lot_id") == "KLEIN")
+    )["amount_cents"].sum()
     assert first.day_cost + second.day_cost == charged
 
 
@@ -92,7 +92,7 @@ def test_availability_per_terms_version_adds_up_to_the_settlement(tiny: Calculat
 
 def test_lot_figures_match_a_day_by_day_count_of_the_sample(sample: Sample) -> None:
     """An independent check: count every day of the month directly."""
-    ledger = sample.run.calculation.ledger.filter(
+    ledger = sample.run.calculation.all_segments.filter(
         (pl.col("period") == str(PERIOD)) & pl.col("day_tariff_cents").is_not_null()
     )
     figures = sample.run.calculation.lots_for(PERIOD)

@@ -1,4 +1,4 @@
-"""Day segments: intervals cut at every boundary, merged back into ledger runs."""
+"""Day segments: intervals cut at every boundary, merged back into ledger rows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 
 from fundcalc.base.period import BEGINNING, END_OF_TIME
-from fundcalc.core.segments import SEGMENT_SCHEMA, ledger_runs, lot_term_intervals
+from fundcalc.core.segments import SEGMENT_SCHEMA, ledger_rows, lot_term_intervals
 from fundcalc.inputs.municipalities import load_municipalities
 from fundcalc.inputs.rules import parse_arrangement
 from tests.oracle import LotSpec, MunicipalityRowSpec, Scenario
@@ -79,18 +79,18 @@ def test_adjacent_segments_with_the_same_stream_payer_and_tariff_merge_into_one_
         ],
         schema=SEGMENT_SCHEMA,
     )
-    runs = ledger_runs(segments)
-    assert runs.select("placement_no", "first_day", "last_day", "days", "amount_cents").rows() == [
+    rows = ledger_rows(segments)
+    assert rows.select("placement_no", "first_day", "last_day", "days", "amount_cents").rows() == [
         (1, date(2025, 1, 1), date(2025, 1, 20), 20, 2000),
         (1, date(2025, 1, 21), date(2025, 1, 31), 11, 1320),
         (2, date(2025, 1, 1), date(2025, 1, 5), 5, 500),
         (2, date(2025, 1, 7), date(2025, 1, 9), 3, 300),
         (3, date(2025, 1, 1), date(2025, 1, 9), 9, 900),
     ]
-    assert runs.schema == segments.schema
+    assert rows.schema == segments.schema
 
 
-def test_segments_of_which_none_continues_another_are_the_runs_in_order() -> None:
+def test_segments_of_which_none_continues_another_are_the_ledger_rows_in_order() -> None:
     segments = pl.DataFrame(
         [
             _segment("P2", date(2025, 1, 7), date(2025, 1, 9)),
@@ -100,6 +100,6 @@ def test_segments_of_which_none_continues_another_are_the_runs_in_order() -> Non
         ],
         schema=SEGMENT_SCHEMA,
     )
-    runs = ledger_runs(segments)
-    assert runs.equals(segments.sort("placement_no", "first_day"))
-    assert runs.schema == segments.schema
+    rows = ledger_rows(segments)
+    assert rows.equals(segments.sort("placement_no", "first_day"))
+    assert rows.schema == segments.schema

@@ -13,7 +13,7 @@ from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.report.figures import (
     MonthFigures,
     add_months,
-    centre_figures,
+    centrumgemeente_figures,
     correction_figures,
     exception_amounts,
     forecast,
@@ -90,13 +90,13 @@ def test_forecast_of_a_year_whose_rules_start_late_counts_only_the_months_calcul
 def test_centrumgemeenten_are_the_members_with_the_month_and_the_year_to_date(
     tiny: Calculation,
 ) -> None:
-    centres = centre_figures(tiny, tiny_rules(), PERIOD)
-    assert [(c.code, c.name, c.member) for c in centres] == [
+    centrumgemeenten = centrumgemeente_figures(tiny, tiny_rules(), PERIOD)
+    assert [(c.code, c.name, c.member) for c in centrumgemeenten] == [
         ("GM0001", "Eerste", True),
         ("GM0002", "Tweede", True),
     ]
     october = tiny.settlements[PERIOD]
-    first = centres[0]
+    first = centrumgemeenten[0]
     assert first.month == {
         CONTRIBUTION: october.contribution["GM0001"],
         ORIGIN: october.origin["GM0001"],
@@ -109,12 +109,12 @@ def test_centrumgemeenten_are_the_members_with_the_month_and_the_year_to_date(
 
 
 def test_a_non_member_with_direct_charges_is_listed_after_the_members(sample: Sample) -> None:
-    centres = centre_figures(sample.run.calculation, sample.rules, PERIOD)
-    outside = [c for c in centres if not c.member]
+    centrumgemeenten = centrumgemeente_figures(sample.run.calculation, sample.rules, PERIOD)
+    outside = [c for c in centrumgemeenten if not c.member]
     assert [c.code for c in outside] == ["GM0080"]
     assert outside[0].month[CONTRIBUTION] == outside[0].month[KEY] == 0
     assert outside[0].month[MUNICIPAL_ITEM] == sample.run.settlement.municipal["GM0080"]
-    assert [c.code for c in centres[:-1]] == sorted(sample.rules.key_for(PERIOD).members)
+    assert [c.code for c in centrumgemeenten[:-1]] == sorted(sample.rules.key_for(PERIOD).members)
 
 
 def test_corrections_are_summed_per_earlier_period_and_payer() -> None:

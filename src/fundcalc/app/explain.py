@@ -68,7 +68,7 @@ class LogVersion:
 
 @dataclass(frozen=True)
 class DayRange:
-    """A ledger row of the placement: a run of days with one stream, payer and tariff.
+    """A ledger row of the placement: consecutive days with one stream, payer and tariff.
 
     `terms` are the lot's terms on these days; `followed` the municipalities
     whose successors led to `municipality`, the row that gives the
@@ -126,7 +126,7 @@ def explain_placement(
     code = (
         None if in_force is None else in_force["brp_municipality"] or in_force["found_municipality"]
     )
-    ledger = calculation.runs_for(period)
+    ledger = calculation.ledger_rows_for(period)
     ranges = tuple(_range(r, lot, code, rules) for r in ledger.iter_rows(named=True))
     return Explanation(
         placement_id=placement_id,

@@ -134,7 +134,7 @@ class ImportReport:
     written: Path | None
 
     @property
-    def errors(self) -> int:
+    def exceptions(self) -> int:
         return self.findings.filter(pl.col("kind") == EXCEPTION).height
 
     def lines(self) -> list[str]:

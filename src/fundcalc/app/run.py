@@ -335,7 +335,7 @@ def build_manifest(
 def run_counts(calculation: Calculation, period: Period, findings: pl.DataFrame) -> dict[str, Any]:
     """How many rows went where, placements, days per stream in the period's ledger,
     findings (manifest and workbook)."""
-    ledger = calculation.runs_for(period)
+    ledger = calculation.ledger_rows_for(period)
     placements = calculation.versions.placements
     rejected = int(placements["reject_reason"].is_not_null().sum())
     days = {

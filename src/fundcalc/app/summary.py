@@ -20,12 +20,12 @@ from fundcalc.app.run import RunResult
 from fundcalc.app.terminal import euro
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
-from fundcalc.report.figures import MonthFigures, centre_figures, month_figures
+from fundcalc.report.figures import MonthFigures, centrumgemeente_figures, month_figures
 from fundcalc.report.render import REPORT
 
 
 @dataclass(frozen=True)
-class CentreLine:
+class CentrumgemeenteLine:
     """One centrumgemeente's month: contribution, charged (origin + key), balance, direct."""
 
     code: str
@@ -54,7 +54,7 @@ class RunSummary:
     period: Period
     as_of: date
     folder: Path
-    centres: tuple[CentreLine, ...]
+    centrumgemeenten: tuple[CentrumgemeenteLine, ...]
     month: MonthFigures
     days: dict[str, int]
     corrections: int
@@ -72,8 +72,8 @@ class RunSummary:
 def run_summary(result: RunResult) -> RunSummary:
     """Summarise a finished run (members, then others with direct charges this month)."""
     calculation = result.calculation
-    centres = tuple(
-        CentreLine(
+    centrumgemeenten = tuple(
+        CentrumgemeenteLine(
             c.code,
             c.name,
             c.member,
@@ -82,7 +82,7 @@ def run_summary(result: RunResult) -> RunSummary:
             c.month["key"],
             c.month["municipal"],
         )
-        for c in centre_figures(calculation, calculation.rules, result.period)
+        for c in centrumgemeente_figures(calculation, calculation.rules, result.period)
         if c.member or any(c.month.values())
     )
     counts = result.manifest["counts"]
@@ -90,7 +90,7 @@ def run_summary(result: RunResult) -> RunSummary:
         period=result.period,
         as_of=result.as_of,
         folder=result.folder,
-        centres=centres,
+        centrumgemeenten=centrumgemeenten,
         month=month_figures(calculation, [result.period])[0],
         days=dict(counts["days"]),
         corrections=len(result.corrections),
@@ -144,7 +144,7 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
                 "balance": amount(c.balance),
                 "municipal": amount(c.municipal),
             }
-            for c in summary.centres
+            for c in summary.centrumgemeenten
         ],
         "days": summary.days,
         "corrections": {
@@ -171,7 +171,10 @@ def summary_lines(summary: RunSummary) -> list[tuple[str, str]]:
             f"{euro(m.justice)} = reflection days {euro(m.justice_day_costs)}"
             f" + COSM availability {euro(m.cosm_availability)}",
         ),
-        ("Direct", f"{euro(m.municipal)} COSM after the reflection period, paid by the centres"),
+        (
+            "Direct",
+            f"{euro(m.municipal)} COSM after the reflection period, paid by the centrumgemeenten",
+        ),
     ]
     if summary.corrections:
         lines.append(
@@ -214,7 +217,7 @@ def print_summary(summary: RunSummary) -> None:
     table.add_column("Centrumgemeente")
     for heading in ("Contribution", "Charged", "Balance"):
         table.add_column(heading, justify="right")
-    members = [c for c in summary.centres if c.member]
+    members = [c for c in summary.centrumgemeenten if c.member]
     for c in members:
         table.add_row(
             Text(f"{c.code} {c.name}"),

@@ -32,7 +32,7 @@ class ValidationReport:
     facts: tuple[str, ...]
 
     @property
-    def errors(self) -> int:
+    def exceptions(self) -> int:
         return self.findings.filter(pl.col("kind") == EXCEPTION).height
 
     @property
@@ -47,7 +47,7 @@ class ValidationReport:
 def validate_inputs(
     rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: date
 ) -> ValidationReport:
-    """Validate rules (errors raise) and log (errors are findings) as of `as_of`."""
+    """Validate rules (an error raises) and log (exceptions, warnings: findings) as of `as_of`."""
     inputs = load_inputs(rules_dir, inputs_dir)
     rules, log = inputs.rules, inputs.log
     versions = versions_as_of(log.rows, as_of)

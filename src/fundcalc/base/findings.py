@@ -70,9 +70,9 @@ def printable(text: str) -> str:
 
 
 def finding_lines(findings: pl.DataFrame) -> list[str]:
-    """Findings as terminal lines, grouped by kind: `errors: N`, then `file:line  id  reason`."""
+    """Findings as terminal lines by kind: `exceptions: N`, then `file:line  id  reason`."""
     out = []
-    for kind, title in ((EXCEPTION, "errors"), (WARNING, "warnings")):
+    for kind, title in ((EXCEPTION, "exceptions"), (WARNING, "warnings")):
         rows = findings.filter(pl.col("kind") == kind)
         out.append(f"{title}: {rows.height}")
         for source, line, placement, reason in rows.select(
@@ -110,7 +110,7 @@ def grouped_finding_lines(findings: pl.DataFrame) -> list[str]:
     where = max((len(r[1]) for r in rows), default=0)
     which = max((len(r[2]) for r in rows), default=0)
     out = []
-    for kind, title in ((EXCEPTION, "errors"), (WARNING, "warnings")):
+    for kind, title in ((EXCEPTION, "exceptions"), (WARNING, "warnings")):
         group = [r for r in rows if r[0] == kind]
         out.append(f"{title}: {len(group)}" + (f" ({ADVICE[kind]})" if group else ""))
         out += [printable(f"  {w:<{where}}  {p:<{which}}  {reason}") for _, w, p, reason in group]

@@ -131,7 +131,7 @@ def settle_periods(
     ledger: pl.DataFrame, rules: Rules, periods: Sequence[Period]
 ) -> dict[Period, Settlement]:
     """Settle each of `periods` from its ledger rows, summed for all of them at once."""
-    sums = _by_period_stream_and_centre(ledger, periods)
+    sums = _by_period_stream_and_centrumgemeente(ledger, periods)
     return {p: _settled(sums.get(str(p), {}), rules, p) for p in periods}
 
 
@@ -165,7 +165,7 @@ def _settled(sums: dict[str, dict[str, int]], rules: Rules, period: Period) -> S
     )
 
 
-def _by_period_stream_and_centre(
+def _by_period_stream_and_centrumgemeente(
     ledger: pl.DataFrame, periods: Sequence[Period]
 ) -> dict[str, dict[str, dict[str, int]]]:
     """The periods' amounts per period, stream and centrumgemeente (by code), in one query."""

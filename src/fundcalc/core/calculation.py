@@ -1,6 +1,6 @@
 """The calculation of one or more periods as of a date: the pure core of fundcalc.
 
-rules + log → versions in force → stays → day segments → ledger → settlement.
+rules + log → versions in force → stays → day segments → ledger rows → settlement.
 Nothing here reads or writes a file, so the same inputs always give the same
 figures, and tests and replays run it without a disk.
 """
@@ -23,7 +23,7 @@ from fundcalc.core.segments import (
     REJECTED,
     SEGMENT_SCHEMA,
     day_segments,
-    ledger_runs,
+    ledger_rows,
     rejected_segments,
 )
 from fundcalc.core.versions import Versions, versions_as_of
@@ -49,12 +49,12 @@ LEDGER_COLUMNS = (
 class Calculation:
     """Everything computed for some periods as of one date.
 
-    `ledger` holds every period's day segments as cut (at months, terms,
+    `all_segments` holds every period's day segments as cut (at months, terms,
     mappings and the reflection window), in no particular order, each naming
     its placement by number (`placement_no`, its row in `versions.placements`);
-    `segments` and `runs_for` add the placement's id, client and log row, and
-    `ledger_for` merges a period's into the runs of days the ledger file shows,
-    sorted.
+    `segments` adds the placement's id, client and log row; `ledger_rows_for`
+    merges a period's segments into the ledger rows that ledger.parquet shows
+    (`ledger_for`: the spec's columns only), sorted.
     Sums are the same either way. `settlements` holds `periods` and the
     periods that were only settled (closed periods recomputed for
     corrections), which have no ledger rows.
@@ -63,7 +63,7 @@ class Calculation:
     as_of: date
     periods: tuple[Period, ...]
     versions: Versions
-    ledger: pl.DataFrame
+    all_segments: pl.DataFrame
     settlements: dict[Period, Settlement]
     fund_lots: tuple[str, ...]
     rules: Rules
@@ -75,7 +75,7 @@ class Calculation:
     _segments: dict[Period, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _runs: dict[Period, pl.DataFrame] = field(
+    _ledger_rows: dict[Period, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     _rejected: dict[Period, pl.DataFrame] = field(
@@ -86,32 +86,31 @@ class Calculation:
     )
 
     def segments(self, period: Period, *columns: str, where: pl.Expr | None = None) -> pl.DataFrame:
-        """The period's rows of `ledger` as cut, with `period` and `columns` only (all,
+        """The period's segments as cut, with `period` and `columns` only (all,
         and the placements' `segments.IDENTITY`, when none); only those `where` holds
-        for, if given (an expression of the ledger's own columns).
+        for, if given (an expression of the segments' own columns).
 
-        The rows are chosen before they are named: naming takes the identity of
-        each row's placement from `versions.placements` (10 M: 0.25 s for all of
-        a month's segments, 0.06 s for its COSM ones).
+        The rows are chosen before they are named: naming gathers the identity of
+        each row's placement from `versions.placements`, which costs per row.
         """
         wanted = ("period", *(c for c in columns if c != "period"))
         rows = self._cut(period) if where is None else self._cut(period).filter(where)
         return self._named(rows, wanted if columns else (*SEGMENT_SCHEMA, *IDENTITY))
 
-    def ledger_of(self, periods: Sequence[Period]) -> pl.LazyFrame:
-        """The rows of `ledger` in `periods`; no filter at all when it holds no others,
-        as for a run's month and the year before it (a filter of a large ledger by a
+    def segments_of(self, periods: Sequence[Period]) -> pl.LazyFrame:
+        """The segments of `periods`; no filter at all when there are no others, as
+        for a run's month and the year before it (a filter of many segments by a
         text column costs a scan)."""
-        rows = self.ledger.lazy()
+        rows = self.all_segments.lazy()
         if set(self.periods) - set(periods):
             rows = rows.filter(pl.col("period").is_in([str(p) for p in periods]))
         return rows
 
     def _cut(self, period: Period) -> pl.DataFrame:
-        """The period's rows of `ledger`, taken from it once: the runs, the findings,
-        the lots and the COSM sheet all need them."""
+        """The period's segments, taken from `all_segments` once: the ledger rows, the
+        findings, the lots and the COSM sheet all need them."""
         if period not in self._segments:
-            self._segments[period] = self.ledger.filter(pl.col("period") == str(period))
+            self._segments[period] = self.all_segments.filter(pl.col("period") == str(period))
         return self._segments[period]
 
     def _named(self, rows: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
@@ -124,22 +123,22 @@ class Calculation:
             rows = rows.with_columns(found)
         return rows.select(columns)
 
-    def runs_for(self, period: Period) -> pl.DataFrame:
-        """The period's segments merged into runs of days (`segments.ledger_runs`),
+    def ledger_rows_for(self, period: Period) -> pl.DataFrame:
+        """The period's segments merged into ledger rows (`segments.ledger_rows`),
         with the placements' `segments.IDENTITY`.
 
-        `ledger` holds the segments of every period as cut, which sum to the
-        same days and amounts; the runs are what the ledger file shows.
+        The segments sum to the same days and amounts; the ledger rows are what
+        ledger.parquet shows.
         """
-        if period not in self._runs:
-            runs = ledger_runs(self._cut(period))
-            named = self._named(runs, (*IDENTITY, *SEGMENT_SCHEMA))
-            self._runs[period] = named.sort("placement_id", "first_day")
-        return self._runs[period]
+        if period not in self._ledger_rows:
+            merged = ledger_rows(self._cut(period))
+            named = self._named(merged, (*IDENTITY, *SEGMENT_SCHEMA))
+            self._ledger_rows[period] = named.sort("placement_id", "first_day")
+        return self._ledger_rows[period]
 
     def ledger_for(self, period: Period) -> pl.DataFrame:
         """The ledger rows of one period, with exactly the spec's columns."""
-        return self.runs_for(period).select(LEDGER_COLUMNS)
+        return self.ledger_rows_for(period).select(LEDGER_COLUMNS)
 
     def lots_for(self, period: Period) -> list[LotFigures]:
         """The lots' capacity and use in `period` (`occupancy.lot_figures`), computed once:
@@ -193,7 +192,7 @@ class Calculation:
 
     def _find(self, period: Period) -> pl.DataFrame:
         placements = self.versions.placements
-        # One pass over every placement: the streaming engine wins (10 M: 1.1 → 0.4 s).
+        # One pass over every placement: the streaming engine wins here.
         touching = placements.lazy().filter(_touches(period)).collect(engine="streaming")
         days = self.rejected_days(period).select(
             pl.lit(EXCEPTION).alias("kind"), "source", "line", "placement_id", "reason", "days"
@@ -258,7 +257,7 @@ def calculate(
 
     `settle_only` periods are settled too, from the sums of their segments,
     without keeping the segments: closed periods recomputed for corrections
-    need no ledger, and over two years of a large log it would be most of the
+    need no ledger rows, and over two years of a large log it would be most of the
     work. `log_findings` are the warnings about the log's files
     (`log.Log.findings`); they are part of every period's findings.
 
@@ -278,11 +277,10 @@ def calculate(
     segments = pl.concat(
         [day_segments(usable, rules, periods), rejected_segments(rejected, periods)]
     )
-    # Made whole once: the streaming engine leaves the ledger in hundreds of
-    # pieces of unequal cuts, and every later filter of it paid for that (10 M:
-    # a filter by period 0.5-1.0 s; after this, 0.1 s).
-    ledger = segments.select(*SEGMENT_SCHEMA).collect().rechunk()
-    sums = _sums(ledger.lazy())
+    # Made whole once: the streaming engine leaves the segments in hundreds of
+    # pieces of unequal cuts, and every later filter of them pays for each piece.
+    all_segments = segments.select(*SEGMENT_SCHEMA).collect().rechunk()
+    sums = _sums(all_segments.lazy())
     if settled_only:  # rejected days cost nothing: only the charged ones are summed
         sums = pl.concat([sums, _sums(day_segments(usable, rules, settled_only))])
     settlements = settle_periods(sums, rules, (*periods, *settled_only))
@@ -291,7 +289,7 @@ def calculate(
         as_of,
         periods,
         versions,
-        ledger,
+        all_segments,
         settlements,
         fund_lots,
         rules,

@@ -2,10 +2,11 @@
 
 How many places a lot has under contract, how many days they were occupied and
 on how many days more women were placed than contracted. Occupancy per day
-comes from an interval sweep over the ledger's runs (+1 on a run's first day,
-−1 the day after its last, cumulative sums per lot), never from one row per day
-per placement. The capacity warning (`checks.over_capacity`) and the
-workbook's lots sheet both use these figures.
+comes from an interval sweep over the segments (+1 on a segment's first day,
+−1 the day after its last, cumulative sums per lot) into spans of days with a
+constant occupancy, never from one row per day per placement. The capacity
+warning (`checks.over_capacity`) and the workbook's lots sheet both use these
+figures.
 """
 
 from __future__ import annotations
@@ -100,15 +101,15 @@ def _part_frame(parts: Sequence[_TermPart]) -> pl.DataFrame:
     )
 
 
-def occupancy_runs(ledger: pl.DataFrame, parts: pl.DataFrame, period: Period) -> pl.DataFrame:
-    """Per lot, the runs of days with a constant number of placements (interval sweep).
+def occupancy_spans(placed: pl.DataFrame, parts: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """Per lot, the spans of days with a constant number of placements (interval sweep).
 
-    Every ledger row adds one placement from its `first_day` and removes it
+    Every segment adds one placement from its `first_day` and removes it
     after its `last_day`; the starts of the terms' parts are cut points too,
-    so each run lies within one part. Returns `lot_id, run_from, run_to,
-    occupied` (runs with nobody placed included), never a row per day.
+    so each span lies within one part. Returns `lot_id, span_from, span_to,
+    occupied` (spans with nobody placed included), never a row per day.
     """
-    rows = ledger.filter(pl.col("period") == str(period)).select("lot_id", "first_day", "last_day")
+    rows = placed.filter(pl.col("period") == str(period)).select("lot_id", "first_day", "last_day")
     events = pl.concat(
         [
             rows.select("lot_id", pl.col("first_day").alias("day"), pl.lit(1).alias("delta")),
@@ -127,10 +128,10 @@ def occupancy_runs(ledger: pl.DataFrame, parts: pl.DataFrame, period: Period) ->
         .sort("lot_id", "day")
         .with_columns(
             pl.col("delta").cum_sum().over("lot_id").alias("occupied"),
-            pl.col("day").shift(-1).over("lot_id").alias("run_to"),
+            pl.col("day").shift(-1).over("lot_id").alias("span_to"),
         )
-        .filter(pl.col("run_to").is_not_null())
-        .select("lot_id", pl.col("day").alias("run_from"), "run_to", "occupied")
+        .filter(pl.col("span_to").is_not_null())
+        .select("lot_id", pl.col("day").alias("span_from"), "span_to", "occupied")
     )
 
 
@@ -144,12 +145,12 @@ def lot_figures(placed: pl.DataFrame, rules: Rules, period: Period) -> list[LotF
     parts = _term_parts(rules, period)
     frame = _part_frame(parts)
     sweep = (
-        occupancy_runs(placed, frame, period)
+        occupancy_spans(placed, frame, period)
         .join(frame, on="lot_id")
         .filter(
-            (pl.col("run_from") >= pl.col("part_from")) & (pl.col("run_to") <= pl.col("part_to"))
+            (pl.col("span_from") >= pl.col("part_from")) & (pl.col("span_to") <= pl.col("part_to"))
         )
-        .with_columns((pl.col("run_to") - pl.col("run_from")).dt.total_days().alias("length"))
+        .with_columns((pl.col("span_to") - pl.col("span_from")).dt.total_days().alias("length"))
         .group_by("lot_id", "part_from")
         .agg(
             (pl.col("occupied") * pl.col("length")).sum().alias("occupied_days"),
@@ -195,8 +196,8 @@ def _part_sums(
 ) -> dict[tuple[str, date], tuple[int, int]]:
     """Charged amount and rejected days per terms part.
 
-    A ledger run can cross a change of terms that keeps the day tariff, so each
-    run is clipped to each part: its days there times its (single) tariff.
+    A segment can cross a change of terms that keeps the day tariff, so each
+    is clipped to each part: its days there times its (single) tariff.
     """
     first = pl.max_horizontal("first_day", "part_from")
     end = pl.min_horizontal(pl.col("last_day") + timedelta(days=1), pl.col("part_to"))

@@ -4,7 +4,7 @@ A stay is never expanded to one row per day. It is clipped to the periods
 asked for and cut at every boundary that can change what a day costs or who
 pays it: month ends, the lot's terms, the municipality's centrumgemeente
 (mergers included) and the reflection window (*bedenktijd*). Each resulting
-segment is a run of days with one stream:
+segment is consecutive days with one stream:
 
 * `FUND`: a day on a fund lot, paid from the fund;
 * `JUSTICE`: a COSM day inside the reflection window, paid by the Ministry;
@@ -305,7 +305,7 @@ def _reflection_cut(stays: pl.LazyFrame, reflection_months: int) -> pl.LazyFrame
 
 def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
     """Decide each segment's stream, payer and reason, and price it."""
-    centre = pl.col("centrumgemeente")
+    centrumgemeente = pl.col("centrumgemeente")
     cosm = pl.col("is_cosm")
     tariff = pl.col("day_tariff_cents")
     stream = (
@@ -313,7 +313,7 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
         .then(pl.lit(REJECTED))
         .when(cosm & pl.col("in_window"))
         .then(pl.lit(JUSTICE))
-        .when(centre.is_null())
+        .when(centrumgemeente.is_null())
         .then(pl.lit(REJECTED))
         .when(cosm)
         .then(pl.lit(MUNICIPAL))
@@ -328,7 +328,7 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
         .then(reason_text("lot {} has no terms on these days", pl.col("lot_id")))
         .when(cosm & pl.col("in_window"))
         .then(pl.lit(None, dtype=pl.String))
-        .when(centre.is_null())
+        .when(centrumgemeente.is_null())
         .then(reason_text("no centrumgemeente for municipality '{}'", pl.col("municipality_code")))
         .when(cosm)
         .then(pl.lit(None, dtype=pl.String))
@@ -351,7 +351,7 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
             "stream",
             pl.when(pl.col("stream") == JUSTICE)
             .then(None)
-            .otherwise(centre)
+            .otherwise(centrumgemeente)
             .alias("centrumgemeente"),
             pl.col("seg_from").alias("first_day"),
             (pl.col("seg_to") - timedelta(days=1)).alias("last_day"),
@@ -366,16 +366,16 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def ledger_runs(segments: pl.DataFrame) -> pl.DataFrame:
+def ledger_rows(segments: pl.DataFrame) -> pl.DataFrame:
     """Merge adjacent segments of a placement with the same stream, payer, tariff and reason.
 
-    The ledger has one row per placement, stream and run of days with the
-    same tariff and centrumgemeente (§5). Most often no segment continues
-    another, since a month's segments are cut where something changes: then
-    the segments, in order, are the runs, and no grouping is done (10 M: 0.3 s).
+    A ledger row is one placement's consecutive days with one stream, tariff
+    and centrumgemeente (§5). Most often no segment continues another, since a
+    month's segments are cut where something changes: then the segments, in
+    order, are the ledger rows, and no grouping is done.
     """
     same = ["period", "placement_no", "stream", "centrumgemeente", "day_tariff_cents", "reason"]
-    # Sorted by placement and day, a row continues the run of the row before it
+    # Sorted by placement and day, a segment continues the ledger row of the one before it
     # when it is the same placement, starts the next day and matches in `same`.
     continues = (pl.col("first_day") == pl.col("last_day").shift(1) + timedelta(days=1)).fill_null(
         False
@@ -393,8 +393,8 @@ def ledger_runs(segments: pl.DataFrame) -> pl.DataFrame:
         return ordered.select(columns)
     return (
         ordered.lazy()
-        .with_columns((~pl.col("_continues")).cum_sum().alias("run"))
-        .group_by("run", maintain_order=True)
+        .with_columns((~pl.col("_continues")).cum_sum().alias("_row"))
+        .group_by("_row", maintain_order=True)
         .agg(
             *(pl.col(c).first() for c in ("period", "placement_no", "lot_id")),
             pl.col("stream").first(),

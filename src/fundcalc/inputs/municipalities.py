@@ -98,23 +98,23 @@ class Municipalities:
         codes: list[str] = []
         starts: list[date] = []
         ends: list[date] = []
-        centres: list[str | None] = []
+        centrumgemeenten: list[str | None] = []
         for code in sorted(self.rows):
             for start, end in pairwise(bounds):
-                centre = self.centrumgemeente_on(code, start)
-                if codes and codes[-1] == code and centres[-1] == centre:
+                centrumgemeente = self.centrumgemeente_on(code, start)
+                if codes and codes[-1] == code and centrumgemeenten[-1] == centrumgemeente:
                     ends[-1] = end
                     continue
                 codes.append(code)
                 starts.append(start)
                 ends.append(end)
-                centres.append(centre)
+                centrumgemeenten.append(centrumgemeente)
         return pl.DataFrame(
             {
                 "municipality_code": codes,
                 "mun_from": starts,
                 "mun_to": ends,
-                "centrumgemeente": centres,
+                "centrumgemeente": centrumgemeenten,
             },
             schema={
                 "municipality_code": pl.String,
@@ -165,8 +165,8 @@ def load_municipalities(data: bytes, file: str) -> Municipalities:
 def _row(fields: list[str], line: int, file: str) -> MunicipalityRow:
     if len(fields) != len(COLUMNS):
         raise RulesError(file, f"line {line}", f"has {len(fields)} fields, expected {len(COLUMNS)}")
-    code, name, centre, start, end, successor = (f.strip() for f in fields)
-    if not code or not centre:
+    code, name, centrumgemeente, start, end, successor = (f.strip() for f in fields)
+    if not code or not centrumgemeente:
         raise RulesError(
             file, f"line {line}", "municipality_code and centrumgemeente_code required"
         )
@@ -178,7 +178,9 @@ def _row(fields: list[str], line: int, file: str) -> MunicipalityRow:
         raise RulesError(file, f"line {line}", "valid_to must be after valid_from")
     if successor and valid_to is None:
         raise RulesError(file, f"line {line}", "a successor_code needs a valid_to (the merger)")
-    return MunicipalityRow(code, name, centre, valid_from, valid_to, successor or None, line)
+    return MunicipalityRow(
+        code, name, centrumgemeente, valid_from, valid_to, successor or None, line
+    )
 
 
 def _date(text: str, column: str, line: int, file: str) -> date | None:

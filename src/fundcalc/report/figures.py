@@ -104,7 +104,7 @@ def month_figures(calculation: Calculation, periods: Sequence[Period]) -> list[M
     # Grouped by stream and occupancy rather than summed through filters per row:
     # one pass of the streaming engine over the whole ledger.
     sums = (
-        calculation.ledger_of(periods)
+        calculation.segments_of(periods)
         .group_by("period", "stream", occupied.alias("occupied"))
         .agg(pl.col("days").sum())
         .collect()
@@ -196,7 +196,7 @@ def forecast(rules: Rules, months: Sequence[MonthFigures]) -> Forecast:
 
 
 @dataclass(frozen=True)
-class CentreFigures:
+class CentrumgemeenteFigures:
     """One payer's statement items for the month and for the year to date."""
 
     code: str
@@ -225,7 +225,9 @@ def _items(settlement: Settlement, code: str) -> dict[str, int]:
     }
 
 
-def centre_figures(calculation: Calculation, rules: Rules, period: Period) -> list[CentreFigures]:
+def centrumgemeente_figures(
+    calculation: Calculation, rules: Rules, period: Period
+) -> list[CentrumgemeenteFigures]:
     """Every member of the period's key, then other centrumgemeenten charged this year.
 
     Members come first by code; a non-member appears only where it has direct
@@ -246,7 +248,7 @@ def centre_figures(calculation: Calculation, rules: Rules, period: Period) -> li
             for item, amount in _items(calculation.settlements[p], code).items():
                 ytd[item] += amount
         rows.append(
-            CentreFigures(
+            CentrumgemeenteFigures(
                 code=code,
                 name=names.get(code, ""),
                 member=code in settlement.members,

@@ -70,7 +70,7 @@ def group_figures(calculation: Calculation, rules: Rules, period: Period) -> lis
     lots = _lot_groups(rules)
     in_month = pl.col("period") == str(period)
     placement, length, amount = pl.col("placement_no"), pl.col("days"), pl.col("amount_cents")
-    rows = calculation.ledger_of(months).filter(pl.col("stream").is_in(CHARGED))
+    rows = calculation.segments_of(months).filter(pl.col("stream").is_in(CHARGED))
     # In memory: the in-memory engine is faster at a few groups of a frame in memory.
     # Summed per lot and month first, then the month and the year told apart among
     # those few rows: filters within the groups of the whole ledger cost more

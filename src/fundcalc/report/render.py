@@ -33,7 +33,8 @@ def render_statement(rows: Iterable[tuple[str, str, str, str, int]]) -> bytes:
 
 
 def render_ledger(ledger: pl.DataFrame) -> bytes:
-    """ledger.parquet: one row per placement, stream and run of days."""
+    """ledger.parquet: the ledger rows, a placement's consecutive days with one stream,
+    payer and tariff each."""
     buffer = io.BytesIO()
     ledger.write_parquet(buffer, compression="zstd", statistics=True)
     return buffer.getvalue()

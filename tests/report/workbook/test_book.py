@@ -137,17 +137,17 @@ def test_euro_amounts_have_the_euro_format(sample: Sample) -> None:
     assert {ws.cell(row, c).number_format for c in (2, 3, 4)} == {EURO_FORMAT}
 
 
-def _centres(sample: Sample) -> list[dict[str, object]]:
+def _centrumgemeenten(sample: Sample) -> list[dict[str, object]]:
     return table(load(_report(sample))["Centrumgemeenten"], "Code")
 
 
 def test_centrumgemeenten_rows_are_those_of_statement_csv(sample: Sample) -> None:
     rows = statement(sample.folder / STATEMENT)
-    centres = _centres(sample)
+    centrumgemeenten = _centrumgemeenten(sample)
     month = "okt 2026"
     members = sample.rules.key_for(PERIOD).members
-    assert [r["Code"] for r in centres[: len(members)]] == list(members)
-    for r in body(centres, "Code"):
+    assert [r["Code"] for r in centrumgemeenten[: len(members)]] == list(members)
+    for r in body(centrumgemeenten, "Code"):
         code = str(r["Code"])
 
         def amount(item: str, code: str = code) -> int:
@@ -161,7 +161,7 @@ def test_centrumgemeenten_rows_are_those_of_statement_csv(sample: Sample) -> Non
             "key"
         )
         assert cents(r[f"COSM na bedenktijd {month}"]) == amount("municipal")
-    total = centres[-1]
+    total = centrumgemeenten[-1]
     assert total["Code"] == "Totaal"
     assert cents(total[f"Bijdrage {month}"]) == item_total(rows, "contribution")
     assert cents(total[f"COSM na bedenktijd {month}"]) == item_total(rows, "municipal")
@@ -171,7 +171,7 @@ def test_centrumgemeenten_year_to_date_adds_up_each_month(
     sample: Sample, months: dict[Period, Statement]
 ) -> None:
     ytd = "jan t/m okt 2026"
-    for r in body(_centres(sample), "Code"):
+    for r in body(_centrumgemeenten(sample), "Code"):
         code = str(r["Code"])
 
         def total(item: str, code: str = code) -> int:

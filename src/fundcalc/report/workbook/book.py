@@ -28,11 +28,11 @@ from fundcalc.inputs.log import LogFile
 from fundcalc.inputs.rules import Rules
 from fundcalc.report.dutch import ITEM_NAMES, MONTHS, Context, month_name, percent, short_month
 from fundcalc.report.figures import (
-    CentreFigures,
+    CentrumgemeenteFigures,
     MonthFigures,
     StatementRow,
     add_months,
-    centre_figures,
+    centrumgemeente_figures,
     correction_figures,
     forecast,
     month_figures,
@@ -89,7 +89,7 @@ def render_workbook(
     months = month_figures(calculation, ctx.months)
     sheets = (
         summary_sheet(ctx, rules, months, findings, corrections),
-        centres_sheet(ctx, centre_figures(calculation, rules, period)),
+        centrumgemeenten_sheet(ctx, centrumgemeente_figures(calculation, rules, period)),
         lots_sheet(ctx, calculation),
         groups_sheet(ctx, calculation, rules),
         trend_sheet(ctx, months),
@@ -248,11 +248,13 @@ def summary_sheet(
 # --- Centrumgemeenten ---
 
 
-def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
+def centrumgemeenten_sheet(
+    ctx: Context, centrumgemeenten: Sequence[CentrumgemeenteFigures]
+) -> Sheet:
     """Centrumgemeenten: per payer every statement item, what was charged and the balance."""
     month, ytd = short_month(ctx.period), ctx.ytd
 
-    def cells(c: CentreFigures) -> tuple[CellValue, ...]:
+    def cells(c: CentrumgemeenteFigures) -> tuple[CellValue, ...]:
         return tuple(
             Euro(amount)
             for items in (c.month, c.ytd)
@@ -260,19 +262,22 @@ def centres_sheet(ctx: Context, centres: Sequence[CentreFigures]) -> Sheet:
                 items[CONTRIBUTION],
                 items[ORIGIN],
                 items[KEY],
-                CentreFigures.charged(items),
-                CentreFigures.balance(items),
+                CentrumgemeenteFigures.charged(items),
+                CentrumgemeenteFigures.balance(items),
                 items[MUNICIPAL_ITEM],
             )
         )
 
     rows = [
-        Row((c.code, c.name if c.member else f"{c.name} (geen lid)", *cells(c))) for c in centres
+        Row((c.code, c.name if c.member else f"{c.name} (geen lid)", *cells(c)))
+        for c in centrumgemeenten
     ]
     items = (CONTRIBUTION, ORIGIN, KEY, MUNICIPAL_ITEM)
-    month_sum = {item: sum(c.month[item] for c in centres) for item in items}
-    ytd_sum = {item: sum(c.ytd[item] for c in centres) for item in items}
-    rows.append(Row(("Totaal", "", *cells(CentreFigures("", "", True, month_sum, ytd_sum))), TOTAL))
+    month_sum = {item: sum(c.month[item] for c in centrumgemeenten) for item in items}
+    ytd_sum = {item: sum(c.ytd[item] for c in centrumgemeenten) for item in items}
+    rows.append(
+        Row(("Totaal", "", *cells(CentrumgemeenteFigures("", "", True, month_sum, ytd_sum))), TOTAL)
+    )
     table = Table(
         (
             "Code",
