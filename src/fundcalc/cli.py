@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import click
 
 from fundcalc import __version__
-from fundcalc.app.terminal import progress, tolerate_any_text
+from fundcalc.app.terminal import euro, progress, tolerate_any_text
 from fundcalc.base.period import Period
 from fundcalc.errors import FundcalcError
 
 if TYPE_CHECKING:
     from fundcalc.app.run import RunResult
+    from fundcalc.archive.store import ClosedPeriod, Withdrawal
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,6 +50,8 @@ ROUTINE = (
     ("close", "freeze the month once the committee has seen it"),
     ("replay", "rebuild a closed month from its archive and prove it identical"),
     ("history", "list the closed months"),
+    ("show", "put a closed month's outputs back from the archive"),
+    ("reopen", "withdraw the last close (kept in the archive), to close the month again"),
 )
 
 
@@ -270,8 +273,18 @@ def _summary_options(command: Callable[P, R]) -> Callable[P, R]:
     )(command)
 
 
+def show_notices(result: RunResult, *, quiet: bool) -> None:
+    """The run's notices and warnings, on stderr (warnings also with --quiet)."""
+    if not quiet:
+        for text in result.notices.notices:
+            click.echo(f"notice: {text}", err=True)
+    for text in result.notices.warnings:
+        click.echo(f"WARNING: {text}", err=True)
+
+
 def show_run(result: RunResult, *, quiet: bool, as_json: bool) -> None:
-    """After a run (or a close): the table, the JSON summary, or nothing."""
+    """After a run (or a close): the notices, then the table, the JSON summary, or nothing."""
+    show_notices(result, quiet=quiet)
     if quiet and not as_json:
         return  # nothing to show: no summary to compute
     from fundcalc.app.summary import print_summary, run_summary, summary_json  # noqa: PLC0415
@@ -556,19 +569,21 @@ def replay(*, out_dir: Path, period: Period) -> None:
     Uses only the archive (the rules and log files as they were, the as-of
     date, the statements of earlier closed months), so it works after rules/
     and inputs/ have changed. Every archived file is checked against its
-    SHA-256 first. Exit 0 when every output is identical, 1 when not.
+    SHA-256 first. A close withdrawn by `reopen` is replayed as well, before
+    the close in force. Exit 0 when every output is identical, 1 when not.
 
     \b
     Examples:
       fundcalc replay --period 2026-10
       fundcalc replay --period 2026-10 --out outputs
     """
-    from fundcalc.app.replay import replay as replay_period  # noqa: PLC0415 - fast --help
+    from fundcalc.app.replay import replay_all  # noqa: PLC0415 - fast --help
 
-    report = replay_period(out_dir, period)
-    for line in report.lines():
-        click.echo(line)
-    sys.exit(0 if report.identical else 1)
+    reports = replay_all(out_dir, period)
+    for report in reports:
+        for line in report.lines():
+            click.echo(line)
+    sys.exit(0 if all(report.identical for report in reports) else 1)
 
 
 @main.command(short_help="List the closed months with their as-of dates, hashes and totals.")
@@ -583,24 +598,92 @@ def history(*, out_dir: Path) -> None:
       fundcalc history --out outputs
     """
     from fundcalc.archive.store import ARCHIVE, Archive  # noqa: PLC0415 - fast --help
-    from fundcalc.base.money import format_cents  # noqa: PLC0415
 
-    closed = Archive(out_dir / ARCHIVE).closed()
-    if not closed:
+    archive = Archive(out_dir / ARCHIVE)
+    closed = archive.closed()
+    withdrawals = archive.withdrawals()
+    if not closed and not withdrawals:
         click.echo(f"No month is closed yet in {out_dir / ARCHIVE}.")
         return
     click.echo(
         f"{'month':<8} {'as of':<10} {'closed on':<10} {'statement sha256':<16}"
         f" {'contributions':>15} {'fund costs':>15} {'justice':>13} {'corrections':>12}"
     )
-    for record in closed:
+    rows: list[tuple[ClosedPeriod, Withdrawal | None]] = [(record, None) for record in closed]
+    rows += [(archive.withdrawn_record(w), w) for w in withdrawals]
+    for record, withdrawal in sorted(rows, key=lambda r: (r[0].period, r[1] is None)):
         totals = record.totals
         fund_costs = totals.get("fund_day_costs", 0) + totals.get("fund_availability", 0)
         click.echo(
             f"{record.period!s:<8} {record.as_of!s:<10} {record.closed_on!s:<10}"
             f" {record.output('statement.csv').sha256[:16]:<16}"
-            f" {format_cents(totals.get('contribution', 0)):>15}"
-            f" {format_cents(fund_costs):>15}"
-            f" {format_cents(totals.get('justice', 0)):>13}"
-            f" {format_cents(totals.get('corrections', 0)):>12}"
+            f" {euro(totals.get('contribution', 0)):>15}"
+            f" {euro(fund_costs):>15}"
+            f" {euro(totals.get('justice', 0)):>13}"
+            f" {euro(totals.get('corrections', 0)):>12}"
         )
+        if withdrawal is not None:
+            click.echo(
+                f"{'':<8} WITHDRAWN on {withdrawal.at} by {withdrawal.by}: {withdrawal.reason}"
+            )
+
+
+@main.command(short_help="Put a closed month's outputs back from the archive.")
+@_out
+@click.option("--period", type=PeriodType(), required=True, help="The closed month.")
+@reports_errors
+def show(*, out_dir: Path, period: Period) -> None:
+    """Write a closed month's outputs, as closed, from the archive back into OUT/YYYY-MM/.
+
+    OUT/YYYY-MM/ of a closed month is its closed record. When it was changed
+    or deleted, `show` puts the archived files back, each checked against its
+    SHA-256 first, whole or not at all. The archive itself is only read.
+
+    \b
+    Examples:
+      fundcalc show --period 2026-10
+      fundcalc show --period 2026-10 --out outputs
+    """
+    from fundcalc.app.closes import show as show_period  # noqa: PLC0415 - fast --help
+
+    shown = show_period(out_dir, period)
+    record = shown.record
+    click.echo(
+        f"{period} (as of {record.as_of}, closed on {record.closed_on}):"
+        f" {_count(len(shown.files), 'file')} put back in {shown.folder} from the archive"
+    )
+    for name in shown.files:
+        click.echo(f"  {name}")
+
+
+@main.command(short_help="Withdraw the last close (kept in the archive) to close it again.")
+@_out
+@click.option("--period", type=PeriodType(), required=True, help="The last closed month.")
+@click.option("--reason", required=True, help="Why the close is withdrawn (kept in the archive).")
+@reports_errors
+def reopen(*, out_dir: Path, period: Period, reason: str) -> None:
+    """Withdraw the close of the last closed month, so that it can be closed again.
+
+    Only the last closed month can be reopened (earlier closes fed the
+    corrections of later ones). Nothing is deleted: the close's record stays
+    in the archive, marked withdrawn with the reason, your user name and the
+    time; `history` lists it and `replay` still rebuilds it. OUT/YYYY-MM/ is
+    left as it is until the month is run or closed again.
+
+    \b
+    Examples:
+      fundcalc reopen --period 2026-11 --reason "closed before the last delivery came in"
+      fundcalc reopen --period 2026-11 --reason "wrong as-of date" --out outputs
+    """
+    from fundcalc.app.closes import reopen as reopen_period  # noqa: PLC0415 - fast --help
+
+    withdrawal = reopen_period(out_dir, period, reason)
+    click.echo(
+        f"Reopened  {period}: its close is kept in {out_dir / 'archive'} as withdrawn"
+        f" ({withdrawal.at}, {withdrawal.by}: {withdrawal.reason})"
+    )
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`: the noun agrees with the number."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

@@ -219,12 +219,13 @@ def test_a_close_takes_the_files_its_run_read_from_the_cache_and_archives_them(
 def test_a_close_parses_the_files_not_in_the_cache_and_keeps_them_there(tmp_path: Path) -> None:
     rules, inputs = write_sample(tmp_path / "sample")
     out = tmp_path / "out"
-    args = ["--rules", str(rules), "--inputs", str(inputs), "--as-of", "2026-11-23", "-q"]
-    args += ["--out", str(out)]
+    args = ["--rules", str(rules), "--inputs", str(inputs), "-q", "--out", str(out)]
     runner = CliRunner()
-    assert runner.invoke(main, ["close", *args, "--period", "2026-10"]).exit_code == 0
+    october = ["--period", "2026-10", "--as-of", "2026-11-23"]
+    assert runner.invoke(main, ["close", *args, *october]).exit_code == 0
     assert len(entries(out / CACHE)) == 2 * len(list((inputs / "placements").iterdir()))
     # The next month's close finds every file archived already and in the cache.
-    assert runner.invoke(main, ["close", *args, "--period", "2026-11"]).exit_code == 0
+    november = ["--period", "2026-11", "--as-of", "2026-12-05"]
+    assert runner.invoke(main, ["close", *args, *november]).exit_code == 0
     replayed = runner.invoke(main, ["replay", "--period", "2026-11", "--out", str(out)])
     assert replayed.exit_code == 0, replayed.output

@@ -4,6 +4,8 @@ The rules and log files the close read are taken from the archive (each
 checked against its SHA-256), as are the statements of the periods closed
 before it that fed its corrections. The period is calculated again as of its
 as-of date and every output is compared, byte for byte, with the archived one.
+A close withdrawn by `reopen` is replayed too, against the closes its record
+names as its basis (found among the closes and the withdrawn closes).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from fundcalc import __version__
 from fundcalc.app.run import load_inputs, run_period
 from fundcalc.archive.corrections import Settled, parse_statement
-from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod
+from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, Withdrawal
 from fundcalc.base.period import Period
 from fundcalc.report.render import STATEMENT
 
@@ -27,6 +29,7 @@ class ReplayReport:
     record: ClosedPeriod
     compared: tuple[str, ...]
     differences: tuple[str, ...]
+    withdrawal: Withdrawal | None = None
 
     @property
     def identical(self) -> bool:
@@ -38,6 +41,8 @@ class ReplayReport:
             f"{self.record.period} (as of {self.record.as_of}, closed on"
             f" {self.record.closed_on} with fundcalc {self.record.fundcalc})"
         )
+        if self.withdrawal is not None:
+            head += f", withdrawn on {self.withdrawal.at}: {self.withdrawal.reason}"
         if self.identical:
             return [
                 f"{head}: identical",
@@ -56,6 +61,45 @@ def replay(out_dir: Path, period: Period) -> ReplayReport:
     archive = Archive(out_dir / ARCHIVE)
     record = archive.get(period)
     earlier = tuple(c for c in archive.closed() if c.period < period)
+    return _replay(archive, record, earlier)
+
+
+def replay_all(out_dir: Path, period: Period) -> tuple[ReplayReport, ...]:
+    """Every close of `period`: its withdrawn closes, oldest first, then the close in force."""
+    archive = Archive(out_dir / ARCHIVE)
+    withdrawals = [w for w in archive.withdrawals() if w.period == period]
+    closed = {c.period for c in archive.closed()}
+    if not withdrawals and period not in closed:
+        archive.get(period)  # the error: not closed
+    reports = []
+    for withdrawal in withdrawals:
+        record = archive.withdrawn_record(withdrawal)
+        report = _replay(archive, record, _basis_records(archive, record))
+        reports.append(replace_withdrawal(report, withdrawal))
+    if period in closed:
+        reports.append(replay(out_dir, period))
+    return tuple(reports)
+
+
+def replace_withdrawal(report: ReplayReport, withdrawal: Withdrawal) -> ReplayReport:
+    return ReplayReport(report.record, report.compared, report.differences, withdrawal)
+
+
+def _basis_records(archive: Archive, record: ClosedPeriod) -> tuple[ClosedPeriod, ...]:
+    """The closes a (withdrawn) record was closed against, in force or withdrawn since."""
+    candidates = [*archive.closed(), *map(archive.withdrawn_record, archive.withdrawals())]
+    found = {
+        str(c.period): c
+        for c in candidates
+        if record.basis.get(str(c.period)) == c.output(STATEMENT).sha256
+    }
+    return tuple(found[p] for p in sorted(found))
+
+
+def _replay(
+    archive: Archive, record: ClosedPeriod, earlier: tuple[ClosedPeriod, ...]
+) -> ReplayReport:
+    period = record.period
     differences: list[str] = []
     basis = {str(c.period): c.output(STATEMENT).sha256 for c in earlier}
     if basis != dict(record.basis):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.app.files import write_folder
+from fundcalc.app.guards import Notices, close_notices, refuse_close, run_notices
 from fundcalc.archive.corrections import (
     Settled,
     StatementRow,
@@ -77,6 +78,7 @@ class RunResult:
     files: dict[str, bytes]
     manifest: dict[str, Any]
     corrections: tuple[StatementRow, ...] = ()
+    notices: Notices = field(default_factory=Notices)
 
     @property
     def statement_rows(self) -> list[StatementRow]:
@@ -132,12 +134,26 @@ def run_period(
     """Calculate `period` as of `as_of` and write its outputs under `out_dir`.
 
     Closed periods in the archive within the lookback are recomputed in the
-    same calculation and corrected in this period's statement (§6).
+    same calculation and corrected in this period's statement (§6). A closed
+    period's folder is its closed record: a run of it writes to the draft
+    folder OUT/YYYY-MM-concept/ instead (`draft_folder`), never over it.
     """
     if period is None:
+        if inputs.log.rows.is_empty():
+            raise UsageError("the log is empty (no placement rows were read); give --period")
         period = default_period(inputs.log.rows, as_of)
+    folder = out_dir / str(period)
+    notices = Notices()
     if settled is None:
         settled = settled_before(out_dir, period)
+        if write and period in {c.period for c in Archive(out_dir / ARCHIVE).closed()}:
+            folder = draft_folder(out_dir, period)
+            notices += Notices(
+                (
+                    f"{period} is closed: {out_dir / str(period)} is its closed record and is left"
+                    f" as it is; this run is a draft in {folder}",
+                )
+            )
     lookback = inputs.rules.correction_lookback_months
     corrected = settled.to_correct(period, lookback)
     calculation = calculate(
@@ -152,12 +168,18 @@ def run_period(
         period, {q: calculation.settlements[q] for q in corrected}, settled
     )
     late = too_late_findings(inputs.log.rows, settled.too_old(period, lookback), as_of, lookback)
-    result = render_run(
-        inputs, calculation, period, out_dir / str(period), corrections, extra_findings=late
-    )
+    result = render_run(inputs, calculation, period, folder, corrections, extra_findings=late)
+    placements = int(result.manifest["counts"]["placements"]["in_ledger"])
+    notices += run_notices(period, as_of, inputs.log.rows, placements)
+    result = replace(result, notices=notices)
     if write:
         write_folder(result.folder, result.files)
     return result
+
+
+def draft_folder(out_dir: Path, period: Period) -> Path:
+    """Where a run of a closed period writes: beside the closed folder, named a draft."""
+    return out_dir / f"{period}-concept"
 
 
 def close_period(
@@ -172,7 +194,9 @@ def close_period(
 ) -> RunResult:
     """Run `period` and freeze it: archive what it read and wrote, then write its outputs.
 
-    Periods close in order, each once; one close at a time.
+    Periods close in order, each once; one close at a time; only a month that
+    has ended as of `as_of`, never as of a day before an earlier close's
+    (`guards.refuse_close`).
     """
     archive = Archive(out_dir / ARCHIVE)
     with archive.lock():
@@ -184,8 +208,12 @@ def close_period(
             raise ArchiveError(
                 f"periods close in order: {last} was closed last, so the next is {last.next()}"
             )
+        refuse_close(period, as_of, closed)
         settled = settled_before(out_dir, period)
         result = run_period(inputs, out_dir, period, as_of, write=False, settled=settled)
+        result = replace(
+            result, notices=result.notices + close_notices(period, as_of, today, inputs.log.rows)
+        )
         held = inputs.log.data  # the bytes parsed, if the log kept them
         # Log files taken from the cache were not held; those an earlier close
         # archived are there already, the others are read for the archive.
@@ -221,6 +249,9 @@ def close_period(
                 "corrections": result.manifest["corrections"]["total_cents"],
             },
         }
+        replaced = [w.record_sha256 for w in archive.withdrawals() if w.period == period]
+        if replaced:  # a close after `reopen` names the closes it replaces (and differs from them)
+            record["replaces_withdrawn"] = replaced
         archive.commit(
             record, {**read, **{f.sha256: result.files[f.name] for f in outputs}}, period
         )

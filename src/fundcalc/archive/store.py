@@ -4,6 +4,7 @@
       LOCK                       held by the one close that may write
       objects/ab/abcdef…         every file, named by its SHA-256 (stored once)
       periods/2026-10.json       the record of the close of 2026-10
+      withdrawn/2026-10.1.json   a close of 2026-10 withdrawn by `reopen` (why, who, when)
 
 A record names every rules file, log file and output of the close by name and
 SHA-256, with the as-of date, the day it was closed and the fundcalc version.
@@ -12,6 +13,13 @@ renamed into place last, so a close that is killed leaves the archive as it
 was (at most with objects nothing refers to) or fully closed. Every object is
 checked against its SHA-256 whenever it is read: a tampered file is an error,
 never used.
+
+A close is never deleted. `withdraw` (the command `reopen`) stores the
+record's bytes as an object like any other file, writes a note naming it
+(its SHA-256, the reason, who and when, as text) and only then removes the
+record from `periods/`: the month is open again, and the withdrawn close can
+still be read and replayed. A record a note names is no longer closed, even
+if a withdrawal was interrupted before the record was removed.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from fundcalc.errors import ArchiveError
 
 ARCHIVE = "archive"
 RECORD_VERSION = 1
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,32 @@ class ClosedPeriod:
         raise ArchiveError(f"archive: the close of {self.period} has no {name}")
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """A close withdrawn by `fundcalc reopen` (*heropend*): which record, why, by whom, when.
+
+    `by` and `at` are recorded as text (the user name and the local time of
+    the machine that withdrew it), for the auditor to read, not to compute on.
+    """
+
+    period: Period
+    number: int
+    record_sha256: str
+    reason: str
+    by: str
+    at: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": str(self.period),
+            "number": self.number,
+            "record_sha256": self.record_sha256,
+            "reason": self.reason,
+            "withdrawn_by": self.by,
+            "withdrawn_at": self.at,
+        }
+
+
 def stored(name: str, data: bytes) -> StoredFile:
     """The archive's description of a file's bytes."""
     return StoredFile(name, hashlib.sha256(data).hexdigest(), len(data))
@@ -98,21 +133,74 @@ class Archive:
             return None
 
     def closed(self) -> list[ClosedPeriod]:
-        """Every closed period, oldest first."""
+        """Every closed period, oldest first (withdrawn closes left out)."""
         if not self._periods.is_dir():
             return []
         records = sorted(p for p in self._periods.glob("*.json") if not p.name.startswith("."))
-        return [self._record(path) for path in records]
+        gone = {w.record_sha256 for w in self.withdrawals()}
+        return [r for r in map(self._record, records) if r.record_sha256 not in gone]
 
     def get(self, period: Period) -> ClosedPeriod:
         """The record of a closed period; an error when it is not closed."""
         path = self._periods / f"{period}.json"
-        if not path.is_file():
+        record = self._record(path) if path.is_file() else None
+        if record is None or record.record_sha256 in {w.record_sha256 for w in self.withdrawals()}:
             raise ArchiveError(f"{period} is not closed (no {path})")
-        return self._record(path)
+        return record
+
+    def withdrawals(self) -> list[Withdrawal]:
+        """Every withdrawn close, by period and then in the order they were withdrawn."""
+        folder = self.root / WITHDRAWN
+        if not folder.is_dir():
+            return []
+        notes = []
+        for path in folder.glob("*.json"):
+            if path.name.startswith("."):
+                continue
+            try:
+                raw = json.loads(path.read_bytes())
+                notes.append(
+                    Withdrawal(
+                        Period.parse(raw["period"]),
+                        int(raw["number"]),
+                        raw["record_sha256"],
+                        raw["reason"],
+                        raw["withdrawn_by"],
+                        raw["withdrawn_at"],
+                    )
+                )
+            except (ValueError, KeyError, TypeError) as error:
+                raise ArchiveError(f"{path}: not a readable withdrawal ({error})") from None
+        return sorted(notes, key=lambda w: (w.period, w.number))
+
+    def withdrawn_record(self, withdrawal: Withdrawal) -> ClosedPeriod:
+        """The record of a withdrawn close, read from its object (checked)."""
+        name = f"{withdrawal.period}.json"
+        data = self.read(StoredFile(name, withdrawal.record_sha256, 0))
+        return self._parse(data, self._object(withdrawal.record_sha256))
+
+    def withdraw(self, period: Period, *, reason: str, by: str, at: str) -> Withdrawal:
+        """Withdraw the close of `period`: keep its record as an object, note why, reopen it.
+
+        The caller holds the lock and has checked that `period` is the last close.
+        """
+        record = self.get(period)
+        path = self._periods / f"{period}.json"
+        self._put(record.record_sha256, path.read_bytes())
+        folder = self.root / WITHDRAWN
+        folder.mkdir(parents=True, exist_ok=True)
+        number = 1 + sum(1 for w in self.withdrawals() if w.period == period)
+        note = Withdrawal(period, number, record.record_sha256, reason, by, at)
+        _write_atomically(folder / f"{period}.{number}.json", _json(note.as_json()))
+        _sync_folder(folder)
+        path.unlink()
+        _sync_folder(self._periods)
+        return note
 
     def _record(self, path: Path) -> ClosedPeriod:
-        data = path.read_bytes()
+        return self._parse(path.read_bytes(), path)
+
+    def _parse(self, data: bytes, path: Path) -> ClosedPeriod:
         try:
             raw = json.loads(data)
             files = {
@@ -184,7 +272,8 @@ class Archive:
             self._put(sha256, data)
         self._periods.mkdir(parents=True, exist_ok=True)
         target = self._periods / f"{period}.json"
-        if target.exists():
+        withdrawn = {w.record_sha256 for w in self.withdrawals()}
+        if target.exists() and self._record(target).record_sha256 not in withdrawn:
             raise ArchiveError(f"{period} is already closed; a closed period is never closed again")
         _write_atomically(target, _json(record))
         _sync_folder(self._periods)
