@@ -11,7 +11,8 @@ import pytest
 from fundcalc.base.period import Period
 from fundcalc.errors import RulesError
 from fundcalc.inputs.municipalities import load_municipalities
-from fundcalc.inputs.rules import load_rules, parse_arrangement
+from fundcalc.inputs.rules import SettlementVersion, load_rules, parse_arrangement
+from tests.conftest import ROOT
 
 MUNICIPALITIES = load_municipalities(
     b"municipality_code,municipality_name,centrumgemeente_code,valid_from,valid_to,successor_code\n"
@@ -194,3 +195,84 @@ def test_rules_files_are_read_from_a_folder_with_their_hashes(example: Path) -> 
 def test_a_missing_rules_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match=r"arrangement\.toml: file not found"):
         load_rules(tmp_path)
+
+
+SETTLED = VALID.replace(
+    'budget = { 2025 = "1200.01", 2026 = "1300" }',
+    'budget = { 2025 = "1200.01", 2026 = "1300" }\nopening_reserve = "250000.00"',
+) + (
+    "[[settlement]]\n"
+    'valid_from = 2025-01-01\nmethod = "balance"\nreserve_cap = "500000.00"\n'
+    "[[settlement]]\n"
+    'valid_from = 2026-01-01\nmethod = "key"\nreserve_cap = "0"\n'
+)
+
+
+def test_settlement_versions_and_the_opening_reserve_are_read_exactly() -> None:
+    rules = parse(SETTLED)
+    assert rules.opening_reserve_cents == 25_000_000
+    assert rules.settlement_for(2025) == SettlementVersion(date(2025, 1, 1), "balance", 50_000_000)
+    assert rules.settlement_for(2027) == SettlementVersion(date(2026, 1, 1), "key", 0)
+
+
+def test_without_settlement_rules_the_opening_reserve_is_zero_and_no_year_can_be_settled() -> None:
+    rules = parse(VALID)
+    assert rules.opening_reserve_cents == 0
+    with pytest.raises(
+        RulesError, match=r"^arrangement.toml: settlement: no version valid on 2025-01-01$"
+    ):
+        rules.settlement_for(2025)
+
+
+def test_a_year_before_the_first_settlement_version_has_none() -> None:
+    with pytest.raises(
+        RulesError, match=r"^arrangement.toml: settlement: no version valid on 2024-01-01$"
+    ):
+        parse(SETTLED).settlement_for(2024)
+
+
+def test_a_settlement_version_not_on_1_january_is_an_error() -> None:
+    assert error_of(
+        SETTLED.replace("valid_from = 2026-01-01\nmethod", "valid_from = 2026-07-01\nmethod")
+    ) == (
+        "arrangement.toml: settlement[2].valid_from: 2026-07-01 is not 1 January"
+        " (a year is settled as a whole)"
+    )
+    assert error_of(
+        SETTLED.replace("valid_from = 2026-01-01\nmethod", "valid_from = 2026-01-02\nmethod")
+    ) == ("arrangement.toml: settlement[2].valid_from: 2026-01-02 is not the first day of a month")
+
+
+def test_an_unknown_settlement_method_is_an_error_naming_the_methods() -> None:
+    assert error_of(SETTLED.replace('method = "key"', 'method = "saldo"')) == (
+        "arrangement.toml: settlement[2].method: must be one of balance, key"
+    )
+
+
+def test_a_negative_reserve_cap_or_opening_reserve_is_an_error() -> None:
+    assert error_of(SETTLED.replace('reserve_cap = "0"', 'reserve_cap = "-1.00"')) == (
+        "arrangement.toml: settlement[2].reserve_cap: '-1.00' is negative; a reserve is 0 or more"
+    )
+    assert error_of(SETTLED.replace('"250000.00"', '"-5"')) == (
+        "arrangement.toml: fund.opening_reserve: '-5' is negative; a reserve is 0 or more"
+    )
+
+
+def test_unsorted_settlement_versions_or_an_unknown_settlement_key_are_errors() -> None:
+    swapped = SETTLED.replace("valid_from = 2026-01-01\nmethod", "valid_from = 2024-01-01\nmethod")
+    assert error_of(swapped) == (
+        "arrangement.toml: settlement[2].valid_from:"
+        " versions are not sorted (2024-01-01 after 2025-01-01)"
+    )
+    assert error_of(SETTLED.replace('reserve_cap = "0"', 'reserve_cap = "0"\nplafond = "1"')) == (
+        "arrangement.toml: settlement[2].plafond: unknown key"
+    )
+    assert error_of(SETTLED.replace('reserve_cap = "0"\n', "")) == (
+        "arrangement.toml: settlement[2].reserve_cap: missing"
+    )
+
+
+def test_the_shipped_rules_settle_every_year_they_budget() -> None:
+    rules = load_rules(ROOT / "rules")
+    assert rules.opening_reserve_cents == 25_000_000
+    assert all(rules.settlement_for(year).reserve_cap_cents >= 0 for year in rules.budgets)

@@ -37,6 +37,11 @@ MAX_PLACES = 100_000
 
 Group = Literal["EGG_JONG", "EGG_ACUUT", "LOVERBOY", "DREIGING", "STALKING", "COSM"]
 
+#: How the year-end settlement (*jaarafrekening*) returns or charges what the reserve
+#: does not keep (§9.5): each member's own balance, or the whole amount by the key.
+SETTLEMENT_METHODS = ("balance", "key")
+SettlementMethod = Literal["balance", "key"]
+
 
 # --- the shapes of the TOML file (pydantic: unknown keys and wrong types are errors) ---
 
@@ -48,6 +53,7 @@ class _Model(BaseModel):
 class _FundModel(_Model):
     name: StrictStr
     budget: dict[StrictStr, StrictStr]
+    opening_reserve: StrictStr = "0"
 
 
 class _KeyModel(_Model):
@@ -58,6 +64,12 @@ class _KeyModel(_Model):
 class _SplitModel(_Model):
     valid_from: date
     origin_share: StrictStr
+
+
+class _SettlementModel(_Model):
+    valid_from: date
+    method: SettlementMethod
+    reserve_cap: StrictStr
 
 
 class _CosmModel(_Model):
@@ -86,6 +98,7 @@ class _ArrangementModel(_Model):
     split: list[_SplitModel] = Field(min_length=1)
     cosm: _CosmModel = _CosmModel()
     lot: list[_LotModel] = Field(min_length=1)
+    settlement: list[_SettlementModel] = []
 
 
 # --- the rules as the calculation uses them ---
@@ -110,6 +123,21 @@ class SplitVersion:
 
     valid_from: date
     origin_share: Fraction
+
+
+@dataclass(frozen=True)
+class SettlementVersion:
+    """How a year is settled (*jaarafrekening*, §9), from 1 January of a year on.
+
+    `method` is `balance` (each member gets its own net back, less its share of what
+    goes to the reserve) or `key` (the amount settled is split by the key);
+    `reserve_cap_cents` is the most the equalisation reserve (*egalisatiereserve*)
+    may hold after a settlement.
+    """
+
+    valid_from: date
+    method: SettlementMethod
+    reserve_cap_cents: int
 
 
 @dataclass(frozen=True)
@@ -160,6 +188,9 @@ class Rules:
     lots: Mapping[str, Lot]
     municipalities: Municipalities
     files: tuple[RulesFile, ...] = ()
+    #: The equalisation reserve before the first year fundcalc settles, in cents.
+    opening_reserve_cents: int = 0
+    settlements: tuple[SettlementVersion, ...] = ()
 
     def key_for(self, period: Period) -> KeyVersion:
         """The key in force on the first day of `period`."""
@@ -168,6 +199,10 @@ class Rules:
     def split_for(self, period: Period) -> SplitVersion:
         """The origin share in force on the first day of `period`."""
         return _in_force(self.splits, period.first_day, "split")
+
+    def settlement_for(self, year: int) -> SettlementVersion:
+        """The settlement version in force on 1 January of `year` (§9)."""
+        return _in_force(self.settlements, date(year, 1, 1), "settlement")
 
     def covers(self, period: Period) -> bool:
         """Whether the rules have everything `period` needs: a key, a split, a budget."""
@@ -184,7 +219,7 @@ class Rules:
         return self.budgets[year]
 
 
-_Version = TypeVar("_Version", KeyVersion, SplitVersion)
+_Version = TypeVar("_Version", KeyVersion, SplitVersion, SettlementVersion)
 
 
 def _in_force(versions: Sequence[_Version], day: date, key: str) -> _Version:
@@ -242,6 +277,8 @@ def parse_arrangement(data: bytes, municipalities: Municipalities) -> Rules:
         correction_lookback_months=model.cosm.correction_lookback_months,
         lots=_lots(model.lot),
         municipalities=municipalities,
+        opening_reserve_cents=_reserve(model.fund.opening_reserve, "fund.opening_reserve"),
+        settlements=_settlements(model.settlement),
     )
 
 
@@ -285,6 +322,35 @@ def _splits(models: Sequence[_SplitModel]) -> tuple[SplitVersion, ...]:
             raise RulesError(ARRANGEMENT_FILE, where, "must be between 0 and 1")
         splits.append(SplitVersion(model.valid_from, share))
     return tuple(splits)
+
+
+def _settlements(models: Sequence[_SettlementModel]) -> tuple[SettlementVersion, ...]:
+    """The `[[settlement]]` versions: each from 1 January, sorted, with a cap of 0 or more."""
+    starts = [m.valid_from for m in models]
+    _check_versions(starts, "settlement", first_of_month=True)
+    for i, start in enumerate(starts, 1):
+        if start.month != 1:
+            raise RulesError(
+                ARRANGEMENT_FILE,
+                f"settlement[{i}].valid_from",
+                f"{start.isoformat()} is not 1 January (a year is settled as a whole)",
+            )
+    return tuple(
+        SettlementVersion(
+            model.valid_from,
+            model.method,
+            _reserve(model.reserve_cap, f"settlement[{i}].reserve_cap"),
+        )
+        for i, model in enumerate(models, 1)
+    )
+
+
+def _reserve(text: str, where: str) -> int:
+    """An amount of the equalisation reserve: a reserve is never below zero."""
+    cents = _cents(text, where)
+    if cents < 0:
+        raise RulesError(ARRANGEMENT_FILE, where, f"{text!r} is negative; a reserve is 0 or more")
+    return cents
 
 
 def _lots(models: Sequence[_LotModel]) -> dict[str, Lot]:
@@ -411,6 +477,8 @@ def _describe_problem(error: Any) -> str:
         return "missing"
     if kind in {"string_type"}:
         return 'must be a quoted text, for amounts a decimal string like "236.40"'
+    if kind == "literal_error" and error["loc"][-1] == "method":
+        return f"must be one of {', '.join(SETTLEMENT_METHODS)}"
     if kind == "literal_error":
         return f"must be one of {', '.join(GROUPS)}"
     return str(error["msg"]).lower()
