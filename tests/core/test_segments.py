@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 
 from fundcalc.base.period import BEGINNING, END_OF_TIME
-from fundcalc.core.segments import SEGMENT_SCHEMA, ledger_rows, lot_term_intervals
+from fundcalc.core.segments import SEGMENT_SCHEMA, ledger_rows, lot_term_intervals, stay_end
 from fundcalc.inputs.municipalities import load_municipalities
 from fundcalc.inputs.rules import parse_arrangement
 from tests.oracle import LotSpec, MunicipalityRowSpec, Scenario
@@ -103,3 +103,17 @@ def test_segments_of_which_none_continues_another_are_the_ledger_rows_in_order()
     rows = ledger_rows(segments)
     assert rows.equals(segments.sort("placement_no", "first_day"))
     assert rows.schema == segments.schema
+
+
+def test_a_stay_ends_on_its_departure_day_a_same_day_stay_the_next_and_an_open_one_never() -> None:
+    stays = pl.DataFrame(
+        {
+            "start_date": [date(2025, 1, 30), date(2025, 1, 5), date(2024, 11, 30)],
+            "end_date": [date(2025, 2, 2), date(2025, 1, 5), None],
+        }
+    )
+    assert stays.select(stay_end().alias("end"))["end"].to_list() == [
+        date(2025, 2, 2),
+        date(2025, 1, 6),
+        END_OF_TIME,
+    ]

@@ -17,15 +17,16 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 
 import polars as pl
 
 from fundcalc.archive.store import ClosedPeriod
 from fundcalc.base.findings import EXCEPTION, finding_frame, reason_text
-from fundcalc.base.period import END_OF_TIME, Period
+from fundcalc.base.period import Period
 from fundcalc.core.allocation import ITEMS, Settlement
+from fundcalc.core.segments import stay_end
 from fundcalc.core.versions import versions_as_of
 
 #: A statement row: period, payer, item, for_period, amount in cents.
@@ -167,17 +168,8 @@ def too_late_findings(
 
 def _stay_in(placements: pl.DataFrame, period: Period) -> pl.DataFrame:
     """Per placement, what it means for `period`: its days there and what they depend on."""
-    start = pl.col("start_date")
-    end = pl.col("end_date")
-    stay_end = (
-        pl.when(end.is_null())
-        .then(pl.lit(END_OF_TIME))
-        .when(end == start)
-        .then(start + timedelta(days=1))
-        .otherwise(end)
-    )
-    first = pl.max_horizontal(start, pl.lit(period.first_day))
-    last = pl.min_horizontal(stay_end, pl.lit(period.end))
+    first = pl.max_horizontal(pl.col("start_date"), pl.lit(period.first_day))
+    last = pl.min_horizontal(stay_end(), pl.lit(period.end))
     return placements.filter(first < last).select(
         "placement_id",
         first.alias("first"),

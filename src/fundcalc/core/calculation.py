@@ -16,7 +16,7 @@ import polars as pl
 from fundcalc.base.findings import EXCEPTION, finding_frame, sort_findings
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import Settlement, settle_periods
-from fundcalc.core.checks import over_capacity, placement_warnings, stay_end
+from fundcalc.core.checks import over_capacity, placement_warnings
 from fundcalc.core.occupancy import LotFigures, lot_figures
 from fundcalc.core.segments import (
     IDENTITY,
@@ -25,6 +25,7 @@ from fundcalc.core.segments import (
     day_segments,
     ledger_rows,
     rejected_segments,
+    stay_end,
 )
 from fundcalc.core.versions import Versions, versions_as_of
 from fundcalc.inputs.rules import Rules

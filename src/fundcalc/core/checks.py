@@ -17,31 +17,18 @@ on one row per day, and returns findings of kind `warning`:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import Protocol
 
 import polars as pl
 
 from fundcalc.base.findings import WARNING, finding_frame, reason_text
-from fundcalc.base.period import END_OF_TIME, Period
+from fundcalc.base.period import Period
+from fundcalc.core.segments import stay_end
 from fundcalc.inputs.rules import Rules
 
 FUND_LOT_REFLECTION = "reflection dates on a fund lot are ignored"
 REFLECTION_BEFORE_START = "reflection_end before reflection_start: no reflection window"
 REFLECTION_WITHOUT_START = "reflection_end without reflection_start: no reflection window"
-
-
-def stay_end() -> pl.Expr:
-    """The day after a stay's last day: `end_date`, one day after a same-day stay, or never."""
-    end = pl.col("end_date")
-    start = pl.col("start_date")
-    return (
-        pl.when(end.is_null())
-        .then(pl.lit(END_OF_TIME))
-        .when(end == start)
-        .then(start + timedelta(days=1))
-        .otherwise(end)
-    )
 
 
 def _warning(frame: pl.DataFrame, reason: pl.Expr, days: pl.Expr | None = None) -> pl.DataFrame:

@@ -205,24 +205,29 @@ def day_segments(
     return _streams(_reflection_cut(stays, rules.reflection_months), _membership(rules, periods))
 
 
-def _clipped(placements: pl.LazyFrame, window_from: date, window_to: date) -> pl.LazyFrame:
-    """Each stay as [seg_from, seg_to) within the window; stays outside it dropped.
+def stay_end() -> pl.Expr:
+    """The day after a stay's last day (§4.2): the one rule for where a stay ends.
 
-    A stay covers start_date ≤ d < end_date; with no end_date every day from
-    the start on; when end_date equals start_date, that one day.
+    A stay covers start_date ≤ d < end_date (the day of departure is not
+    charged); with no end_date every day from the start on (`END_OF_TIME`);
+    when end_date equals start_date, that one day.
     """
-    start = pl.col("start_date")
     end = pl.col("end_date")
-    stay_end = (
+    start = pl.col("start_date")
+    return (
         pl.when(end.is_null())
         .then(pl.lit(END_OF_TIME))
         .when(end == start)
         .then(start + timedelta(days=1))
         .otherwise(end)
     )
+
+
+def _clipped(placements: pl.LazyFrame, window_from: date, window_to: date) -> pl.LazyFrame:
+    """Each stay as [seg_from, seg_to) within the window; stays outside it dropped."""
     return placements.with_columns(
-        pl.max_horizontal(start, pl.lit(window_from)).alias("seg_from"),
-        pl.min_horizontal(stay_end, pl.lit(window_to)).alias("seg_to"),
+        pl.max_horizontal(pl.col("start_date"), pl.lit(window_from)).alias("seg_from"),
+        pl.min_horizontal(stay_end(), pl.lit(window_to)).alias("seg_to"),
     ).filter(pl.col("seg_from") < pl.col("seg_to"))
 
 

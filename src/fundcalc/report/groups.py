@@ -15,7 +15,7 @@ import polars as pl
 
 from fundcalc.base.period import Period
 from fundcalc.core.calculation import Calculation
-from fundcalc.core.segments import JUSTICE, MUNICIPAL
+from fundcalc.core.segments import JUSTICE, MUNICIPAL, stay_end
 from fundcalc.inputs.rules import GROUPS, Rules
 from fundcalc.report.figures import CHARGED, year_to_date
 
@@ -161,11 +161,13 @@ def _completed_stays(
 ) -> dict[str, tuple[int, int]]:
     """Per group: the number and total length of usable stays whose last day is in [start, end).
 
-    A stay's length is `end_date − start_date` days, or one day when they are equal.
+    A stay's days run from `start_date` to the day before `segments.stay_end`
+    (one day when end_date equals start_date); stays without an end have not
+    completed.
     """
-    start_date, end_date = pl.col("start_date"), pl.col("end_date")
-    last_day = pl.max_horizontal(end_date - timedelta(days=1), start_date)
-    length = pl.max_horizontal((end_date - start_date).dt.total_days(), pl.lit(1)).cast(pl.Int64)
+    end_date = pl.col("end_date")
+    last_day = stay_end() - timedelta(days=1)
+    length = (stay_end() - pl.col("start_date")).dt.total_days().cast(pl.Int64)
     by_lot = (
         calculation.versions.placements.lazy()
         .filter(
