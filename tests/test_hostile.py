@@ -22,8 +22,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from fundcalc.app import files as outputs
 from fundcalc.app.run import load_inputs
+from fundcalc.base import atomic
 from fundcalc.base.period import Period
 from fundcalc.cli import main
 from fundcalc.core.calculation import calculate
@@ -582,7 +582,7 @@ def test_a_failed_write_keeps_the_previous_outputs_and_says_what_to_do(
     def full(descriptor: int) -> None:
         raise OSError(28, os.strerror(28))
 
-    monkeypatch.setattr(outputs.os, "fsync", full)
+    monkeypatch.setattr(atomic.os, "fsync", full)
     result = cli(*run_args(rules, inputs, out))
     assert (result.exit_code, result.output) == (
         1,

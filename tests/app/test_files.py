@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fundcalc.app import files as outputs
 from fundcalc.app.files import write_folder
+from fundcalc.base import atomic
 from fundcalc.errors import OutputError
 
 
@@ -36,7 +36,7 @@ def test_a_full_disk_while_writing_leaves_the_previous_outputs_and_says_what_to_
     def full(descriptor: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(outputs.os, "fsync", full)
+    monkeypatch.setattr(atomic.os, "fsync", full)
     with pytest.raises(OutputError) as error:
         write_folder(previous, {"statement.csv": b"new\n", "report.xlsx": b"new workbook"})
     assert str(error.value) == (
@@ -82,7 +82,7 @@ def test_a_folder_where_nothing_may_be_written_is_a_clear_error(
     def read_only(**kwargs: object) -> str:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(outputs.tempfile, "mkdtemp", read_only)
+    monkeypatch.setattr(atomic.tempfile, "mkdtemp", read_only)
     with pytest.raises(OutputError) as error:
         write_folder(tmp_path / "out" / "2026-10", {"statement.csv": b"x"})
     assert str(error.value) == (

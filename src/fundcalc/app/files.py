@@ -1,19 +1,18 @@
 """Writing a run's files atomically (one place for every command that writes outputs).
 
 Every file is written to a temporary folder first, which then takes the place
-of the old folder by renames: a run that fails halfway (a full disk, a
-workbook open in Excel) leaves the previous outputs exactly as they were.
+of the old folder by renames (`base.atomic`): a run that fails halfway (a full
+disk, a workbook open in Excel) leaves the previous outputs exactly as they
+were, and the message says what a finance officer can do about it.
 """
 
 from __future__ import annotations
 
 import errno
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from fundcalc.base.atomic import staging_folder, swap_in
 from fundcalc.errors import OutputError
 
 
@@ -23,23 +22,15 @@ def write_folder(folder: Path, files: Mapping[str, bytes]) -> None:
     The files are written to a temporary folder beside it, which then takes
     the place of the old one by renames; on any failure the old folder stays.
     """
-    parent = folder.parent
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=parent))
+        staging = staging_folder(folder)
     except OSError as error:
         raise OutputError(
-            f"{parent}: cannot write here ({error.strerror}). {what_to_do(error)}"
+            f"{folder.parent}: cannot write here ({error.strerror}). {what_to_do(error)}"
         ) from None
     try:
-        for name, data in files.items():
-            with open(staging / name, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-        _swap(staging, folder)
+        swap_in(staging, files, folder)
     except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(
             f"{folder}: cannot write the outputs ({error.strerror});"
             f" the previous outputs are unchanged. {what_to_do(error)}"
@@ -58,18 +49,3 @@ def what_to_do(error: OSError) -> str:
             " write in this folder, then run again."
         )
     return "Close the outputs if one is open in another program, then run again."
-
-
-def _swap(staging: Path, folder: Path) -> None:
-    if not folder.exists():
-        staging.rename(folder)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
-    retired.rmdir()
-    folder.rename(retired)
-    try:
-        staging.rename(folder)
-    except OSError:
-        retired.rename(folder)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

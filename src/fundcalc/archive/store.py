@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from fundcalc.base.atomic import replace_file, sync_folder
 from fundcalc.base.period import Period
 from fundcalc.errors import ArchiveError
 
@@ -191,10 +191,10 @@ class Archive:
         folder.mkdir(parents=True, exist_ok=True)
         number = 1 + sum(1 for w in self.withdrawals() if w.period == period)
         note = Withdrawal(period, number, record.record_sha256, reason, by, at)
-        _write_atomically(folder / f"{period}.{number}.json", _json(note.as_json()))
-        _sync_folder(folder)
+        replace_file(folder / f"{period}.{number}.json", _json(note.as_json()))
+        sync_folder(folder)
         path.unlink()
-        _sync_folder(self._periods)
+        sync_folder(self._periods)
         return note
 
     def _record(self, path: Path) -> ClosedPeriod:
@@ -275,8 +275,8 @@ class Archive:
         withdrawn = {w.record_sha256 for w in self.withdrawals()}
         if target.exists() and self._record(target).record_sha256 not in withdrawn:
             raise ArchiveError(f"{period} is already closed; a closed period is never closed again")
-        _write_atomically(target, _json(record))
-        _sync_folder(self._periods)
+        replace_file(target, _json(record))
+        sync_folder(self._periods)
         return self.get(period)
 
     def _put(self, sha256: str, data: bytes) -> None:
@@ -284,34 +284,11 @@ class Archive:
         if path.is_file():
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, data)
+        replace_file(path, data)
 
 
 def _json(document: Mapping[str, Any]) -> bytes:
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _sync_folder(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _try_lock(descriptor: int) -> bool:

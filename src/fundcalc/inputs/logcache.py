@@ -25,8 +25,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +35,7 @@ from typing import Any
 import polars as pl
 
 from fundcalc import __version__
+from fundcalc.base.atomic import replace_file
 from fundcalc.inputs import log
 from fundcalc.inputs.log import (
     FileRows,
@@ -196,8 +195,9 @@ class LogCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         key = self.key(name, sha256)
         # The rows first, then what vouches for them: a reader never sees half an entry.
-        _replace(self.folder / f"{key}.parquet", data)
-        _replace(self.folder / f"{key}.json", json.dumps(about).encode())
+        # Not durable: an entry lost in a crash is parsed again (its checksum decides).
+        replace_file(self.folder / f"{key}.parquet", data, durable=False)
+        replace_file(self.folder / f"{key}.json", json.dumps(about).encode(), durable=False)
 
     def _prune(self) -> None:
         """Remove the entries no file of this run used (files since replaced or removed)."""
@@ -314,15 +314,3 @@ def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
         frames.append(together.slice(offset, k.rows))
         offset += k.rows
     return frames
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all (a temporary file beside it, then a rename)."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -1,0 +1,88 @@
+"""Files and folders written whole or not at all: the one way fundcalc replaces them.
+
+A file is written to a temporary file beside it, then renamed over it; a
+folder is filled beside the old one, then takes its place by renames. A
+failure halfway (a full disk, a workbook open in Excel, a crash) leaves what
+was there before, and never half a file under the real name. Durable writes
+are flushed to the disk (fsync) before the rename, so that the new name never
+points to data still in memory; the log cache, which is only ever read again,
+skips that. Failures are `OSError`s: the caller says what they mean (an
+output, the archive, the cache).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+
+def replace_file(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Make `path` hold `data`, whole or not at all (a temporary file beside it, renamed)."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            _write(stream, data, durable=durable)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to the disk; nothing to do on Windows."""
+    if os.name == "nt":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def staging_folder(folder: Path) -> Path:
+    """A new empty folder beside `folder` (created with its parents) to fill and swap in."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+
+
+def swap_in(staging: Path, files: Mapping[str, bytes], folder: Path) -> None:
+    """Write `files` durably into `staging`, then let it take the place of `folder`.
+
+    On any failure `staging` is removed and `folder` is as it was.
+    """
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as stream:
+                _write(stream, data, durable=True)
+        _swap(staging, folder)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write(stream: BinaryIO, data: bytes, *, durable: bool) -> None:
+    stream.write(data)
+    if durable:
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _swap(staging: Path, folder: Path) -> None:
+    """Rename `staging` to `folder`; the old folder is renamed aside first and removed
+    last, or put back when the new one cannot take its place."""
+    if not folder.exists():
+        staging.rename(folder)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    retired.rmdir()
+    folder.rename(retired)
+    try:
+        staging.rename(folder)
+    except OSError:
+        retired.rename(folder)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
