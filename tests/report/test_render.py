@@ -21,6 +21,7 @@ from fundcalc.report.render import render_findings, render_statement, safe_text
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
+        ("\n=1", "'\n=1"),
         ("P-1", "P-1"),
         ("", ""),
     ],

@@ -23,8 +23,8 @@ from fundcalc.report.sheets import (
     Row,
     Sheet,
     Table,
+    cell_text,
     column_widths,
-    safe_text,
     workbook_bytes,
     wrapped_lines,
 )
@@ -72,14 +72,14 @@ def test_an_error_code_from_the_input_stays_text() -> None:
     assert (cell.data_type, cell.value) == ("s", "#REF!")
 
 
-def test_safe_text_turns_carriage_returns_into_line_feeds_and_drops_control_characters() -> None:
-    assert safe_text("\r=1+1") == "\n=1+1"
-    assert safe_text("a\r\nb") == "a\nb"
-    assert safe_text("a\x00b\x1fc") == "a\ufffdb\ufffdc"
+def test_cell_text_turns_carriage_returns_into_line_feeds_and_drops_control_characters() -> None:
+    assert cell_text("\r=1+1") == "\n=1+1"
+    assert cell_text("a\r\nb") == "a\nb"
+    assert cell_text("a\x00b\x1fc") == "a\ufffdb\ufffdc"
 
 
-def test_safe_text_escapes_what_excel_would_decode_as_a_character() -> None:
-    assert safe_text("P_x0041_") == "P_x005F_x0041_"
+def test_cell_text_escapes_what_excel_would_decode_as_a_character() -> None:
+    assert cell_text("P_x0041_") == "P_x005F_x0041_"
     data = _render(Row(("P_x0041_", 1)))
     frame = fastexcel.read_excel(data).load_sheet("Blad", header_row=None).to_polars()
     assert frame.row(4)[0] == "P_x0041_"  # an Excel-compatible reader shows the text as written

@@ -20,7 +20,9 @@ EXCEPTIONS = "exceptions.csv"
 MANIFEST = "manifest.json"
 REPORT = "report.xlsx"
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What Excel (or LibreOffice) may read as a formula when a text starts with it:
+#: the one list for every output a finance officer opens (CSV and workbook).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def render_statement(rows: Iterable[tuple[str, str, str, str, int]]) -> bytes:
@@ -41,8 +43,9 @@ def render_ledger(ledger: pl.DataFrame) -> bytes:
 
 
 def safe_text(value: object) -> object:
-    """Text that Excel would read as a formula is prefixed with `'` (shown as text)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """A CSV value: text that Excel would read as a formula (`FORMULA_START`) is
+    prefixed with `'`, so it is shown as text; anything else is left as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

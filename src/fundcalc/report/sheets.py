@@ -34,6 +34,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from fundcalc.report.render import FORMULA_START
+
 # `_ ` leaves a space's width after a number, so text in the next column does not touch it.
 EURO_FORMAT = '"€" #,##0.00_ ;[Red]"€" -#,##0.00_ '
 INTEGER_FORMAT = "#,##0_ "
@@ -50,7 +52,6 @@ MAX_LISTED = 500
 SMALL_COUNT = 5
 SMALL_COUNT_TEXT = f"<{SMALL_COUNT}"
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 MAX_TEXT = 32_767
@@ -147,7 +148,7 @@ class Sheet:
     header_table: int | None = 0
 
 
-def safe_text(text: str) -> str:
+def cell_text(text: str) -> str:
     """Text as it can be stored in a cell and read back the same by every reader.
 
     Characters XML cannot hold become U+FFFD; CR becomes LF (XML readers do
@@ -161,7 +162,7 @@ def safe_text(text: str) -> str:
 
 
 def _put_text(cell: Cell, text: str) -> None:
-    value = safe_text(text)
+    value = cell_text(text)
     cell.value = value
     cell.data_type = "s"  # never a formula, an error code or a number
     if value.startswith(FORMULA_START):
@@ -288,7 +289,7 @@ def _span_text(
     if columns > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
     # Merged cells are never fitted by Excel or LibreOffice: set the height.
-    ws.row_dimensions[row].height = line * wrapped_lines(safe_text(text), width * 1.1)
+    ws.row_dimensions[row].height = line * wrapped_lines(cell_text(text), width * 1.1)
 
 
 def _write_table(
@@ -342,7 +343,7 @@ def _write_row(
         width = widths.get(i - 1, MIN_WIDTH)
         if row.kind != SECTION and isinstance(value, str) and display_width(value) + 1 > width:
             cell.alignment = _WRAP_TOP
-            lines = max(lines, wrapped_lines(safe_text(value), width - 1))
+            lines = max(lines, wrapped_lines(cell_text(value), width - 1))
         elif table.align_left and value is not None:
             cell.alignment = _LEFT
         if row.kind == TOTAL:
@@ -395,7 +396,7 @@ def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.oddFooter.left.text = safe_text(sheet.name).replace("&", "&&")
+    ws.oddFooter.left.text = cell_text(sheet.name).replace("&", "&&")
     ws.oddFooter.right.text = "Pagina &P van &N"
     ws.print_options.gridLines = False
 
@@ -452,9 +453,9 @@ def workbook_bytes(sheets: Sequence[Sheet], *, stamp: datetime, creator: str, ti
     for i, sheet in enumerate(sheets):
         ws = first if i == 0 else wb.create_sheet()
         _write_sheet(ws, sheet)
-    wb.properties.creator = safe_text(creator)
-    wb.properties.lastModifiedBy = safe_text(creator)
-    wb.properties.title = safe_text(title)
+    wb.properties.creator = cell_text(creator)
+    wb.properties.lastModifiedBy = cell_text(creator)
+    wb.properties.title = cell_text(title)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     buffer = io.BytesIO()

@@ -19,7 +19,7 @@ from fundcalc.base.money import budget_part
 from fundcalc.base.period import Period
 from fundcalc.core.calculation import calculate
 from fundcalc.report.render import REPORT, STATEMENT
-from fundcalc.report.sheets import EURO_FORMAT, safe_text
+from fundcalc.report.sheets import EURO_FORMAT, cell_text
 from fundcalc.report.workbook.book import SHEET_NAMES, render_workbook
 from tests.readback import body, cents, fastexcel_grid, find_row, item_total, load, statement, table
 from tests.synthetic import (
@@ -298,7 +298,7 @@ SHOWN = {*HOSTILE_PLACEMENTS, "=UNKNOWN-LOT", "@GEMEENTE", "-DATUM", "+PLUS", HO
 
 def test_input_text_that_looks_like_a_formula_is_written_as_text(hostile: Sample) -> None:
     data = (hostile.folder / REPORT).read_bytes()
-    expected = {safe_text(text) for text in SHOWN}
+    expected = {cell_text(text) for text in SHOWN}
     found = _cells_with(data, lambda v: v in expected)
     assert {cell.value for _, _, cell in found} == expected
     for _, _, cell in found:
