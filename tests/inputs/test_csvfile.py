@@ -9,7 +9,7 @@ from fundcalc.errors import InputError
 from fundcalc.inputs import csvfile
 from fundcalc.inputs.csvfile import EMPTY, WINDOWS_1252, choose_separator, read_csv_table
 from fundcalc.inputs.log import log_column
-from fundcalc.inputs.table import Table
+from fundcalc.inputs.table import RawTable
 
 
 @pytest.fixture(autouse=True, params=["csv module", "polars"])
@@ -19,12 +19,12 @@ def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     return str(request.param)
 
 
-def read(text: str | bytes) -> Table:
+def read(text: str | bytes) -> RawTable:
     data = text.encode("utf-8") if isinstance(text, str) else text
     return read_csv_table(data, "a.csv", log_column)
 
 
-def rows(table: Table) -> list[tuple[object, ...]]:
+def rows(table: RawTable) -> list[tuple[object, ...]]:
     return table.rows.rows()
 
 

@@ -35,7 +35,7 @@ from fundcalc.inputs.table import (
     LINE,
     READ_PROBLEM,
     TOO_MANY,
-    Table,
+    RawTable,
     empty_rows,
     position,
     too_many,
@@ -93,8 +93,8 @@ def _from_windows_1252(data: bytes, name: str) -> tuple[bytes, tuple[tuple[int |
         ) from None
 
 
-def read_csv_table(data: bytes, name: str, canonical: Callable[[str], str | None]) -> Table:
-    """Read a CSV file into a Table; `canonical` says which header names are known.
+def read_csv_table(data: bytes, name: str, canonical: Callable[[str], str | None]) -> RawTable:
+    """Read a CSV file into a RawTable; `canonical` says which header names are known.
 
     The bytes are read as UTF-8 straight away (polars checks them while
     parsing); only a file that turns out not to be is read again as
@@ -112,12 +112,12 @@ def _read_table(
     notes: tuple[tuple[int | None, str], ...],
     name: str,
     canonical: Callable[[str], str | None],
-) -> Table:
+) -> RawTable:
     if b"\r" in data and b"\n" not in data:  # classic Mac line ends
         data = data.replace(b"\r", b"\n")
     header_line, start = _header_start(data)
     if start < 0:
-        return Table((), 1, empty_rows(0), 0, (*notes, (None, EMPTY)))
+        return RawTable((), 1, empty_rows(0), 0, (*notes, (None, EMPTY)))
     body = data[start:]
     end = body.find(b"\n")
     try:
@@ -140,7 +140,7 @@ def _read_table(
             raise _NotUtf8Error from None
         raise
     rows, blank = read
-    return Table(header, header_line, rows, blank, notes, trimmed=plain is not None)
+    return RawTable(header, header_line, rows, blank, notes, trimmed=plain is not None)
 
 
 def _header_start(data: bytes) -> tuple[int, int]:

@@ -28,7 +28,7 @@ from fundcalc.base.findings import WARNING, finding_frame
 from fundcalc.errors import InputError
 from fundcalc.inputs.csvfile import read_csv_table
 from fundcalc.inputs.fields import typed_rows
-from fundcalc.inputs.table import LINE, READ_PROBLEM, Table, position
+from fundcalc.inputs.table import LINE, READ_PROBLEM, RawTable, position
 from fundcalc.inputs.xlsx import read_xlsx_table
 
 #: The columns of the log, in the order of the spec (§3).
@@ -209,8 +209,8 @@ def file_sha256(path: Path) -> str:
         raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
-def read_table(data: bytes, name: str, canonical: Canonical = log_column) -> Table:
-    """A CSV or XLSX file (by its name's suffix) as a Table."""
+def read_table(data: bytes, name: str, canonical: Canonical = log_column) -> RawTable:
+    """A CSV or XLSX file (by its name's suffix) as a RawTable."""
     if name.lower().endswith(".xlsx"):
         return read_xlsx_table(data, name)
     return read_csv_table(data, name, canonical)
@@ -272,7 +272,7 @@ def file_warnings(name: str, notes: Sequence[tuple[int | None, str]]) -> pl.Data
 
 
 def by_column(
-    table: Table, name: str, canonical: Canonical
+    table: RawTable, name: str, canonical: Canonical
 ) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
     """The table's values under the column names the header means, and what it ignored.
 
@@ -309,7 +309,7 @@ def by_column(
 def normalise(table: pl.DataFrame, name: str, *, trimmed: bool = False) -> pl.DataFrame:
     """Match headers case-insensitively, trim every field, empty → null; add the source.
 
-    `trimmed` values (`Table.trimmed`) are taken as they are: trimming them
+    `trimmed` values (`RawTable.trimmed`) are taken as they are: trimming them
     would change nothing.
     """
     by_name: dict[str, str] = {}

@@ -1,6 +1,6 @@
 """An input file's rows as text, before its headers mean anything.
 
-Both readers, `csvfile` and `xlsx`, give a Table: the header as written, and
+Both readers, `csvfile` and `xlsx`, give a RawTable: the header as written, and
 one row per line of the file below it with the line number, the values by
 position (`c0`, `c1`, …) and a `read_problem` where the row cannot be read as
 it stands (more values than the header has names). What the headers mean is
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-#: Columns of `Table.rows` besides the values.
+#: Columns of `RawTable.rows` besides the values.
 LINE = "line"
 READ_PROBLEM = "read_problem"
 
@@ -27,7 +27,7 @@ def position(index: int) -> str:
 
 
 @dataclass(frozen=True)
-class Table:
+class RawTable:
     """The header, the rows by position, and what the file as a whole needs to say.
 
     `notes` are file-level warnings as (line, reason): a file read as

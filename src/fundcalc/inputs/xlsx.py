@@ -24,7 +24,7 @@ from fundcalc.errors import InputError
 from fundcalc.inputs.table import (
     LINE,
     READ_PROBLEM,
-    Table,
+    RawTable,
     beyond_header,
     empty_rows,
     position,
@@ -124,8 +124,8 @@ def _prolog_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | 
     return None
 
 
-def read_xlsx_table(data: bytes, name: str) -> Table:
-    """The first sheet as a Table, with the Excel row number of each row in `line`.
+def read_xlsx_table(data: bytes, name: str) -> RawTable:
+    """The first sheet as a RawTable, with the Excel row number of each row in `line`.
 
     The header is the first row with a value. Dates become ISO text; a date
     with a time of day other than midnight stays a timestamp (and will not
@@ -158,7 +158,7 @@ def _root_cause(error: BaseException) -> str:
     return type(error).__name__
 
 
-def _first_sheet(workbook: Any, name: str) -> Table:
+def _first_sheet(workbook: Any, name: str) -> RawTable:
     if not workbook.worksheets:
         raise InputError(f"{name}: the workbook has no sheet")
     sheet = workbook.worksheets[0]
@@ -192,11 +192,11 @@ def _first_sheet(workbook: Any, name: str) -> Table:
         problems.append(beyond_header(beyond) if beyond else None)
         rows.append(texts[:width])
     if header is None:
-        return Table(
+        return RawTable(
             (), 1, empty_rows(0), 0, ((None, "the sheet is empty: no header and no rows"),)
         )
     if not rows:
-        return Table(header, header_line, empty_rows(len(header)), blank)
+        return RawTable(header, header_line, empty_rows(len(header)), blank)
     frame = pl.DataFrame(
         {
             LINE: pl.Series(lines, dtype=pl.Int64),
@@ -209,7 +209,7 @@ def _first_sheet(workbook: Any, name: str) -> Table:
             },
         }
     )
-    return Table(header, header_line, frame, blank)
+    return RawTable(header, header_line, frame, blank)
 
 
 def _text(value: object) -> str | None:
