@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from fundcalc.app.run import year_to_date as months_to_calculate
+from fundcalc.app.run import months_earlier_in_year
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import CONTRIBUTION, KEY, MUNICIPAL_ITEM, ORIGIN
 from fundcalc.core.calculation import Calculation, calculate
@@ -32,7 +32,7 @@ def tiny() -> Calculation:
         stay("G", "GROOT", "2026-10-01", "2026-10-03", brp_municipality="GM0002"),
     ]
     rules = tiny_rules()
-    return calculate(rules, raw_log(rows), [PERIOD, *months_to_calculate(rules, PERIOD)], AS_OF)
+    return calculate(rules, raw_log(rows), [PERIOD, *months_earlier_in_year(rules, PERIOD)], AS_OF)
 
 
 def test_year_to_date_is_the_calculated_months_of_the_year_up_to_the_period(

@@ -7,7 +7,7 @@ from fractions import Fraction
 import polars as pl
 import pytest
 
-from fundcalc.app.run import year_to_date
+from fundcalc.app.run import months_earlier_in_year
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.core.segments import JUSTICE, MUNICIPAL, REJECTED
 from fundcalc.report.groups import cosm_figures, group_figures
@@ -28,7 +28,7 @@ def tiny() -> Calculation:
         stay("G", "GROOT", "2026-10-01", "2026-10-03"),
     ]  # fmt: skip
     rules = tiny_rules()
-    return calculate(rules, raw_log(rows), [PERIOD, *year_to_date(rules, PERIOD)], AS_OF)
+    return calculate(rules, raw_log(rows), [PERIOD, *months_earlier_in_year(rules, PERIOD)], AS_OF)
 
 
 def test_groups_count_placements_days_cost_and_completed_stays(tiny: Calculation) -> None:

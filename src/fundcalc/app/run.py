@@ -159,7 +159,7 @@ def run_period(
     calculation = calculate(
         inputs.rules,
         inputs.log.rows,
-        [period, *year_to_date(inputs.rules, period)],
+        [period, *months_earlier_in_year(inputs.rules, period)],
         as_of,
         settle_only=corrected,
         log_findings=inputs.log.findings,
@@ -270,8 +270,9 @@ def _files_as_read(folder: Path, files: Iterable[tuple[str, str]]) -> dict[str, 
     return found
 
 
-def year_to_date(rules: Rules, period: Period) -> list[Period]:
-    """The months of `period`'s year before it that the rules cover (for year-to-date)."""
+def months_earlier_in_year(rules: Rules, period: Period) -> list[Period]:
+    """The months of `period`'s year before it that the rules cover: calculated with
+    it, so that the workbook can show the year to date (`figures.year_to_date`)."""
     return [p for p in (Period(period.year, m) for m in range(1, period.month)) if rules.covers(p)]
 
 
