@@ -20,6 +20,7 @@ from fundcalc.core.checks import over_capacity, placement_warnings
 from fundcalc.core.occupancy import LotFigures, lot_figures
 from fundcalc.core.segments import (
     IDENTITY,
+    NOT_ELIGIBLE_COLUMN,
     REJECTED,
     SEGMENT_SCHEMA,
     day_segments,
@@ -27,6 +28,7 @@ from fundcalc.core.segments import (
     rejected_segments,
     stay_end,
 )
+from fundcalc.core.verdicts import Verdicts, no_verdicts, verdicts_as_of
 from fundcalc.core.versions import Versions, versions_as_of
 from fundcalc.inputs.rules import Rules
 
@@ -70,6 +72,8 @@ class Calculation:
     rules: Rules
     #: Warnings about the log's files as a whole (an unknown column, an encoding).
     log_findings: pl.DataFrame = field(default_factory=finding_frame)
+    #: The verdicts of the eligibility check in force as of `as_of` (§11).
+    verdicts: Verdicts = field(default_factory=no_verdicts)
     _findings: dict[Period, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -214,6 +218,7 @@ class Calculation:
             pl.concat(
                 [
                     finding_frame(self.versions.exceptions),
+                    self.verdicts.exceptions,
                     finding_frame(rejected),
                     finding_frame(days),
                     finding_frame(self.log_findings),
@@ -253,6 +258,7 @@ def calculate(
     *,
     settle_only: Sequence[Period] = (),
     log_findings: pl.DataFrame | None = None,
+    verdict_rows: pl.DataFrame | None = None,
 ) -> Calculation:
     """Compute `periods` from the rules and the log's rows as of `as_of`.
 
@@ -261,6 +267,9 @@ def calculate(
     need no ledger rows, and over two years of a large log it would be most of the
     work. `log_findings` are the warnings about the log's files
     (`log.Log.findings`); they are part of every period's findings.
+    `verdict_rows` are the verdicts of the eligibility check as read
+    (`inputs.verdicts`): the verdict in force as of `as_of` moves a placement
+    judged not eligible from the fund to its centrumgemeente (§11).
 
     Raises RulesError when the rules lack a version a period needs (a key, a
     split, a budget) before anything else is done.
@@ -272,7 +281,17 @@ def calculate(
         rules.split_for(period)
         rules.budget_for(period.year)
     versions = versions_as_of(log_rows, as_of)
-    placements = versions.placements.with_row_index("placement_no").lazy()
+    verdicts = no_verdicts() if verdict_rows is None else verdicts_as_of(verdict_rows, as_of)
+    not_eligible = verdicts.not_eligible
+    placements = (
+        versions.placements.with_row_index("placement_no")
+        .lazy()
+        .with_columns(
+            pl.col("placement_id").is_in(not_eligible).alias(NOT_ELIGIBLE_COLUMN)
+            if not_eligible
+            else pl.lit(False).alias(NOT_ELIGIBLE_COLUMN)
+        )
+    )
     usable = placements.filter(pl.col("reject_reason").is_null())
     rejected = placements.filter(pl.col("reject_reason").is_not_null())
     segments = pl.concat(
@@ -295,4 +314,5 @@ def calculate(
         fund_lots,
         rules,
         finding_frame() if log_findings is None else finding_frame(log_findings),
+        verdicts,
     )

@@ -9,6 +9,11 @@ segment is consecutive days with one stream:
 * `FUND`: a day on a fund lot, paid from the fund;
 * `JUSTICE`: a COSM day inside the reflection window, paid by the Ministry;
 * `MUNICIPAL`: a COSM day outside the window, paid by the centrumgemeente;
+  and, by the amendment of §11, a day on a fund lot of a placement judged
+  not eligible (*geen doelgroep*) by the eligibility check: regular shelter,
+  the responsible centrumgemeente's own task, member of the fund or not
+  (`reason` says so: `NOT_ELIGIBLE`, or `NOT_ELIGIBLE_NOT_A_MEMBER` where the
+  day would have been rejected rather than paid by the fund);
 * `REJECTED`: a day that cannot be charged, with its reason.
 """
 
@@ -30,6 +35,12 @@ REJECTED = "REJECTED"
 STREAMS = (FUND, JUSTICE, MUNICIPAL, REJECTED)
 
 NOT_A_MEMBER = "not a member of the fund"
+#: The reason of a MUNICIPAL day moved from the fund by a verdict "not eligible" (§11).
+NOT_ELIGIBLE = "not eligible (toetsing): moved from the fund"
+#: The same for a day that without the verdict would have been rejected (NOT_A_MEMBER).
+NOT_ELIGIBLE_NOT_A_MEMBER = "not eligible (toetsing); not a member of the fund"
+#: The column of `placements` that marks a verdict in force "not eligible".
+NOT_ELIGIBLE_COLUMN = "not_eligible"
 
 #: A day segment names its placement by number only: the placement's row in
 #: the placements it was cut from (`placement_no`). Its id, client and log row
@@ -155,7 +166,8 @@ def day_segments(
     """Cut the stays of usable placements into segments within `periods`.
 
     `placements` are versions in force that are not rejected as a whole,
-    numbered by their row (`placement_no`). The result has the
+    numbered by their row (`placement_no`), with `not_eligible` true where
+    the verdict in force says so (§11; without the column, none is). The result has the
     columns of SEGMENT_SCHEMA; charged and rejected days
     together are every day of every stay within the periods, each once.
     """
@@ -172,10 +184,13 @@ def day_segments(
     terms = terms.filter((pl.col("term_to") > window_from) & (pl.col("term_from") < window_to))
     mapping = mapping.filter((pl.col("mun_to") > window_from) & (pl.col("mun_from") < window_to))
 
+    if NOT_ELIGIBLE_COLUMN not in placements.collect_schema().names():
+        placements = placements.with_columns(pl.lit(False).alias(NOT_ELIGIBLE_COLUMN))
     stays = (
         _clipped(placements, window_from, window_to)
         .select(
             "placement_no",
+            NOT_ELIGIBLE_COLUMN,
             "lot_id",
             pl.coalesce("brp_municipality", "found_municipality").alias("municipality_code"),
             "reflection_start",
@@ -320,7 +335,7 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
         .then(pl.lit(JUSTICE))
         .when(centrumgemeente.is_null())
         .then(pl.lit(REJECTED))
-        .when(cosm)
+        .when(cosm | pl.col(NOT_ELIGIBLE_COLUMN))
         .then(pl.lit(MUNICIPAL))
         .when(pl.col("is_member").is_null())
         .then(pl.lit(REJECTED))
@@ -337,6 +352,10 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
         .then(reason_text("no centrumgemeente for municipality '{}'", pl.col("municipality_code")))
         .when(cosm)
         .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col(NOT_ELIGIBLE_COLUMN) & pl.col("is_member").is_null())
+        .then(pl.lit(NOT_ELIGIBLE_NOT_A_MEMBER))
+        .when(pl.col(NOT_ELIGIBLE_COLUMN))
+        .then(pl.lit(NOT_ELIGIBLE))
         .when(pl.col("is_member").is_null())
         .then(pl.lit(NOT_A_MEMBER))
     )
