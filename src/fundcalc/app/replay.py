@@ -1,6 +1,6 @@
 """Replaying a closed period from its archive alone, and proving it identical (§6).
 
-The rules and log files the close read are taken from the archive (each
+The rules, log and verdict files the close read are taken from the archive (each
 checked against its SHA-256), as are the statements of the periods closed
 before it that fed its corrections. The period is calculated again as of its
 as-of date and every output is compared, byte for byte, with the archived one.
@@ -111,7 +111,10 @@ def _replay(
     with tempfile.TemporaryDirectory(prefix="fundcalc-replay-") as scratch:
         root = Path(scratch)
         placements = root / "inputs" / "placements"
-        for folder, files in ((root / "rules", record.rules), (placements, record.inputs)):
+        folders = [(root / "rules", record.rules), (placements, record.inputs)]
+        if record.eligibility is not None:  # the verdicts of the eligibility check (§11)
+            folders.append((root / "inputs" / "eligibility", record.eligibility))
+        for folder, files in folders:
             folder.mkdir(parents=True, exist_ok=True)
             for file in files:
                 (folder / file.name).write_bytes(archive.read(file))

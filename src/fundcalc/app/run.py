@@ -38,6 +38,8 @@ from fundcalc.errors import ArchiveError, UsageError
 from fundcalc.inputs.log import Log
 from fundcalc.inputs.logcache import CACHE, LogCache, read_log
 from fundcalc.inputs.rules import Rules, load_rules
+from fundcalc.inputs.verdicts import FOLDER as ELIGIBILITY
+from fundcalc.inputs.verdicts import VerdictInput, read_verdicts
 from fundcalc.report.render import (
     EXCEPTIONS,
     LEDGER,
@@ -54,10 +56,16 @@ from fundcalc.report.workbook.book import render_workbook
 
 @dataclass(frozen=True)
 class Inputs:
-    """The rules and the log, as read from disk."""
+    """The rules, the log and the verdicts of the eligibility check, as read from disk."""
 
     rules: Rules
     log: Log
+    verdicts: VerdictInput = field(default_factory=VerdictInput)
+
+    @property
+    def log_findings(self) -> pl.DataFrame:
+        """What the log's and the verdicts' files as a whole have to say."""
+        return pl.concat([finding_frame(self.log.findings), self.verdicts.findings])
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,8 @@ def load_inputs(
     With `keep_bytes`, the log holds the bytes it parsed (`read_log`).
     """
     rules = load_rules(rules_dir)
-    return Inputs(rules, read_log(inputs_dir, cache, keep_bytes=keep_bytes))
+    log = read_log(inputs_dir, cache, keep_bytes=keep_bytes)
+    return Inputs(rules, log, read_verdicts(inputs_dir))
 
 
 def log_cache(out_dir: Path) -> LogCache:
@@ -162,7 +171,8 @@ def run_period(
         [period, *months_earlier_in_year(inputs.rules, period)],
         as_of,
         settle_only=corrected,
-        log_findings=inputs.log.findings,
+        log_findings=inputs.log_findings,
+        verdict_rows=inputs.verdicts.rows,
     )
     corrections = correction_rows(
         period, {q: calculation.settlements[q] for q in corrected}, settled
@@ -233,6 +243,10 @@ def close_period(
             [StoredFile(f.name, f.sha256, sizes[f.sha256]) for f in files]
             for files in (inputs.rules.files, inputs.log.files)
         )
+        verdicts = [
+            StoredFile(f.name, f.sha256, len(inputs.verdicts.data[f.sha256]))
+            for f in inputs.verdicts.files
+        ]
         outputs = [stored(name, data) for name, data in sorted(result.files.items())]
         record = {
             "format": 1,
@@ -242,6 +256,8 @@ def close_period(
             "fundcalc": __version__,
             "rules": [f.as_json() for f in rules],
             "inputs": [f.as_json() for f in logs],
+            # The verdicts of the eligibility check (§11), when inputs/eligibility/ exists.
+            **({ELIGIBILITY: [f.as_json() for f in verdicts]} if inputs.verdicts.present else {}),
             "outputs": [f.as_json() for f in outputs],
             "basis": {str(c.period): c.output(STATEMENT).sha256 for c in settled.closed},
             "totals_cents": {
@@ -253,7 +269,13 @@ def close_period(
         if replaced:  # a close after `reopen` names the closes it replaces (and differs from them)
             record["replaces_withdrawn"] = replaced
         archive.commit(
-            record, {**read, **{f.sha256: result.files[f.name] for f in outputs}}, period
+            record,
+            {
+                **read,
+                **inputs.verdicts.data,
+                **{f.sha256: result.files[f.name] for f in outputs},
+            },
+            period,
         )
         write_folder(result.folder, result.files)
     return result
@@ -351,6 +373,16 @@ def build_manifest(
             {"file": f.name, "sha256": f.sha256, "rows": f.rows, "blank_rows": f.blank_rows}
             for f in inputs.log.files
         ],
+        **(
+            {
+                ELIGIBILITY: [
+                    {"file": f.name, "sha256": f.sha256, "rows": f.rows}
+                    for f in inputs.verdicts.files
+                ]
+            }
+            if inputs.verdicts.present
+            else {}
+        ),
         "counts": counts,
         "totals_cents": totals,
         "totals_euro": {name: format_cents(value) for name, value in totals.items()},

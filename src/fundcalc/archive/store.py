@@ -69,6 +69,9 @@ class ClosedPeriod:
     basis: Mapping[str, str]
     totals: Mapping[str, int]
     record_sha256: str
+    #: The verdict files of the eligibility check (§11) the close read from
+    #: `inputs/eligibility/`; None when that folder did not exist.
+    eligibility: tuple[StoredFile, ...] | None = None
 
     def output(self, name: str) -> StoredFile:
         for stored in self.outputs:
@@ -218,6 +221,11 @@ class Archive:
                 basis=dict(raw["basis"]),
                 totals={k: int(v) for k, v in raw["totals_cents"].items()},
                 record_sha256=hashlib.sha256(data).hexdigest(),
+                eligibility=None
+                if "eligibility" not in raw
+                else tuple(
+                    StoredFile(f["name"], f["sha256"], f["size"]) for f in raw["eligibility"]
+                ),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise ArchiveError(f"{path}: not a readable close record ({error})") from None
