@@ -687,3 +687,109 @@ def reopen(*, out_dir: Path, period: Period, reason: str) -> None:
 def _count(n: int, noun: str, plural: str | None = None) -> str:
     """`1 file`, `2 files`: the noun agrees with the number."""
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+@main.command(short_help="What a change in the rules would do to a year (wat als).")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE...",
+)
+@click.option("--year", type=click.IntRange(1900, 9999), required=True, help="The year to compare.")
+@_paths
+@_out
+@_as_of
+@_no_cache
+@reports_errors
+def scenario(
+    *,
+    files: tuple[Path, ...],
+    year: int,
+    rules_dir: Path,
+    inputs_dir: Path,
+    out_dir: Path,
+    as_of: date | None,
+    no_cache: bool,
+) -> None:
+    """Compare the year under the rules with the year under each scenario FILE.
+
+    A scenario file is TOML with the tables of arrangement.toml and a
+    [scenario] table (name, description), laid over the rules: a [[key]],
+    [[split]] or [[settlement]] version replaces the one with the same
+    valid_from or is added; a [fund] budget year replaces that year; a
+    [[lot]] with a new id is added; a known lot gets its [[lot.terms]] by
+    valid_from and may get a valid_to. The result must be valid rules, else
+    nothing is written. Both compute every month of the year as of the as-of
+    date from the log alone (open stays go on, nothing new arrives; no
+    archive, no corrections). Writes OUT/scenario-<name>-<YEAR>/comparison.csv
+    per scenario and scenario.xlsx for the committee: beside it for one
+    scenario, in OUT/scenario-<name1>+<name2>-<YEAR>/ for several, one column
+    per scenario.
+
+    \b
+    Examples:
+      fundcalc scenario examples/scenario-plaatsen-tarief.toml --year 2026
+      fundcalc scenario examples/scenario-plaatsen-tarief.toml --year 2026 --as-of 2026-11-23
+      fundcalc scenario a.toml b.toml --year 2027 --out outputs
+    """
+    from fundcalc.app.scenario import run_scenarios  # noqa: PLC0415 - fast --help
+    from fundcalc.app.terminal import euro  # noqa: PLC0415
+
+    with progress() as step:
+        step(f"Calculating {year} under the rules and {len(files)} scenario(s)")
+        cache = None if no_cache else _scenario_cache(out_dir)
+        result = run_scenarios(
+            files,
+            rules_dir=rules_dir,
+            inputs_dir=inputs_dir,
+            out_dir=out_dir,
+            year=year,
+            as_of=as_of or date.today(),
+            cache=cache,
+        )
+        if cache is not None:
+            cache.save()
+    base = result.base
+    click.echo(f"{year} as of {result.as_of}, in euros")
+    for outcome in result.scenarios:
+        other = outcome.outcome
+        click.echo(f"Scenario  {outcome.scenario.name}: {outcome.scenario.description}")
+        click.echo(f"  {'':<22}{'Current rules':>16}{'Scenario':>16}{'Difference':>16}")
+        for label, before, after in (
+            ("Contributions", base.contributions, other.contributions),
+            ("Fund costs", base.fund_costs, other.fund_costs),
+            ("Balance", base.balance, other.balance),
+            ("Justice", base.justice, other.justice),
+            ("Direct", base.municipal, other.municipal),
+        ):
+            click.echo(
+                f"  {label:<22}{euro(before):>16}{euro(after):>16}{euro(after - before):>16}"
+            )
+        more, less = _who_pays(base, other)
+        click.echo(f"  Members paying more {more}, less {less} (charged + direct)")
+    for folder in result.folders:
+        click.echo(f"Written   {folder}/ ({', '.join(sorted(result.folders[folder]))})")
+
+
+def _scenario_cache(out_dir: Path) -> Any:
+    from fundcalc.app.run import log_cache  # noqa: PLC0415 - fast --help
+
+    return log_cache(out_dir)
+
+
+def _who_pays(base: Any, other: Any) -> tuple[int, int]:
+    """How many payers pay more, and how many less, in `other` than in `base`."""
+    from fundcalc.core.allocation import MUNICIPAL_ITEM  # noqa: PLC0415 - fast --help
+    from fundcalc.core.year import charged  # noqa: PLC0415
+
+    def burden(outcome: Any) -> dict[str, int]:
+        out = dict(charged(outcome))
+        for code, amount in outcome.item(MUNICIPAL_ITEM).items():
+            out[code] = out.get(code, 0) + amount
+        return out
+
+    before, after = burden(base), burden(other)
+    moved = [after.get(c, 0) - before.get(c, 0) for c in set(before) | set(after)]
+    return sum(1 for m in moved if m > 0), sum(1 for m in moved if m < 0)

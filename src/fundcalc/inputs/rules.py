@@ -255,13 +255,28 @@ def _read_bytes(path: Path) -> bytes:
 
 def parse_arrangement(data: bytes, municipalities: Municipalities) -> Rules:
     """Validate the TOML text of an arrangement into Rules."""
+    return rules_from_document(read_document(data), municipalities)
+
+
+def read_document(data: bytes, file: str = ARRANGEMENT_FILE) -> dict[str, Any]:
+    """The TOML text of an arrangement (or a scenario laid over one) as plain tables,
+    not yet validated: UTF-8 (a BOM allowed), TOML, and no date with a time of day."""
     try:
         raw = tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise RulesError(ARRANGEMENT_FILE, "", "is not UTF-8 text") from None
+        raise RulesError(file, "", "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
-        raise RulesError(ARRANGEMENT_FILE, "", f"is not valid TOML ({error})") from None
-    _refuse_datetimes(raw, ())
+        raise RulesError(file, "", f"is not valid TOML ({error})") from None
+    try:
+        _refuse_datetimes(raw, ())
+    except RulesError as error:
+        raise RulesError(file, error.where, error.problem) from None
+    return raw
+
+
+def rules_from_document(raw: Mapping[str, Any], municipalities: Municipalities) -> Rules:
+    """Validate an arrangement's tables (`read_document`) into Rules: the one validation
+    of §2, for `arrangement.toml` and for a scenario laid over it alike."""
     try:
         model = _ArrangementModel.model_validate(raw)
     except ValidationError as error:

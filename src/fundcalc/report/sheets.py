@@ -131,6 +131,8 @@ class ChartSpec:
     line: int | None = None
     bar_axis: str = "€"
     line_axis: str = ""
+    #: "line": the `bars` columns drawn as lines on the euro axis instead (one line each).
+    kind: str = "bar"
 
 
 @dataclass(frozen=True)
@@ -409,6 +411,9 @@ def _add_chart(ws: Worksheet, spec: ChartSpec, table: Table, header_row: int, to
     if not body:
         return
     first, last = header_row + 1, header_row + body
+    if spec.kind == "line":
+        ws.add_chart(_line_chart(ws, spec, header_row, first, last), f"A{top}")
+        return
     bars = BarChart()
     bars.type = "col"
     bars.grouping = "clustered"
@@ -443,6 +448,35 @@ def _add_chart(ws: Worksheet, spec: ChartSpec, table: Table, header_row: int, to
     bars.height = 9.0
     bars.width = 24.0
     ws.add_chart(bars, f"A{top}")
+
+
+def _line_chart(
+    ws: Worksheet, spec: ChartSpec, header_row: int, first: int, last: int
+) -> LineChart:
+    """Lines of the `bars` columns on one euro axis, categories below.
+
+    The axis is scaled to the lines, not from zero: lines compared with each other
+    (the same costs under two rule sets) are read by their distance, which a
+    scale from zero would flatten into one line.
+    """
+    chart = LineChart()
+    chart.title = spec.title
+    chart.y_axis.title = spec.bar_axis
+    chart.y_axis.numFmt = '"€" #,##0'
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    for column in spec.bars:
+        chart.add_data(
+            Reference(ws, min_col=column + 1, min_row=header_row, max_row=last),
+            titles_from_data=True,
+        )
+    for series in chart.series:
+        series.smooth = False
+    chart.set_categories(Reference(ws, min_col=spec.category + 1, min_row=first, max_row=last))
+    chart.legend.position = "b"
+    chart.height = 9.0
+    chart.width = 24.0
+    return chart
 
 
 def workbook_bytes(sheets: Sequence[Sheet], *, stamp: datetime, creator: str, title: str) -> bytes:
