@@ -34,7 +34,7 @@ from fundcalc.base.findings import WARNING, finding_frame, reason_text
 from fundcalc.errors import InputError
 from fundcalc.inputs.fields import MAX_TEXT, parse_date
 from fundcalc.inputs.log import SUFFIXES, read_bytes, read_table
-from fundcalc.inputs.table import LINE, READ_PROBLEM, Table, position
+from fundcalc.inputs.table import LINE, READ_PROBLEM, RawTable, position
 
 FOLDER = "eligibility"
 #: The columns of a verdict (§11), then the sample it was drawn in (fundcalc's own).
@@ -193,7 +193,7 @@ def verdict_rows(data: bytes, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     return typed.select(*SCHEMA), _warnings(source_name(name), notes)
 
 
-def _by_column(table: Table, name: str) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+def _by_column(table: RawTable, name: str) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
     """The table's values under the verdict columns its header names, and what it ignored.
 
     As the log's `by_column`, but the sample's own columns are ignored silently.
