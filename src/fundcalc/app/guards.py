@@ -88,15 +88,15 @@ def run_notices(
     notices, warnings = [], []
     if log_rows.is_empty():
         warnings.append("the log is empty: no placement rows were read (inputs/placements/)")
-    if as_of < period.first_day:
-        warnings.append(
-            f"the as-of date {as_of} is before {period} starts ({period.first_day}):"
-            f" nothing of {period} can be known yet"
-        )
-    elif as_of < period.end - FAR_BEFORE:
+    if as_of < period.end - FAR_BEFORE:
         warnings.append(
             f"the as-of date {as_of} is more than a year before {period} ends"
             f" ({period.last_day}): check --as-of"
+        )
+    elif as_of < period.first_day:
+        warnings.append(
+            f"the as-of date {as_of} is before {period} starts ({period.first_day}):"
+            f" nothing of {period} can be known yet"
         )
     if is_forecast(period, as_of):
         notices.append(

@@ -126,6 +126,7 @@ def _replay(
             record.as_of,
             write=False,
             settled=Settled(earlier, statements),
+            closing=record.closed_on,
         )
     archived = {file.name: archive.read(file) for file in record.outputs}
     for name in sorted(set(archived) | set(result.files)):

@@ -18,7 +18,7 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.app.files import write_folder
-from fundcalc.app.guards import Notices, close_notices, refuse_close, run_notices
+from fundcalc.app.guards import Notices, close_notices, is_forecast, refuse_close, run_notices
 from fundcalc.archive.corrections import (
     Settled,
     StatementRow,
@@ -40,6 +40,7 @@ from fundcalc.inputs.logcache import CACHE, LogCache, read_log
 from fundcalc.inputs.rules import Rules, load_rules
 from fundcalc.inputs.verdicts import FOLDER as ELIGIBILITY
 from fundcalc.inputs.verdicts import VerdictInput, read_verdicts
+from fundcalc.report.dutch import CONCEPT, DEFINITIEF, PROGNOSE, Standing
 from fundcalc.report.render import (
     EXCEPTIONS,
     LEDGER,
@@ -139,11 +140,15 @@ def run_period(
     *,
     write: bool = True,
     settled: Settled | None = None,
+    closing: date | None = None,
 ) -> RunResult:
     """Calculate `period` as of `as_of` and write its outputs under `out_dir`.
 
     Closed periods in the archive within the lookback are recomputed in the
-    same calculation and corrected in this period's statement (§6). A closed
+    same calculation and corrected in this period's statement (§6). With
+    `closing` (the day of a close, or of the close a replay rebuilds) the
+    workbook is *Definitief*; otherwise *Concept*, or *Prognose* as of a day
+    before the period has ended (`standing`). A closed
     period's folder is its closed record: a run of it writes to the draft
     folder OUT/YYYY-MM-concept/ instead (`draft_folder`), never over it.
     """
@@ -153,9 +158,11 @@ def run_period(
         period = default_period(inputs.log.rows, as_of)
     folder = out_dir / str(period)
     notices = Notices()
+    closed = [c.period for c in settled.closed] if settled is not None else []
     if settled is None:
         settled = settled_before(out_dir, period)
-        if write and period in {c.period for c in Archive(out_dir / ARCHIVE).closed()}:
+        closed = [c.period for c in Archive(out_dir / ARCHIVE).closed()]
+        if write and period in closed:
             folder = draft_folder(out_dir, period)
             notices += Notices(
                 (
@@ -178,13 +185,30 @@ def run_period(
         period, {q: calculation.settlements[q] for q in corrected}, settled
     )
     late = too_late_findings(inputs.log.rows, settled.too_old(period, lookback), as_of, lookback)
-    result = render_run(inputs, calculation, period, folder, corrections, extra_findings=late)
+    result = render_run(
+        inputs,
+        calculation,
+        period,
+        folder,
+        corrections,
+        extra_findings=late,
+        standing=standing_of(period, as_of, closed, closing),
+    )
     placements = int(result.manifest["counts"]["placements"]["in_ledger"])
     notices += run_notices(period, as_of, inputs.log.rows, placements)
     result = replace(result, notices=notices)
     if write:
         write_folder(result.folder, result.files)
     return result
+
+
+def standing_of(
+    period: Period, as_of: date, closed: Iterable[Period], closing: date | None
+) -> Standing:
+    """What the workbook says it is: closed on `closing`, a forecast, or a draft."""
+    if closing is not None:
+        return Standing(DEFINITIEF, closing, tuple(sorted({*closed, period})))
+    return Standing(PROGNOSE if is_forecast(period, as_of) else CONCEPT, None, tuple(closed))
 
 
 def draft_folder(out_dir: Path, period: Period) -> Path:
@@ -220,7 +244,9 @@ def close_period(
             )
         refuse_close(period, as_of, closed)
         settled = settled_before(out_dir, period)
-        result = run_period(inputs, out_dir, period, as_of, write=False, settled=settled)
+        result = run_period(
+            inputs, out_dir, period, as_of, write=False, settled=settled, closing=today
+        )
         result = replace(
             result, notices=result.notices + close_notices(period, as_of, today, inputs.log.rows)
         )
@@ -306,6 +332,7 @@ def render_run(
     corrections: tuple[StatementRow, ...] = (),
     *,
     extra_findings: pl.DataFrame | None = None,
+    standing: Standing | None = None,
 ) -> RunResult:
     """Every output of a run as bytes: the same inputs give the same bytes."""
     settlement = calculation.settlements[period]
@@ -328,6 +355,7 @@ def render_run(
         corrections=corrections,
         output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
         findings=findings,
+        standing=standing,
     )
     manifest = build_manifest(
         inputs,

@@ -8,7 +8,7 @@ ones and leaves any other reason as it was written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
@@ -30,6 +30,67 @@ MONTHS = (
     "november",
     "december",
 )
+
+#: The months as Dutch abbreviates them (*mrt*, not *maa*).
+SHORT_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+CONCEPT = "Concept"
+DEFINITIEF = "Definitief"
+PROGNOSE = "Prognose"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the workbook is: *Concept* (a draft, the month not closed), *Definitief* (closed,
+    on `closed_on`) or *Prognose* (the month was not over as of the as-of date).
+
+    `closed` are the months of the year closed when it was made (shown on the
+    summary); a close's own month is among them.
+    """
+
+    kind: str = CONCEPT
+    closed_on: date | None = None
+    closed: tuple[Period, ...] = ()
+
+    @property
+    def label(self) -> str:
+        if self.kind == DEFINITIEF and self.closed_on is not None:
+            return f"{DEFINITIEF}, afgesloten op {self.closed_on.strftime('%d-%m-%Y')}"
+        return self.kind
+
+    def explanation(self, period: Period) -> str:
+        """What the label means, for the summary."""
+        if self.kind == DEFINITIEF:
+            return "de maand is afgesloten; deze cijfers zijn afgerekend"
+        if self.kind == PROGNOSE:
+            return (
+                "de maand was op de peildatum nog niet voorbij: lopende verblijven tellen"
+                " tot het einde van de maand"
+            )
+        if period in self.closed:
+            return (
+                "herberekening van een afgesloten maand; de definitieve cijfers staan in de"
+                " map van de maand"
+            )
+        return "nog niet afgesloten: de cijfers kunnen nog veranderen"
+
+
+def months_text(periods: tuple[Period, ...] | list[Period]) -> str:
+    """`jan t/m okt`, `jan, mrt t/m mei`, or `geen`: months of one year, runs joined."""
+    runs: list[list[Period]] = []
+    for period in sorted(periods):
+        if runs and runs[-1][-1].next() == period:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    parts = [
+        SHORT_MONTHS[r[0].month - 1]
+        if len(r) == 1
+        else f"{SHORT_MONTHS[r[0].month - 1]} t/m {SHORT_MONTHS[r[-1].month - 1]}"
+        for r in runs
+    ]
+    return ", ".join(parts) or "geen"
+
 
 #: The specific groups (*specifieke groepen*) in the committee's words.
 GROUP_NAMES = {
@@ -58,6 +119,7 @@ class Context:
     period: Period
     as_of: date
     months: tuple[Period, ...]
+    standing: Standing = field(default_factory=Standing)
 
     @property
     def month(self) -> str:
@@ -69,10 +131,11 @@ class Context:
         first = self.months[0]
         if first == self.period:
             return month_name(self.period)
-        return f"{MONTHS[first.month - 1][:3]} t/m {short_month(self.period)}"
+        return f"{SHORT_MONTHS[first.month - 1]} t/m {short_month(self.period)}"
 
     def title(self, what: str) -> str:
-        return f"{self.fund} — {what} — {self.month}"
+        """`Fonds — Samenvatting — oktober 2026 — Concept`: every sheet says what it is."""
+        return f"{self.fund} — {what} — {self.month} — {self.standing.label}"
 
     def subtitle(self, shows: str) -> str:
         return f"{shows} Stand van de gegevens per {self.as_of.strftime('%d-%m-%Y')}."
@@ -83,7 +146,7 @@ def month_name(period: Period) -> str:
 
 
 def short_month(period: Period) -> str:
-    return f"{MONTHS[period.month - 1][:3]} {period.year}"
+    return f"{SHORT_MONTHS[period.month - 1]} {period.year}"
 
 
 def percent(value: Fraction | None) -> Percent | None:

@@ -479,8 +479,20 @@ def _line_chart(
     return chart
 
 
-def workbook_bytes(sheets: Sequence[Sheet], *, stamp: datetime, creator: str, title: str) -> bytes:
-    """The .xlsx bytes of `sheets`: the same sheets and stamp give the same bytes."""
+def workbook_bytes(
+    sheets: Sequence[Sheet],
+    *,
+    stamp: datetime,
+    creator: str,
+    title: str,
+    subject: str = "",
+    keywords: str = "",
+) -> bytes:
+    """The .xlsx bytes of `sheets`: the same sheets and stamp give the same bytes.
+
+    `subject` and `keywords` go into the document properties (File >
+    Properties), where a program or a search finds what the workbook is.
+    """
     wb = Workbook()
     first = wb.active
     assert first is not None
@@ -490,6 +502,11 @@ def workbook_bytes(sheets: Sequence[Sheet], *, stamp: datetime, creator: str, ti
     wb.properties.creator = cell_text(creator)
     wb.properties.lastModifiedBy = cell_text(creator)
     wb.properties.title = cell_text(title)
+    if subject:
+        wb.properties.subject = cell_text(subject)
+    if keywords:
+        wb.properties.keywords = cell_text(keywords)
+        wb.properties.category = cell_text(keywords.split(",", maxsplit=1)[0])
     wb.properties.created = stamp
     wb.properties.modified = stamp
     buffer = io.BytesIO()

@@ -35,7 +35,7 @@ from tests.synthetic import (
 )
 
 Statement = dict[tuple[str, str, str], int]
-MONTHS_2026 = ("jan", "feb", "maa", "apr", "mei", "jun", "jul", "aug", "sep", "okt")
+MONTHS_2026 = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt")
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_summary_year_to_date_and_forecast_add_up_the_months(
     assert cents(summary["Saldo: bijdragen − kosten"][ytd]) == contributions - costs
     assert cents(summary["Te betalen door Justitie"][ytd]) == justice
     budget = sample.rules.budget_for(2026)
-    forecast = "Prognose 2026"
+    forecast = "Verwachting jaareinde 2026"
     assert cents(summary["Begroting: deel van de periode"][forecast]) == budget
     assert cents(summary["Bijdragen centrumgemeenten"][forecast]) == budget
     rest = round(Fraction(costs * 2, 10))  # two months to come at the average; half to even

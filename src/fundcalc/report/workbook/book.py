@@ -26,7 +26,16 @@ from fundcalc.core.allocation import CONTRIBUTION, ITEMS, KEY, MUNICIPAL_ITEM, O
 from fundcalc.core.calculation import Calculation
 from fundcalc.inputs.log import LogFile
 from fundcalc.inputs.rules import Rules
-from fundcalc.report.dutch import ITEM_NAMES, MONTHS, Context, month_name, percent, short_month
+from fundcalc.report.dutch import (
+    ITEM_NAMES,
+    MONTHS,
+    Context,
+    Standing,
+    month_name,
+    months_text,
+    percent,
+    short_month,
+)
 from fundcalc.report.figures import (
     CentrumgemeenteFigures,
     MonthFigures,
@@ -75,8 +84,13 @@ def render_workbook(
     corrections: Sequence[StatementRow] = (),
     output_hashes: Mapping[str, str] | None = None,
     findings: pl.DataFrame | None = None,
+    standing: Standing | None = None,
 ) -> bytes:
     """The committee's workbook for `period` as .xlsx bytes.
+
+    `standing` says whether it is a draft (*Concept*, the default), closed
+    (*Definitief*) or a forecast (*Prognose*): in every sheet's title, the
+    summary and the document properties.
 
     `counts` are the run's row counts (as in the manifest), `output_hashes` the
     SHA-256 of the outputs rendered before the workbook; both are shown on
@@ -85,7 +99,10 @@ def render_workbook(
     """
     if findings is None:
         findings = calculation.findings_for(period)
-    ctx = Context(rules.fund_name, period, calculation.as_of, year_to_date(calculation, period))
+    standing = standing or Standing()
+    ctx = Context(
+        rules.fund_name, period, calculation.as_of, year_to_date(calculation, period), standing
+    )
     months = month_figures(calculation, ctx.months)
     sheets = (
         summary_sheet(ctx, rules, months, findings, corrections),
@@ -110,7 +127,9 @@ def render_workbook(
         sheets,
         stamp=stamp,
         creator=f"fundcalc {__version__}",
-        title=f"{rules.fund_name} — {month_name(period)}",
+        title=f"{rules.fund_name} — {month_name(period)} — {standing.label}",
+        subject=f"{month_name(period)}: {standing.label}",
+        keywords=f"{standing.kind}, {period}",
     )
 
 
@@ -141,7 +160,21 @@ def summary_sheet(
     def section(label: str) -> Row:
         return Row((label,), SECTION)
 
+    standing = ctx.standing
     rows = (
+        section("Wat deze cijfers zijn"),
+        Row(
+            ("Status van deze maand", standing.label, None, None, standing.explanation(ctx.period))
+        ),
+        Row(
+            (
+                f"Afgesloten maanden {ctx.period.year}",
+                months_text([p for p in standing.closed if p.year == ctx.period.year]),
+                None,
+                None,
+                "definitief; de andere maanden kunnen nog veranderen",
+            )
+        ),
         section("Fonds"),
         money(
             "Begroting: deel van de periode",
@@ -225,11 +258,17 @@ def summary_sheet(
         Row(("Afgewezen dagen", m.rejected_days, y.rejected_days, None, "kosten niets")),
     )
     note = (
-        f"Prognose {f.year}: de {f.months_known} berekende maanden plus, voor elke"
-        " resterende maand, hun gemiddelde kosten; de bijdragen volgen de begroting."
+        f"Verwachting jaareinde {f.year}: "
+        + (
+            "de berekende maand"
+            if f.months_known == 1
+            else f"de {f.months_known} berekende maanden"
+        )
+        + " plus, voor elke resterende maand, de gemiddelde maandkosten; de bijdragen volgen de"
+        " begroting."
     )
     table = Table(
-        ("Onderdeel", ctx.month, ctx.ytd, f"Prognose {f.year}", "Toelichting"),
+        ("Onderdeel", ctx.month, ctx.ytd, f"Verwachting jaareinde {f.year}", "Toelichting"),
         rows,
         note=note,
     )
@@ -237,7 +276,7 @@ def summary_sheet(
         "Samenvatting",
         ctx.title("Samenvatting"),
         ctx.subtitle(
-            f"De maand, het jaar tot en met {MONTHS[ctx.period.month - 1]} en een prognose"
+            f"De maand, het jaar tot en met {MONTHS[ctx.period.month - 1]} en een verwachting"
             " voor het jaareinde bij het huidige tempo."
         ),
         (table,),
