@@ -2,6 +2,7 @@
 
     python benchmarks/generate.py sample                      # rewrites inputs/placements/
     python benchmarks/generate.py large --placements 1000000 --out DIR [--seed 7] [--years 2]
+    python benchmarks/generate.py large --placements 1000000 --out DIR --dirty [--unknown-lots 0.01]
 
 Everything is synthetic and illustrative: real CBS codes from `rules/`,
 invented placements. The same seed always gives the same files.
@@ -15,6 +16,10 @@ providers, and a handful of broken rows so the exception report is not empty.
 
 Large logs repeat a block of generated placements with shifted dates and
 identifiers, vectorised in polars, so ten million placements take seconds.
+A dirty large log (`--dirty`) then spoils exact shares of its placements the
+way a messy delivery does (`Dirt`): formula-like client ids, unknown lots and
+municipalities, same-day stays, stays ending before they start, conflicting
+versions and voids, each share a parameter.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import tomllib
 import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -349,10 +354,19 @@ def write_sample(rules: Path, folder: Path, seed: int = SAMPLE_SEED) -> int:
     return rows
 
 
-def write_large(rules: Path, folder: Path, placements_wanted: int, years: int, seed: int) -> int:
+def write_large(
+    rules: Path,
+    folder: Path,
+    placements_wanted: int,
+    years: int,
+    seed: int,
+    *,
+    dirt: Dirt | None = None,
+) -> int:
     """A large log in `folder`/placements/log.csv (`folder` serves as `--inputs`).
 
-    A generated block of placements is repeated with shifted ids and dates.
+    A generated block of placements is repeated with shifted ids and dates;
+    with `dirt`, the whole log is then spoiled by `spoil`.
     """
     world = load_world(rules)
     end = date(2026, 1, 1)
@@ -385,9 +399,130 @@ def write_large(rules: Path, folder: Path, placements_wanted: int, years: int, s
             )
         )
     log = pl.concat(parts).with_columns(pl.all().replace("", None))
+    if dirt is not None:
+        log = spoil(log, dirt, seed)
     (folder / "placements").mkdir(parents=True, exist_ok=True)
     log.write_csv(folder / "placements" / "log.csv")
     return log.height
+
+
+@dataclass(frozen=True)
+class Dirt:
+    """The share of a log's placements spoiled in each way; the shares do not overlap.
+
+    Each spoils every version of the placements it draws (chosen by the seed):
+
+    * `formula_clients`: a client id that Excel would read as a formula (`=`, `+`, `-`, `@`);
+    * `unknown_lots`: a lot the rules do not know (`ONBEKEND-0` … `ONBEKEND-4`);
+    * `unknown_municipalities`: a municipality code not in `municipalities.csv` (`GM99xx`);
+    * `same_day`: a stay that ends the day it starts, in every version (one day, charged);
+    * `end_before_start`: a departure three days before the arrival (rejected);
+    * `conflicts`: a second, different version on the day of her last one (rejected);
+    * `voids`: a last version that withdraws the placement, a week after the one before;
+    * `unreadable_dates`: an arrival saved as `#####` (Excel's too-narrow date column,
+      written as shown): the placement is rejected, and since her days cannot be
+      told it is an exception in every month's run.
+
+    The last kind is what makes a month's exceptions many: the others reject only
+    the placements whose stay touches the month (about a tenth of a two-year log).
+    """
+
+    formula_clients: float = 0.02
+    unknown_lots: float = 0.01
+    unknown_municipalities: float = 0.02
+    same_day: float = 0.03
+    end_before_start: float = 0.01
+    conflicts: float = 0.01
+    voids: float = 0.01
+    unreadable_dates: float = 0.05
+
+    def counts(self, placements: int) -> dict[str, int]:
+        """How many of `placements` placements each kind of dirt spoils (rounded)."""
+        wanted = {f.name: round(getattr(self, f.name) * placements) for f in fields(self)}
+        if sum(wanted.values()) > placements:
+            raise ValueError("the shares of dirt add up to more than every placement")
+        return wanted
+
+
+def spoil(log: pl.DataFrame, dirt: Dirt, seed: int) -> pl.DataFrame:
+    """`log` (every column text, ISO dates) with `dirt` laid over its placements.
+
+    The placements spoiled are drawn with `random.Random(seed)` from the ids in
+    the order they first appear, so the same log, dirt and seed give the same
+    rows. Rows keep their order; conflicting and voiding versions follow the
+    log's rows.
+    """
+    ids = log["placement_id"].unique(maintain_order=True)
+    counts = dirt.counts(ids.len())
+    drawn = random.Random(seed).sample(range(ids.len()), sum(counts.values()))
+    kinds = [kind for kind, n in counts.items() for _ in range(n)]
+    chosen = pl.DataFrame(
+        {
+            "placement_id": ids.gather(drawn),
+            "_dirt": pl.Series(kinds, dtype=pl.String),
+            "_n": pl.int_range(len(drawn), eager=True, dtype=pl.Int64),
+        }
+    )
+    marked = log.join(chosen, on="placement_id", how="left", maintain_order="left")
+    dirt_is = pl.col("_dirt").eq
+    start = pl.col("start_date").str.to_date("%Y-%m-%d")
+
+    def iso(day: pl.Expr) -> pl.Expr:
+        return day.dt.to_string("%Y-%m-%d")
+
+    prefix = pl.col("_n") % 4
+    formula = (
+        pl.when(prefix == 0).then(pl.lit("=")).when(prefix == 1).then(pl.lit("+"))
+        .when(prefix == 2).then(pl.lit("-")).otherwise(pl.lit("@"))
+    )  # fmt: skip
+    unknown_code = pl.lit("GM99") + (pl.col("_n") % 100).cast(pl.String).str.zfill(2)
+    spoiled = marked.with_columns(
+        pl.when(dirt_is("formula_clients"))
+        .then(formula + pl.col("client_id"))
+        .otherwise(pl.col("client_id"))
+        .alias("client_id"),
+        pl.when(dirt_is("unknown_lots"))
+        .then(pl.lit("ONBEKEND-") + (pl.col("_n") % 5).cast(pl.String))
+        .otherwise(pl.col("lot_id"))
+        .alias("lot_id"),
+        pl.when(dirt_is("unknown_municipalities") & pl.col("brp_municipality").is_not_null())
+        .then(unknown_code)
+        .otherwise(pl.col("brp_municipality"))
+        .alias("brp_municipality"),
+        pl.when(dirt_is("unknown_municipalities") & pl.col("brp_municipality").is_null())
+        .then(unknown_code)
+        .otherwise(pl.col("found_municipality"))
+        .alias("found_municipality"),
+        pl.when(dirt_is("unreadable_dates"))
+        .then(pl.lit("#####"))
+        .otherwise(pl.col("start_date"))
+        .alias("start_date"),
+        pl.when(dirt_is("same_day"))
+        .then(pl.col("start_date"))
+        .when(dirt_is("end_before_start"))
+        .then(iso(start - timedelta(days=3)))
+        .otherwise(pl.col("end_date"))
+        .alias("end_date"),
+    )
+    last = (
+        spoiled.filter(dirt_is("conflicts") | dirt_is("voids"))
+        .sort("placement_id", "recorded_on", maintain_order=True)
+        .unique("placement_id", keep="last", maintain_order=True)
+    )
+    recorded = pl.col("recorded_on").str.to_date("%Y-%m-%d")
+    end = pl.col("end_date").str.to_date("%Y-%m-%d")
+    extra = last.with_columns(
+        pl.when(dirt_is("conflicts"))
+        .then(iso(pl.coalesce(end, start) + timedelta(days=1)))
+        .otherwise(pl.col("end_date"))
+        .alias("end_date"),
+        pl.when(dirt_is("voids")).then(pl.lit("true")).otherwise(pl.col("void")).alias("void"),
+        pl.when(dirt_is("voids"))
+        .then(iso(recorded + timedelta(days=7)))
+        .otherwise(pl.col("recorded_on"))
+        .alias("recorded_on"),
+    )
+    return pl.concat([spoiled, extra.sort("_n")]).drop("_dirt", "_n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -404,11 +539,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     large.add_argument(
         "--out", type=Path, required=True, help="inputs folder: the log is OUT/placements/log.csv"
     )
+    large.add_argument("--dirty", action="store_true", help="spoil the log (see Dirt)")
+    for share in fields(Dirt):
+        large.add_argument(
+            f"--{share.name.replace('_', '-')}",
+            type=float,
+            default=share.default,
+            help=f"with --dirty: the share of placements (default {share.default})",
+        )
     args = parser.parse_args(argv)
     if args.command == "sample":
         rows = write_sample(args.rules, args.out)
     else:
-        rows = write_large(args.rules, args.out, args.placements, args.years, args.seed)
+        dirt = Dirt(**{f.name: getattr(args, f.name) for f in fields(Dirt)}) if args.dirty else None
+        rows = write_large(args.rules, args.out, args.placements, args.years, args.seed, dirt=dirt)
     print(f"{rows} rows written to {args.out}", file=sys.stderr)
     return 0
 
