@@ -7,9 +7,12 @@ import io
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from fundcalc.base.findings import finding_frame
+from fundcalc.base.findings import EXCEPTION, SCHEMA, WARNING, finding_frame
 from fundcalc.report.render import render_findings, render_statement, safe_text
+from tests.synthetic import Sample
 
 
 @pytest.mark.parametrize(
@@ -64,3 +67,68 @@ def test_the_statement_keeps_negative_amounts_as_numbers() -> None:
     assert render_statement([("2026-10", "GM0363", "key", "2026-10", -1234)]) == (
         b"period,payer,item,for_period,amount_cents\n2026-10,GM0363,key,2026-10,-1234\n"
     )
+
+
+def _row_by_row(findings: pl.DataFrame) -> bytes:
+    """exceptions.csv as it was written before it was written with polars: Python's
+    csv writer, `safe_text` per cell. The oracle of the polars writer."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(findings.columns)
+    for row in findings.iter_rows():
+        writer.writerow(["" if v is None else safe_text(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+#: Text that tests quoting and the formula rule: separators, quotes, line breaks,
+#: formula starts, spaces, non-ASCII, control characters and empty text.
+_HOSTILE = st.text(
+    alphabet=st.sampled_from(
+        [";", ",", '"', "'", "\r", "\n", "\t", "=", "+", "-", "@", " ", "#", "a", "Z", "0",
+         "é", "ß", "€", "\u2028", "\x00", "\x1f", "\ufeff", "🙂"]
+    ),
+    max_size=8,
+)  # fmt: skip
+_FINDING = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from([EXCEPTION, WARNING]),
+        "source": st.none() | _HOSTILE,
+        "line": st.none() | st.integers(-(2**40), 2**40),
+        "placement_id": st.none() | _HOSTILE,
+        "reason": st.none() | _HOSTILE,
+        "days": st.none() | st.integers(0, 400),
+    }
+)
+
+
+@given(st.lists(_FINDING, max_size=12))
+def test_the_exceptions_file_is_what_the_row_by_row_writer_wrote_whatever_the_text(
+    rows: list[dict[str, object]],
+) -> None:
+    findings = pl.DataFrame(rows, schema=SCHEMA)
+    assert render_findings(findings) == _row_by_row(findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a;b", 'a"b', "a\nb", "a\rb", "a\r\nb", " a ", "=1+1", "\n=1", "-", "é€🙂", "a,b"],
+)
+def test_each_awkward_text_is_written_as_the_row_by_row_writer_wrote_it(text: str) -> None:
+    findings = finding_frame(pl.DataFrame({"kind": [EXCEPTION], "placement_id": [text]}))
+    assert render_findings(findings) == _row_by_row(findings)
+
+
+def test_no_findings_is_the_header_alone() -> None:
+    assert render_findings(finding_frame()) == (
+        b"\xef\xbb\xbfkind;source;line;placement_id;reason;days\r\n"
+    )
+
+
+def test_the_hostile_run_writes_its_exceptions_as_the_row_by_row_writer(hostile: Sample) -> None:
+    written = hostile.run.files["exceptions.csv"]
+    assert written == _row_by_row(hostile.run.findings)
+    assert b"'=UNKNOWN-LOT" in written and b"'@GEMEENTE" in written
+
+
+def test_the_sample_run_writes_its_exceptions_as_the_row_by_row_writer(sample: Sample) -> None:
+    assert sample.run.files["exceptions.csv"] == _row_by_row(sample.run.findings)

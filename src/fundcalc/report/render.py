@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ REPORT = "report.xlsx"
 #: What Excel (or LibreOffice) may read as a formula when a text starts with it:
 #: the one list for every output a finance officer opens (CSV and workbook).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_PATTERN = "^[" + "".join(re.escape(c) for c in FORMULA_START) + "]"
 
 
 def render_statement(rows: Iterable[tuple[str, str, str, str, int]]) -> bytes:
@@ -50,18 +52,38 @@ def safe_text(value: object) -> object:
     return value
 
 
+def safe_column(name: str) -> pl.Expr:
+    """`safe_text` for a whole text column, as one expression.
+
+    An empty text becomes null: Python's csv writer, which wrote this file
+    before, writes both as an empty field, and polars writes `""` for an
+    empty text.
+    """
+    column = pl.col(name)
+    return (
+        pl.when(column == "")
+        .then(None)
+        .when(column.str.contains(_FORMULA_PATTERN))
+        .then(pl.lit("'") + column)
+        .otherwise(column)
+        .alias(name)
+    )
+
+
 def render_findings(findings: pl.DataFrame) -> bytes:
     """exceptions.csv: every exception and warning with file, line and reason.
 
-    Written with a BOM and semicolons so Dutch Excel opens it directly; text
-    that could be read as a formula is made harmless.
+    Written with a BOM, semicolons and CRLF so Dutch Excel opens it directly;
+    text that could be read as a formula is made harmless (`safe_column`).
+    Fields are quoted only where they hold a `;`, a `"` or a line break, as
+    Python's csv writer quotes them.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(findings.columns)
-    for row in findings.iter_rows():
-        writer.writerow(["" if v is None else safe_text(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    safe = findings.with_columns(
+        safe_column(name) for name, dtype in findings.schema.items() if dtype == pl.String
+    )
+    buffer = io.BytesIO()
+    safe.write_csv(buffer, separator=";", line_terminator="\r\n", include_bom=True)
+    return buffer.getvalue()
 
 
 def render_json(document: Mapping[str, Any]) -> bytes:
