@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+import polars as pl
 import pytest
 
 from fundcalc.base.period import Period
-from fundcalc.report.dutch import Context, dutch_reason, month_name, short_month
+from fundcalc.report.dutch import (
+    REASONS,
+    Context,
+    dutch_reason,
+    month_name,
+    reason_groups,
+    short_month,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +90,48 @@ def test_the_year_to_date_label_names_the_first_and_last_month() -> None:
     )
     assert ctx.title("Verloop") == "Fonds — Verloop — oktober 2026 — Concept"
     assert ctx.subtitle("Wat.").endswith("Stand van de gegevens per 23-11-2026.")
+
+
+@pytest.mark.parametrize(
+    ("reason", "group"),
+    [
+        ("unknown lot 'LOT-X'", "onbekend perceel '…'"),
+        ("no recorded_on", "geen recorded_on"),
+        ("start_date '#####' is not a date", "start_date '…' is geen datum"),
+        ("client_id is missing; lot_id is missing", "client_id ontbreekt; lot_id ontbreekt"),
+        (
+            "conflicting versions recorded on the same day (a.csv:2, b.csv:9)",
+            "tegenstrijdige versies op dezelfde dag vastgelegd (…)",
+        ),
+        (
+            "no centrumgemeente for municipality '=GM\n9999'",
+            "geen centrumgemeente voor gemeente '…'",
+        ),
+        ("something new; no placement_id", "something new; geen placement_id"),
+        ("costs $1 more", "costs $1 more"),
+    ],
+)
+def test_a_reason_is_grouped_without_its_values_in_dutch(reason: str, group: str) -> None:
+    assert reason_groups(pl.Series([reason])).to_list() == [group]
+
+
+def test_every_known_reason_is_grouped_as_it_is_translated_when_it_holds_no_value() -> None:
+    fixed = [
+        re.sub(r"\\(.)", r"\1", pattern)  # the pattern's text unescaped
+        for pattern, _ in REASONS
+        if "(" not in pattern.replace("\\(", "")
+    ]
+    assert len(fixed) == 8
+    groups = reason_groups(pl.Series(fixed)).to_list()
+    assert groups == [dutch_reason(p) for p in fixed]
+    assert all(g != p for g, p in zip(groups, fixed, strict=True))
+
+
+def test_reasons_keep_their_order_and_nulls_when_grouped() -> None:
+    reasons = pl.Series(["unknown lot 'B'", None, "unknown lot 'A'", "too late to correct"])
+    assert reason_groups(reasons).to_list() == [
+        "onbekend perceel '…'",
+        None,
+        "onbekend perceel '…'",
+        "te laat om te corrigeren",
+    ]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
+import polars as pl
+
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import CONTRIBUTION, JUSTICE_ITEM, KEY, MUNICIPAL_ITEM, ORIGIN
 from fundcalc.report.sheets import Percent
@@ -238,6 +240,52 @@ def _dutch_part(part: str) -> str:
         if match := pattern.fullmatch(part):
             return match.expand(dutch)
     return part
+
+
+#: A captured part of a reason that names a field or a file kind, not a value: it
+#: stays in the reason's group (`reason_groups`); every other captured part is a value.
+_NAMES = (r"\w+", "placement_id|recorded_on", "file|sheet")
+_GROUP = re.compile(r"(?<!\\)\((?!\?)((?:\\.|[^()\\])*)\)")
+
+
+def _group_template(pattern: str, dutch: str) -> str:
+    """The Dutch of `pattern` as a template for polars' `str.replace`: a captured name
+    stays (`${n}`), a captured value becomes `…`."""
+    kept = {n for n, g in enumerate(_GROUP.findall(pattern), 1) if g in _NAMES}
+    return re.sub(
+        r"\\(\d)", lambda m: f"${{{m[1]}}}" if int(m[1]) in kept else "…", dutch.replace("$", "$$")
+    )
+
+
+_GROUPS = tuple(
+    (f"(?s)^(?:{pattern})$", _group_template(pattern, dutch)) for pattern, dutch in REASONS
+)
+
+
+def reason_groups(reasons: pl.Series) -> pl.Series:
+    """Each finding's reason without its values, in Dutch: the reasons a finance officer
+    counts together (`onbekend perceel '…'`, `start_date '…' is geen datum`).
+
+    Each part of a reason (parts are joined by `; `) is grouped on its own; a
+    part of no known form stays as written. Worked out once per distinct reason.
+    """
+    distinct = reasons.unique().drop_nulls()
+    part = pl.element()
+    grouped: pl.Expr = part
+    for pattern, template in reversed(_GROUPS):
+        grouped = (
+            pl.when(part.str.contains(pattern))
+            .then(part.str.replace(pattern, template))
+            .otherwise(grouped)
+        )
+    groups = pl.DataFrame({"reason": distinct}).with_columns(
+        pl.col("reason").str.split("; ").list.eval(grouped).list.join("; ").alias("group")
+    )
+    return (
+        reasons.to_frame("reason")
+        .join(groups, on="reason", how="left", maintain_order="left")["group"]
+        .alias("group")
+    )
 
 
 COUNT_NAMES = {

@@ -1,7 +1,8 @@
 """The workbook's sheets about the data and the run: Uitzonderingen and Verantwoording.
 
-Every exception with its file, line, placement id, reason (in Dutch where it
-is a known one), days and the amount not charged; and how the figures were
+The exceptions counted per reason, with their days and the amount not
+charged, and the first of each reason with its placement, reason (in Dutch
+where it is a known one), file and line; and how the figures were
 made: versions, rules and input files with their SHA-256, the as-of date, row
 counts and the invariant checks of every month calculated.
 """
@@ -15,7 +16,7 @@ import openpyxl
 import polars as pl
 
 from fundcalc import __version__
-from fundcalc.base.findings import EXCEPTION
+from fundcalc.base.findings import EXCEPTION, WARNING
 from fundcalc.core.calculation import Calculation
 from fundcalc.core.segments import STREAMS
 from fundcalc.inputs.log import LogFile
@@ -27,92 +28,207 @@ from fundcalc.report.dutch import (
     STREAM_NAMES,
     Context,
     dutch_reason,
+    reason_groups,
 )
 from fundcalc.report.figures import exception_amounts
 from fundcalc.report.sheets import (
-    MAX_LISTED,
+    MAX_WIDTH,
+    SECTION,
     TOTAL,
     Count,
     Euro,
-    LineNumber,
     Percent,
     Row,
     Sheet,
     Table,
+    display_width,
 )
+
+#: How many findings of each reason the sheet lists; exceptions.csv has them all.
+LISTED_PER_REASON = 10
+#: How many reasons the sheet counts one by one; the rest are counted together.
+MAX_REASONS = 60
 
 
 def exceptions_sheet(ctx: Context, calculation: Calculation, findings: pl.DataFrame) -> Sheet:
-    """Uitzonderingen: the exceptions, then the warnings, of the period.
+    """Uitzonderingen: the period's findings counted per reason, then the first of each.
 
-    The workbook stays small: it lists at most MAX_LISTED of them, under their
-    totals; exceptions.csv always has them all.
+    A reason is counted without its values (`reason_groups`: every unknown
+    lot is one reason), with its findings, days and the euros not charged;
+    exceptions come first, then warnings, each largest first. Under it the
+    first LISTED_PER_REASON findings of each reason, with placement, reason,
+    file and line. The sheet stays small whatever the log: exceptions.csv,
+    beside the workbook, has every finding.
     """
-    findings = exception_amounts(calculation, ctx.period, findings)
+    findings = exception_amounts(calculation, ctx.period, findings).with_columns(
+        reason_groups(findings["reason"]).fill_null("").alias("group")
+    )
+    per_reason = _per_reason(findings)
+    listed = _first_of_each(findings, per_reason)
     total = findings.height
-    totals = Table(
-        ("Soort", "Aantal", "Dagen", "Niet in rekening"),
-        tuple(
-            Row(
-                (
-                    label,
-                    part.height,
-                    int(part["days"].sum()),
-                    Euro(int(part["amount_cents"].sum())),
-                )
-            )
-            for label, part in (
-                ("uitzonderingen", findings.filter(pl.col("kind") == EXCEPTION)),
-                ("waarschuwingen", findings.filter(pl.col("kind") != EXCEPTION)),
-            )
+    counted = Table(
+        ("Soort", "Reden", "Aantal", "Dagen", "Niet in rekening"),
+        tuple(_counted_rows(per_reason)),
+        caption="Per reden",
+        note=(
+            "Afgewezen dagen kosten niets. 'Niet in rekening' is wat zij tegen het dagtarief"
+            " gekost zouden hebben, waar dat bekend is. Een reden staat hier zonder de"
+            " waarden die erin staan (een onbekend perceel, een datum): die staan hieronder"
+            " en in exceptions.csv."
+            if total
+            else "Geen uitzonderingen en geen waarschuwingen in deze periode."
         ),
-        caption="Totaal",
     )
-    findings = findings.head(MAX_LISTED)
-    rows = [
-        Row(
-            (
-                "uitzondering" if kind == EXCEPTION else "waarschuwing",
-                source,
-                None if line is None else LineNumber(line),
-                placement,
-                None if reason is None else dutch_reason(reason),
-                days,
-                None if amount is None else Euro(amount),
-            )
+    tables: tuple[Table, ...] = (counted,)
+    if total:
+        shown = sum(1 for row in listed if row.kind != SECTION)
+        tables += (
+            Table(
+                ("Plaatsing", "Reden", "Bestand en regel", "Dagen", "Niet in rekening"),
+                tuple(listed),
+                caption=f"De eerste {LISTED_PER_REASON} per reden",
+                note=f"Hier staan {shown} van de {total} uitzonderingen en waarschuwingen;"
+                " de volledige lijst staat in exceptions.csv naast deze werkmap."
+                if shown < total
+                else "Dit zijn alle uitzonderingen en waarschuwingen; ze staan ook in"
+                " exceptions.csv naast deze werkmap.",
+            ),
         )
-        for kind, source, line, placement, reason, days, amount in findings.select(
-            "kind", "source", "line", "placement_id", "reason", "days", "amount_cents"
-        ).iter_rows()
-    ]
-    note = (
-        "Afgewezen dagen kosten niets. 'Niet in rekening' is wat zij tegen het dagtarief"
-        " gekost zouden hebben, waar dat bekend is."
-        if rows
-        else "Geen uitzonderingen en geen waarschuwingen in deze periode."
-    )
-    if total > len(rows):
-        note += (
-            f" Hier staan de eerste {len(rows)} van {total}; de volledige lijst staat in"
-            " exceptions.csv naast deze werkmap."
-        )
-    table = Table(
-        ("Soort", "Bestand", "Regel", "Plaatsing", "Reden", "Dagen", "Niet in rekening"),
-        tuple(rows),
-        caption="Per regel" if total > len(rows) else "",
-        note=note,
-    )
     return Sheet(
         "Uitzonderingen",
         ctx.title("Uitzonderingen"),
         ctx.subtitle(
             "Elke regel, plaatsing of reeks dagen die niet in rekening kon worden gebracht,"
-            " met bestand, regel en reden."
+            " geteld per reden, met de eerste van elke reden."
         ),
-        (totals, table) if total > len(rows) else (table,),
-        widths={4: 60},
-        header_table=1 if total > len(rows) else 0,
+        tables,
+        # The headings of the reasons run across the row: the first column is as
+        # wide as its other values, not as its headings.
+        widths={0: _first_width(listed), 1: 60},
+        header_table=None,
     )
+
+
+def _first_width(listed: list[Row]) -> float:
+    widest = max(
+        (display_width(r.cells[0]) for r in listed if r.kind != SECTION),
+        default=0,
+    )
+    return min(max(widest, len("Totaal waarschuwingen")) + 2, MAX_WIDTH)
+
+
+def _per_reason(findings: pl.DataFrame) -> pl.DataFrame:
+    """Findings, days and amount per kind and reason group: exceptions first, then
+    warnings, each largest first; beyond MAX_REASONS a kind's reasons are summed
+    as one (`group` null)."""
+    per_reason = (
+        findings.group_by("kind", "group")
+        .agg(
+            pl.len().cast(pl.Int64).alias("findings"),
+            pl.col("days").sum(),
+            pl.col("amount_cents").sum(),
+            pl.col("amount_cents").is_not_null().any().alias("known"),
+            pl.col("days").is_not_null().any().alias("counted"),
+        )
+        .sort(pl.col("kind") != EXCEPTION, -pl.col("findings"), "group")
+    )
+    rank = pl.int_range(pl.len()).over("kind")
+    return (
+        per_reason.with_columns(pl.when(rank < MAX_REASONS).then(pl.col("group")).alias("group"))
+        .group_by("kind", "group", maintain_order=True)
+        .agg(
+            pl.col("findings").sum(),
+            pl.col("days").sum(),
+            pl.col("amount_cents").sum(),
+            pl.col("known").any(),
+            pl.col("counted").any(),
+        )
+    )
+
+
+def _kind_name(kind: str) -> str:
+    return "uitzondering" if kind == EXCEPTION else "waarschuwing"
+
+
+def _amount(cents: int, known: bool) -> Euro | None:
+    """A sum of amounts; none where no finding has one (an unknown lot has no tariff)."""
+    return Euro(cents) if known else None
+
+
+def _days(days: int, counted: bool) -> int | None:
+    """A sum of days; none where no finding counts days (a row that is no version)."""
+    return days if counted else None
+
+
+def _counted_rows(per_reason: pl.DataFrame) -> list[Row]:
+    """A row per reason, and a total row per kind."""
+    rows = []
+    for kind in (EXCEPTION, WARNING):
+        part = per_reason.filter(pl.col("kind") == kind)
+        if part.is_empty():
+            continue
+        for group, findings, days, counted, cents, known in part.select(
+            "group", "findings", "days", "counted", "amount_cents", "known"
+        ).iter_rows():
+            reason = "andere redenen" if group is None else group or "(geen reden)"
+            rows.append(
+                Row(
+                    (
+                        _kind_name(kind),
+                        reason,
+                        findings,
+                        _days(days, counted),
+                        _amount(cents, known),
+                    )
+                )
+            )
+        rows.append(
+            Row(
+                (
+                    f"Totaal {_kind_name(kind)}en",
+                    None,
+                    int(part["findings"].sum()),
+                    _days(int(part["days"].sum()), bool(part["counted"].any())),
+                    _amount(int(part["amount_cents"].sum()), bool(part["known"].any())),
+                ),
+                TOTAL,
+            )
+        )
+    return rows
+
+
+def _first_of_each(findings: pl.DataFrame, per_reason: pl.DataFrame) -> list[Row]:
+    """Under a heading per reason (as `per_reason` counts them), its first findings."""
+    counted = set(per_reason["group"].drop_nulls())
+    first = findings.filter(
+        pl.col("group").is_in(counted)
+        & (pl.int_range(pl.len()).over("kind", "group") < LISTED_PER_REASON)
+    )
+    by_reason: dict[tuple[str, str], list[Row]] = {}
+    for kind, group, source, line, placement, reason, days, amount in first.select(
+        "kind", "group", "source", "line", "placement_id", "reason", "days", "amount_cents"
+    ).iter_rows():
+        where = None if source is None else source if line is None else f"{source}:{line}"
+        by_reason.setdefault((kind, group), []).append(
+            Row(
+                (
+                    placement,
+                    None if reason is None else dutch_reason(reason),
+                    where,
+                    days,
+                    None if amount is None else Euro(amount),
+                )
+            )
+        )
+    rows = []
+    for kind, group, findings_n in per_reason.select("kind", "group", "findings").iter_rows():
+        if group is None:
+            continue
+        listed = by_reason[kind, group]
+        of = f"de eerste {len(listed)} van {findings_n}" if len(listed) < findings_n else findings_n
+        rows.append(Row((f"{_kind_name(kind)}: {group or '(geen reden)'} ({of})",), SECTION))
+        rows += listed
+    return rows
 
 
 def accounts_sheet(
