@@ -11,6 +11,7 @@ from fundcalc.app.run import load_inputs, run_period
 from fundcalc.app.summary import run_summary, summary_json, summary_lines
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
+from fundcalc.core.allocation import StatementRow
 from tests.readback import item_total, statement
 from tests.synthetic import PERIOD, Sample
 
@@ -87,8 +88,8 @@ def test_corrections_and_a_failing_check_get_a_line_of_their_own(
     corrected = replace(
         result,
         corrections=(
-            ("2025-01", "GM0001", "key", "2024-11", -1250),
-            ("2025-01", "JUSTICE", "justice", "2024-12", 500),
+            StatementRow("2025-01", "GM0001", "key", "2024-11", -1250),
+            StatementRow("2025-01", "JUSTICE", "justice", "2024-12", 500),
         ),
         settlement=replace(result.settlement, budget_part=result.settlement.budget_part + 1),
     )

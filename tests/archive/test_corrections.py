@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fundcalc.archive.corrections import corrections_by_period, parse_statement
+from fundcalc.core.allocation import StatementRow
 from tests.closing_case import corrections, deliver, fundcalc, statement, write_case
 
 P1 = {"placement_id": "P1", "client_id": "c1", "lot_id": "F", "start_date": "2025-01-10",
@@ -142,3 +144,15 @@ def test_a_late_record_that_changes_no_old_month_is_not_too_late(tmp_path: Path)
     assert "too late" not in exceptions
     # March is within the lookback: its 12 days from 20 March on come off.
     assert ("GM0001", "origin", "2025-03", -60_000) in corrections(root, "2025-04")
+
+
+def test_a_statement_read_back_gives_rows_named_as_its_columns() -> None:
+    data = (
+        b"period,payer,item,for_period,amount_cents\n"
+        b"2026-10,GM0363,key,2026-10,-1234\n"
+        b"2026-10,GM0363,key,2026-09,5\n"
+    )
+    first, correction = parse_statement(data)
+    assert first == StatementRow("2026-10", "GM0363", "key", "2026-10", -1234)
+    assert (correction.for_period, correction.amount_cents) == ("2026-09", 5)
+    assert corrections_by_period([first, correction]) == {"2026-09": 5, "2026-10": -1234}

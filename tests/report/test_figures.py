@@ -8,7 +8,7 @@ import pytest
 
 from fundcalc.app.run import months_earlier_in_year
 from fundcalc.base.period import Period
-from fundcalc.core.allocation import CONTRIBUTION, KEY, MUNICIPAL_ITEM, ORIGIN
+from fundcalc.core.allocation import CONTRIBUTION, KEY, MUNICIPAL_ITEM, ORIGIN, StatementRow
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.report.figures import (
     MonthFigures,
@@ -119,11 +119,11 @@ def test_a_non_member_with_direct_charges_is_listed_after_the_members(sample: Sa
 
 def test_corrections_are_summed_per_earlier_period_and_payer() -> None:
     rows = [
-        ("2026-10", "GM0002", "key", "2026-08", 7),
-        ("2026-10", "GM0001", "origin", "2026-09", -3),
-        ("2026-10", "GM0001", "key", "2026-09", 5),
-        ("2026-10", "JUSTICE", "justice", "2026-08", 11),
-        ("2026-10", "GM0001", "key", "2026-09", 1),
+        StatementRow("2026-10", "GM0002", "key", "2026-08", 7),
+        StatementRow("2026-10", "GM0001", "origin", "2026-09", -3),
+        StatementRow("2026-10", "GM0001", "key", "2026-09", 5),
+        StatementRow("2026-10", "JUSTICE", "justice", "2026-08", 11),
+        StatementRow("2026-10", "GM0001", "key", "2026-09", 1),
     ]
     figures = correction_figures(rows)
     assert [(c.for_period, c.payer, c.total) for c in figures] == [

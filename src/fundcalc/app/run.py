@@ -21,7 +21,6 @@ from fundcalc.app.files import write_folder
 from fundcalc.app.guards import Notices, close_notices, is_forecast, refuse_close, run_notices
 from fundcalc.archive.corrections import (
     Settled,
-    StatementRow,
     correction_rows,
     corrections_by_period,
     parse_statement,
@@ -31,7 +30,7 @@ from fundcalc.archive.store import ARCHIVE, Archive, StoredFile, stored
 from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
-from fundcalc.core.allocation import ITEMS, Settlement
+from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.core.segments import STREAMS
 from fundcalc.errors import ArchiveError, UsageError
@@ -417,7 +416,7 @@ def build_manifest(
         "checks": [{"check": name, "holds": holds} for name, holds in settlement.check()],
         "corrections": {
             "rows": len(corrections),
-            "total_cents": sum(row[4] for row in corrections),
+            "total_cents": sum(row.amount_cents for row in corrections),
             "by_period_cents": corrections_by_period(corrections),
         },
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
@@ -449,8 +448,8 @@ def run_counts(calculation: Calculation, period: Period, findings: pl.DataFrame)
 
 def _totals(settlement: Settlement) -> dict[str, int]:
     by_item = dict.fromkeys(ITEMS, 0)
-    for _, _, item, _, amount in settlement.rows():
-        by_item[item] += amount
+    for row in settlement.rows():
+        by_item[row.item] += row.amount_cents
     return {
         **by_item,
         "budget_part": settlement.budget_part,

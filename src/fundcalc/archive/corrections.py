@@ -25,12 +25,11 @@ import polars as pl
 from fundcalc.archive.store import ClosedPeriod
 from fundcalc.base.findings import EXCEPTION, finding_frame, reason_text
 from fundcalc.base.period import Period
-from fundcalc.core.allocation import ITEMS, Settlement
+from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.segments import stay_end
 from fundcalc.core.versions import versions_as_of
 
 #: A statement row: period, payer, item, for_period, amount in cents.
-StatementRow = tuple[str, str, str, str, int]
 
 TOO_LATE = "too late to correct"
 
@@ -63,8 +62,8 @@ class Settled:
         """Per `for_period`, then payer and item: the closed statements summed once."""
         totals: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
         for rows in self.statements.values():
-            for _, payer, item, for_period, amount in rows:
-                totals[for_period][(payer, item)] += amount
+            for row in rows:
+                totals[row.for_period][(row.payer, row.item)] += row.amount_cents
         return {for_period: dict(booked) for for_period, booked in totals.items()}
 
 
@@ -72,7 +71,10 @@ def parse_statement(data: bytes) -> tuple[StatementRow, ...]:
     """The rows of a statement.csv."""
     reader = csv.reader(io.StringIO(data.decode("utf-8")))
     next(reader, None)
-    return tuple((p, payer, item, q, int(amount)) for p, payer, item, q, amount in reader)
+    return tuple(
+        StatementRow(period, payer, item, for_period, int(amount))
+        for period, payer, item, for_period, amount in reader
+    )
 
 
 def correction_rows(
@@ -87,10 +89,10 @@ def correction_rows(
     for target in sorted(recomputed):
         new: dict[tuple[str, str], int] = defaultdict(int)
         order: list[tuple[str, str]] = []
-        for _, payer, item, _, amount in recomputed[target].rows():
-            if (payer, item) not in new:
-                order.append((payer, item))
-            new[(payer, item)] += amount
+        for row in recomputed[target].rows():
+            if (row.payer, row.item) not in new:
+                order.append((row.payer, row.item))
+            new[(row.payer, row.item)] += row.amount_cents
         old = settled.so_far(target)
         rank = {key: i for i, key in enumerate(order)}
         for payer, item in sorted(
@@ -99,15 +101,15 @@ def correction_rows(
         ):
             difference = new.get((payer, item), 0) - old.get((payer, item), 0)
             if difference:
-                rows.append((str(period), payer, item, str(target), difference))
+                rows.append(StatementRow(str(period), payer, item, str(target), difference))
     return tuple(rows)
 
 
 def corrections_by_period(rows: Iterable[StatementRow]) -> dict[str, int]:
     """The net amount of correction rows per corrected period (for the manifest)."""
     totals: dict[str, int] = defaultdict(int)
-    for _, _, _, for_period, amount in rows:
-        totals[for_period] += amount
+    for row in rows:
+        totals[row.for_period] += row.amount_cents
     return dict(sorted(totals.items()))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import polars as pl
 
@@ -30,6 +31,22 @@ MUNICIPAL_ITEM = "municipal"
 JUSTICE_ITEM = "justice"
 ITEMS = (CONTRIBUTION, ORIGIN, KEY, MUNICIPAL_ITEM, JUSTICE_ITEM)
 JUSTICE_PAYER = "JUSTICE"
+
+
+class StatementRow(NamedTuple):
+    """One row of statement.csv (§5): what `payer` owes or is owed for `item`.
+
+    `period` is the month whose statement holds the row; `for_period` the
+    month it is for (the same month, or an earlier closed one for a
+    correction). Read it by name, never by position.
+    """
+
+    period: str
+    payer: str
+    item: str
+    for_period: str
+    amount_cents: int
+
 
 STATEMENT_SCHEMA: dict[str, pl.DataType] = {
     "period": pl.String(),
@@ -94,18 +111,18 @@ class Settlement:
         """Day costs plus availability of the fund lots: what the fund pays out."""
         return sum(self.fund_day_costs.values()) + self.fund_availability
 
-    def rows(self) -> list[tuple[str, str, str, str, int]]:
+    def rows(self) -> list[StatementRow]:
         """Statement rows: every member's four items, other municipal payers, then Justice."""
         p = str(self.period)
         rows = []
         for code in self.members:
-            rows.append((p, code, CONTRIBUTION, p, self.contribution[code]))
-            rows.append((p, code, ORIGIN, p, self.origin.get(code, 0)))
-            rows.append((p, code, KEY, p, self.key[code]))
-            rows.append((p, code, MUNICIPAL_ITEM, p, self.municipal.get(code, 0)))
+            rows.append(StatementRow(p, code, CONTRIBUTION, p, self.contribution[code]))
+            rows.append(StatementRow(p, code, ORIGIN, p, self.origin.get(code, 0)))
+            rows.append(StatementRow(p, code, KEY, p, self.key[code]))
+            rows.append(StatementRow(p, code, MUNICIPAL_ITEM, p, self.municipal.get(code, 0)))
         for code in sorted(set(self.municipal) - set(self.members)):
-            rows.append((p, code, MUNICIPAL_ITEM, p, self.municipal[code]))
-        rows.append((p, JUSTICE_PAYER, JUSTICE_ITEM, p, self.justice))
+            rows.append(StatementRow(p, code, MUNICIPAL_ITEM, p, self.municipal[code]))
+        rows.append(StatementRow(p, JUSTICE_PAYER, JUSTICE_ITEM, p, self.justice))
         return rows
 
     def check(self) -> list[tuple[str, bool]]:
@@ -183,6 +200,6 @@ def _by_period_stream_and_centrumgemeente(
     return sums
 
 
-def statement_frame(rows: Iterable[tuple[str, str, str, str, int]]) -> pl.DataFrame:
+def statement_frame(rows: Iterable[StatementRow]) -> pl.DataFrame:
     """Statement rows as a frame with the spec's columns."""
     return pl.DataFrame(list(rows), schema=STATEMENT_SCHEMA, orient="row")

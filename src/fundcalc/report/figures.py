@@ -29,13 +29,13 @@ from fundcalc.core.allocation import (
     MUNICIPAL_ITEM,
     ORIGIN,
     Settlement,
+    StatementRow,
 )
 from fundcalc.core.calculation import Calculation
 from fundcalc.core.segments import FUND, JUSTICE, MUNICIPAL, REJECTED, STREAMS
 from fundcalc.inputs.rules import Rules
 
 #: A statement row: period, payer, item, for_period, amount in cents.
-StatementRow = tuple[str, str, str, str, int]
 
 CHARGED = (FUND, JUSTICE, MUNICIPAL)
 
@@ -278,9 +278,9 @@ class CorrectionFigures:
 def correction_figures(corrections: Sequence[StatementRow]) -> list[CorrectionFigures]:
     """Correction rows summed per `for_period` and payer, in that order."""
     sums: dict[tuple[str, str], dict[str, int]] = {}
-    for _, payer, item, for_period, amount in corrections:
-        items = sums.setdefault((for_period, payer), dict.fromkeys(ITEMS, 0))
-        items[item] = items.get(item, 0) + amount
+    for row in corrections:
+        items = sums.setdefault((row.for_period, row.payer), dict.fromkeys(ITEMS, 0))
+        items[row.item] = items.get(row.item, 0) + row.amount_cents
     return [CorrectionFigures(fp, payer, items) for (fp, payer), items in sorted(sums.items())]
 
 

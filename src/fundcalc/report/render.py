@@ -11,9 +11,12 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from fundcalc.core.allocation import StatementRow
 
 STATEMENT = "statement.csv"
 LEDGER = "ledger.parquet"
@@ -27,7 +30,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _FORMULA_PATTERN = "^[" + "".join(re.escape(c) for c in FORMULA_START) + "]"
 
 
-def render_statement(rows: Iterable[tuple[str, str, str, str, int]]) -> bytes:
+def render_statement(rows: Iterable[StatementRow]) -> bytes:
     """statement.csv: `period,payer,item,for_period,amount_cents`, LF line ends."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

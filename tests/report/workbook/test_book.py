@@ -17,6 +17,7 @@ import pytest
 
 from fundcalc.base.money import budget_part
 from fundcalc.base.period import Period
+from fundcalc.core.allocation import StatementRow
 from fundcalc.core.calculation import calculate
 from fundcalc.report.render import REPORT, STATEMENT
 from fundcalc.report.sheets import EURO_FORMAT, cell_text
@@ -204,14 +205,14 @@ def test_verloop_has_a_row_per_month_with_its_statement_and_a_chart(
 
 
 CORRECTIONS = (
-    ("2026-10", "GM0363", "key", "2026-08", 1250),
-    ("2026-10", "GM0363", "origin", "2026-08", -300),
-    ("2026-10", "GM0599", "key", "2026-09", -75),
-    ("2026-10", "JUSTICE", "justice", "2026-09", 4410),
+    StatementRow("2026-10", "GM0363", "key", "2026-08", 1250),
+    StatementRow("2026-10", "GM0363", "origin", "2026-08", -300),
+    StatementRow("2026-10", "GM0599", "key", "2026-09", -75),
+    StatementRow("2026-10", "JUSTICE", "justice", "2026-09", 4410),
 )
 
 
-def _render(sample: Sample, corrections: tuple[tuple[str, str, str, str, int], ...] = ()) -> bytes:
+def _render(sample: Sample, corrections: tuple[StatementRow, ...] = ()) -> bytes:
     return render_workbook(sample.rules, sample.run.calculation, PERIOD, corrections=corrections)
 
 

@@ -22,7 +22,14 @@ import polars as pl
 from fundcalc import __version__
 from fundcalc.base.findings import EXCEPTION, WARNING
 from fundcalc.base.period import Period
-from fundcalc.core.allocation import CONTRIBUTION, ITEMS, KEY, MUNICIPAL_ITEM, ORIGIN
+from fundcalc.core.allocation import (
+    CONTRIBUTION,
+    ITEMS,
+    KEY,
+    MUNICIPAL_ITEM,
+    ORIGIN,
+    StatementRow,
+)
 from fundcalc.core.calculation import Calculation
 from fundcalc.inputs.log import LogFile
 from fundcalc.inputs.rules import Rules
@@ -39,7 +46,6 @@ from fundcalc.report.dutch import (
 from fundcalc.report.figures import (
     CentrumgemeenteFigures,
     MonthFigures,
-    StatementRow,
     add_months,
     centrumgemeente_figures,
     correction_figures,
@@ -148,8 +154,8 @@ def summary_sheet(
     f = forecast(rules, months)
     exceptions = findings.filter(pl.col("kind") == EXCEPTION).height
     warnings = findings.filter(pl.col("kind") == WARNING).height
-    correction_total = sum(row[4] for row in corrections)
-    periods_corrected = len({row[3] for row in corrections})
+    correction_total = sum(row.amount_cents for row in corrections)
+    periods_corrected = len({row.for_period for row in corrections})
 
     def money(label: str, month: int, ytd: int, year: int | None = None, note: str = "") -> Row:
         return Row((label, Euro(month), Euro(ytd), None if year is None else Euro(year), note))
