@@ -9,9 +9,12 @@ import polars as pl
 from fundcalc.base.period import Period
 from fundcalc.core.calculation import calculate
 from fundcalc.core.checks import (
+    CHECKS,
     FUND_LOT_REFLECTION,
     REFLECTION_BEFORE_START,
     REFLECTION_WITHOUT_START,
+    WITHOUT_PERIOD,
+    run_checks,
 )
 from tests.synthetic import raw_log, stay, tiny_rules
 
@@ -130,3 +133,16 @@ def test_warnings_change_no_money() -> None:
         ("P2", "FUND", 15),
         ("P3", "JUSTICE", 31),
     ]
+
+
+def test_without_a_period_only_the_checks_that_need_none_run() -> None:
+    rows = [
+        stay("P1", "GROOT", "2025-09-15", client_id="C1", reflection_end="2025-09-20"),
+        stay("P2", "GROOT", "2025-10-01", "2025-10-20", client_id="C1"),
+    ]
+    placements = calculate(tiny_rules(), raw_log(rows), [OCTOBER], AS_OF).versions.placements
+    without = run_checks(placements, tiny_rules())
+    assert without.select("placement_id", "reason").rows() == [("P1", FUND_LOT_REFLECTION)]
+    within = run_checks(placements, tiny_rules(), Period(2025, 10))
+    assert sorted(within["placement_id"].to_list()) == ["P1", "P2"]
+    assert set(WITHOUT_PERIOD) < set(CHECKS)

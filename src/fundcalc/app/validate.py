@@ -19,7 +19,7 @@ from fundcalc.base.findings import (
 )
 from fundcalc.base.period import Period
 from fundcalc.core.calculation import calculate
-from fundcalc.core.checks import reflection_warnings
+from fundcalc.core.checks import run_checks
 from fundcalc.core.versions import versions_as_of
 from fundcalc.inputs.rules import Rules
 
@@ -78,8 +78,8 @@ def placement_findings(placements: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """What can be told of placements in force without a period.
 
     Placements rejected as a whole; usable ones on an unknown lot or with an
-    unknown municipality code; reflection dates that are ignored or make a
-    window other than written.
+    unknown municipality code; the checks that need no period (`checks.run_checks`):
+    reflection dates that are ignored or make a window other than written.
     """
     usable = placements.filter(pl.col("reject_reason").is_null())
     code = pl.coalesce("brp_municipality", "found_municipality")
@@ -105,6 +105,6 @@ def placement_findings(placements: pl.DataFrame, rules: Rules) -> pl.DataFrame:
                     reason_text("unknown municipality code '{}'", code).alias("reason"),
                 )
             ),
-            *reflection_warnings(usable, rules),
+            run_checks(placements, rules),
         ]
     )

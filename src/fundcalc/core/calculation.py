@@ -16,7 +16,7 @@ import polars as pl
 from fundcalc.base.findings import EXCEPTION, finding_frame, sort_findings
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import Settlement, settle_periods
-from fundcalc.core.checks import over_capacity, placement_warnings
+from fundcalc.core.checks import run_checks
 from fundcalc.core.occupancy import LotFigures, lot_figures
 from fundcalc.core.segments import (
     IDENTITY,
@@ -222,8 +222,7 @@ class Calculation:
                     finding_frame(rejected),
                     finding_frame(days),
                     finding_frame(self.log_findings),
-                    placement_warnings(touching, self.rules, period),
-                    over_capacity(self.lots_for(period)),
+                    run_checks(touching, self.rules, period, self.lots_for(period)),
                 ]
             )
         )
