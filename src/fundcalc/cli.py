@@ -52,6 +52,7 @@ ROUTINE = (
     ("history", "list the closed months"),
     ("show", "put a closed month's outputs back from the archive"),
     ("reopen", "withdraw the last close (kept in the archive), to close the month again"),
+    ("settle", "once a year, after December is closed: the year-end settlement"),
 )
 
 
@@ -559,26 +560,42 @@ def close(
         click.echo(f"Closed    {period}: archived in {out_dir / 'archive'}")
 
 
-@main.command(short_help="Rebuild a closed month from its archive; exit 1 if anything differs.")
+@main.command(short_help="Prove a closed month or year from its archive; exit 1 if it differs.")
 @_out
-@click.option("--period", type=PeriodType(), required=True, help="The closed month to replay.")
+@click.option("--period", type=PeriodType(), default=None, help="The closed month to replay.")
+@click.option(
+    "--year", type=click.IntRange(1000, 9999), default=None, help="The settled year to replay."
+)
 @reports_errors
-def replay(*, out_dir: Path, period: Period) -> None:
-    """Rebuild a closed month from its archive alone and compare every output.
+def replay(*, out_dir: Path, period: Period | None, year: int | None) -> None:
+    """Rebuild a closed month, or a settled year, from its archive alone and compare every output.
 
     Uses only the archive (the rules and log files as they were, the as-of
     date, the statements of earlier closed months), so it works after rules/
     and inputs/ have changed. Every archived file is checked against its
     SHA-256 first. A close withdrawn by `reopen` is replayed as well, before
-    the close in force. Exit 0 when every output is identical, 1 when not.
+    the close in force. A settled year is rebuilt from its archived rules,
+    the archived statements of its twelve months and the archived settlement
+    of the year before. Exit 0 when every output is identical, 1 when not.
 
     \b
     Examples:
       fundcalc replay --period 2026-10
       fundcalc replay --period 2026-10 --out outputs
+      fundcalc replay --year 2025
     """
+    if (period is None) == (year is None):
+        raise click.UsageError("give either --period YYYY-MM or --year YYYY")
+    if year is not None:
+        from fundcalc.app.settle import replay_year  # noqa: PLC0415 - fast --help
+
+        settled = replay_year(out_dir, year)
+        for line in settled.lines():
+            click.echo(line)
+        sys.exit(0 if settled.identical else 1)
     from fundcalc.app.replay import replay_all  # noqa: PLC0415 - fast --help
 
+    assert period is not None
     reports = replay_all(out_dir, period)
     for report in reports:
         for line in report.lines():
@@ -682,6 +699,59 @@ def reopen(*, out_dir: Path, period: Period, reason: str) -> None:
         f"Reopened  {period}: its close is kept in {out_dir / 'archive'} as withdrawn"
         f" ({withdrawal.at}, {withdrawal.by}: {withdrawal.reason})"
     )
+
+
+@main.command(short_help="Settle a year (jaarafrekening) from its twelve closed months.")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("rules"),
+    show_default=True,
+    help="Folder with arrangement.toml ([[settlement]]: method and reserve cap).",
+)
+@_out
+@click.option("--year", type=click.IntRange(1000, 9999), required=True, help="The year to settle.")
+@reports_errors
+def settle(*, rules_dir: Path, out_dir: Path, year: int) -> None:
+    """Settle a year (jaarafrekening): who gets money back, who pays in, what the reserve keeps.
+
+    Reads only the archived statements of the twelve closed months of the
+    year (every row, corrections booked in the year included), never the
+    log; the rules give the method and the reserve cap ([[settlement]] in
+    force on 1 January) and the key (in force on 1 December). The opening
+    reserve is the closing reserve of the year settled before, or [fund]
+    opening_reserve. Writes OUT/YYYY/settlement.csv, settlement.xlsx and
+    manifest.json and archives the settlement like a close. Refused while
+    a month of the year is not closed, for a year settled before, and while
+    an earlier year with closed months is not settled.
+
+    \b
+    Examples:
+      fundcalc settle --year 2025
+      fundcalc settle --year 2025 --rules rules --out outputs
+    """
+    from fundcalc.app.settle import settle as settle_year  # noqa: PLC0415 - fast --help
+
+    result = settle_year(rules_dir, out_dir, year, today=date.today())
+    s = result.settlement
+    click.echo(
+        f"{'code':<7} {'centrumgemeente':<22} {'contributions':>15} {'charged':>15}"
+        f" {'net':>15} {'reserve':>13} {'settlement':>15}"
+    )
+    names = result.names
+    for m in s.members:
+        click.echo(
+            f"{m.code:<7} {names.get(m.code, '')[:22]:<22} {euro(m.contributions):>15}"
+            f" {euro(m.charged):>15} {euro(m.net):>15} {euro(m.reserve):>13}"
+            f" {euro(m.settlement):>15}"
+        )
+    click.echo(
+        f"Reserve   {euro(s.opening_reserve)} + {euro(s.to_reserve)} = {euro(s.closing_reserve)}"
+        f" (cap {euro(s.reserve_cap)}); result {euro(s.result)}, settled {euro(s.settled)}"
+        f" by {s.method}"
+    )
+    click.echo(f"Settled   {year}: {result.folder}, archived in {out_dir / 'archive'}")
 
 
 def _count(n: int, noun: str, plural: str | None = None) -> str:

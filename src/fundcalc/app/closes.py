@@ -31,6 +31,12 @@ def reopen(out_dir: Path, period: Period, reason: str) -> Withdrawal:
         if not closed:
             raise ArchiveError(f"no month is closed in {archive.root}: nothing to reopen")
         last = closed[-1].period
+        if period.year in {s.year for s in archive.settled_years()}:
+            raise ArchiveError(
+                f"{period} belongs to {period.year}, which is settled (jaarafrekening): the"
+                f" months of a settled year are never reopened; a late record for {period} is"
+                " booked as a correction in a later month"
+            )
         if period != last:
             if any(c.period == period for c in closed):
                 raise ArchiveError(

@@ -5,6 +5,7 @@
       objects/ab/abcdef…         every file, named by its SHA-256 (stored once)
       periods/2026-10.json       the record of the close of 2026-10
       withdrawn/2026-10.1.json   a close of 2026-10 withdrawn by `reopen` (why, who, when)
+      years/2025.json            the record of the settlement of 2025 (*jaarafrekening*)
 
 A record names every rules file, log file and output of the close by name and
 SHA-256, with the as-of date, the day it was closed and the fundcalc version.
@@ -13,6 +14,11 @@ renamed into place last, so a close that is killed leaves the archive as it
 was (at most with objects nothing refers to) or fully closed. Every object is
 checked against its SHA-256 whenever it is read: a tampered file is an error,
 never used.
+
+A settlement record (`years/YYYY.json`) is written the same way: the rules it
+read, the SHA-256 of the twelve statements it settled (its basis), where its
+opening reserve came from, its outputs, and the day and fundcalc version. A
+settled year is never settled again, and its months are never reopened.
 
 A close is never deleted. `withdraw` (the command `reopen`) stores the
 record's bytes as an object like any other file, writes a note naming it
@@ -41,6 +47,7 @@ from fundcalc.errors import ArchiveError
 ARCHIVE = "archive"
 RECORD_VERSION = 1
 WITHDRAWN = "withdrawn"
+YEARS = "years"
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,32 @@ class Withdrawal:
             "withdrawn_by": self.by,
             "withdrawn_at": self.at,
         }
+
+
+@dataclass(frozen=True)
+class SettledYear:
+    """The record of one year's settlement (`years/YYYY.json`).
+
+    `statements` are the SHA-256 of the statement of each month settled, by
+    period; `opening` says where the opening reserve came from: the settlement
+    of an earlier year (its `year` and `record_sha256`) or the rules (empty).
+    """
+
+    year: int
+    settled_on: date
+    fundcalc: str
+    rules: tuple[StoredFile, ...]
+    statements: Mapping[str, str]
+    opening: Mapping[str, Any]
+    outputs: tuple[StoredFile, ...]
+    totals: Mapping[str, int]
+    record_sha256: str
+
+    def output(self, name: str) -> StoredFile:
+        for stored_file in self.outputs:
+            if stored_file.name == name:
+                return stored_file
+        raise ArchiveError(f"archive: the settlement of {self.year} has no {name}")
 
 
 def stored(name: str, data: bytes) -> StoredFile:
@@ -199,6 +232,61 @@ class Archive:
         path.unlink()
         sync_folder(self._periods)
         return note
+
+    @property
+    def _years(self) -> Path:
+        return self.root / YEARS
+
+    def settled_years(self) -> list[SettledYear]:
+        """Every settled year, oldest first."""
+        if not self._years.is_dir():
+            return []
+        paths = sorted(p for p in self._years.glob("*.json") if not p.name.startswith("."))
+        return [self._parse_year(p.read_bytes(), p) for p in paths]
+
+    def get_year(self, year: int) -> SettledYear:
+        """The record of a settled year; an error when it is not settled."""
+        path = self._years / f"{year}.json"
+        if not path.is_file():
+            raise ArchiveError(
+                f"{year} is not settled (no {path}); settle it with fundcalc settle --year {year}"
+            )
+        return self._parse_year(path.read_bytes(), path)
+
+    def commit_year(
+        self, record: Mapping[str, Any], files: Mapping[str, bytes], year: int
+    ) -> SettledYear:
+        """Store `files` (by SHA-256) and then the settlement's record, by a rename."""
+        for sha256, data in files.items():
+            self._put(sha256, data)
+        self._years.mkdir(parents=True, exist_ok=True)
+        target = self._years / f"{year}.json"
+        if target.exists():
+            raise ArchiveError(f"{year} is already settled; a settled year is never settled again")
+        replace_file(target, _json(record))
+        sync_folder(self._years)
+        return self.get_year(year)
+
+    def _parse_year(self, data: bytes, path: Path) -> SettledYear:
+        try:
+            raw = json.loads(data)
+            files = {
+                key: tuple(StoredFile(f["name"], f["sha256"], f["size"]) for f in raw[key])
+                for key in ("rules", "outputs")
+            }
+            return SettledYear(
+                year=int(raw["year"]),
+                settled_on=date.fromisoformat(raw["settled_on"]),
+                fundcalc=raw["fundcalc"],
+                rules=files["rules"],
+                statements={str(k): str(v) for k, v in raw["statements"].items()},
+                opening=dict(raw["opening_reserve"]),
+                outputs=files["outputs"],
+                totals={k: int(v) for k, v in raw["totals_cents"].items()},
+                record_sha256=hashlib.sha256(data).hexdigest(),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ArchiveError(f"{path}: not a readable settlement record ({error})") from None
 
     def _record(self, path: Path) -> ClosedPeriod:
         return self._parse(path.read_bytes(), path)

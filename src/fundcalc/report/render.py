@@ -23,6 +23,9 @@ LEDGER = "ledger.parquet"
 EXCEPTIONS = "exceptions.csv"
 MANIFEST = "manifest.json"
 REPORT = "report.xlsx"
+#: The outputs of a year's settlement (OUT/YYYY/).
+SETTLEMENT_CSV = "settlement.csv"
+SETTLEMENT_XLSX = "settlement.xlsx"
 
 #: What Excel (or LibreOffice) may read as a formula when a text starts with it:
 #: the one list for every output a finance officer opens (CSV and workbook).
@@ -37,6 +40,22 @@ def render_statement(rows: Iterable[StatementRow]) -> bytes:
     writer.writerow(("period", "payer", "item", "for_period", "amount_cents"))
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def render_settlement_csv(rows: Iterable[tuple[str, str, str, int]]) -> bytes:
+    """settlement.csv (§9): `year,payer,item,amount_cents`, LF line ends, rows as given."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("year", "payer", "item", "amount_cents"))
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def parse_settlement_csv(data: bytes) -> list[tuple[str, str, str, int]]:
+    """The rows of a settlement.csv (to open the next year with its closing reserve)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8")))
+    next(reader, None)
+    return [(year, payer, item, int(amount)) for year, payer, item, amount in reader]
 
 
 def render_ledger(ledger: pl.DataFrame) -> bytes:

@@ -148,6 +148,9 @@ class Sheet:
     #: The table whose header row is frozen on screen and repeated on every
     #: printed page; None freezes only the title.
     header_table: int | None = 0
+    #: Printed on one portrait page (a statement a finance department files),
+    #: instead of landscape pages fitted to the width.
+    one_page: bool = False
 
 
 def cell_text(text: str) -> str:
@@ -389,11 +392,12 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
 
 
 def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
-    """Landscape A4, fitted to the page width, with the sheet's name and page numbers."""
-    ws.page_setup.orientation = "landscape"
+    """Landscape A4, fitted to the page width, with the sheet's name and page numbers
+    (or one portrait page, for a sheet that is a statement on its own)."""
+    ws.page_setup.orientation = "portrait" if sheet.one_page else "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6

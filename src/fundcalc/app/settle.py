@@ -1,0 +1,361 @@
+"""Settling a year (`fundcalc settle --year Y`, *jaarafrekening*, §9) and replaying it.
+
+A year is settled from the archive alone: the statements of its twelve months
+as they were closed (each checked against its SHA-256), never the log. The
+rules say how (the `[[settlement]]` version in force on 1 January, the key in
+force on 1 December); the opening reserve is the closing reserve of the year
+settled before it, read from that settlement's archived `settlement.csv`, or the
+rules' `[fund] opening_reserve` when no year was settled yet.
+
+Settling is refused, before anything is written, when a month of the year is
+not closed, when the year was settled before, or when an earlier year with a
+closed month is not settled. Like a close, the settlement archives the rules
+it read and its outputs, then writes its record (`archive/years/YYYY.json`)
+last; its outputs go to OUT/YYYY/. `replay_year` rebuilds the outputs from the
+archive alone and compares them byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from fundcalc import __version__
+from fundcalc.app.files import write_folder
+from fundcalc.archive.corrections import parse_statement
+from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, SettledYear, stored
+from fundcalc.base.money import format_cents
+from fundcalc.base.period import Period
+from fundcalc.core.allocation import availability
+from fundcalc.core.segments import JUSTICE
+from fundcalc.core.settlement import FUND_ITEMS, FUND_PAYER, YearSettlement, settle_year
+from fundcalc.errors import ArchiveError
+from fundcalc.inputs.rules import Rules, load_rules
+from fundcalc.report.render import (
+    LEDGER,
+    MANIFEST,
+    SETTLEMENT_CSV,
+    SETTLEMENT_XLSX,
+    STATEMENT,
+    parse_settlement_csv,
+    render_json,
+    render_settlement_csv,
+)
+from fundcalc.report.workbook.settlement import JusticeLot, YearSources, render_settlement_book
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Where the opening reserve of a year came from: an earlier settlement or the rules."""
+
+    cents: int
+    year: int | None = None
+    record_sha256: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        if self.year is None:
+            return {"from": "rules", "cents": self.cents}
+        return {
+            "from": "settlement",
+            "year": self.year,
+            "record_sha256": self.record_sha256,
+            "cents": self.cents,
+        }
+
+    def in_dutch(self) -> str:
+        if self.year is None:
+            return "de regels (fund.opening_reserve): nog geen eerder jaar afgerekend"
+        return f"de eindstand van de jaarafrekening {self.year}"
+
+
+@dataclass(frozen=True)
+class SettleResult:
+    """A settled (or replayed) year: its figures, its outputs, where they were written."""
+
+    settlement: YearSettlement
+    files: dict[str, bytes]
+    manifest: dict[str, Any]
+    folder: Path
+    names: Mapping[str, str]
+    record: SettledYear | None = None
+
+
+def months_of(year: int) -> list[Period]:
+    """January to December of `year`."""
+    return [Period(year, month) for month in range(1, 13)]
+
+
+def settle(rules_dir: Path, out_dir: Path, year: int, *, today: date) -> SettleResult:
+    """Settle `year` from its twelve archived statements; archive it; write OUT/YYYY/."""
+    rules = load_rules(rules_dir)
+    archive = Archive(out_dir / ARCHIVE)
+    with archive.lock():
+        records = _closes_of(archive, year)
+        opening = _opening(archive, rules, year)
+        rules_bytes = _rules_as_read(rules_dir, rules)
+        result = compute(archive, rules, year, records, opening, folder=out_dir / str(year))
+        rules_files = [stored(f.name, rules_bytes[f.sha256]) for f in rules.files]
+        outputs = [stored(name, data) for name, data in sorted(result.files.items())]
+        record = {
+            "format": 1,
+            "year": year,
+            "settled_on": today.isoformat(),
+            "fundcalc": __version__,
+            "rules": [f.as_json() for f in rules_files],
+            "statements": {str(c.period): c.output(STATEMENT).sha256 for c in records},
+            "opening_reserve": opening.as_json(),
+            "outputs": [f.as_json() for f in outputs],
+            "totals_cents": dict(zip(FUND_ITEMS, result.settlement.fund_amounts(), strict=True)),
+        }
+        files = {**rules_bytes, **{f.sha256: result.files[f.name] for f in outputs}}
+        settled = archive.commit_year(record, files, year)
+        write_folder(result.folder, result.files)
+    return replace(result, record=settled)
+
+
+def _closes_of(archive: Archive, year: int) -> list[ClosedPeriod]:
+    """The closes of the twelve months of `year`, after every refusal of §9."""
+    settled = {s.year for s in archive.settled_years()}
+    if year in settled:
+        raise ArchiveError(
+            f"{year} is already settled; a settled year is never settled again"
+            f" (fundcalc replay --year {year} proves it)"
+        )
+    closed = {c.period: c for c in archive.closed()}
+    unsettled = sorted({p.year for p in closed if p.year < year} - settled)
+    if unsettled:
+        first = unsettled[0]
+        raise ArchiveError(
+            f"{first} has closed months but is not settled: settle {first} first"
+            f" (fundcalc settle --year {first})"
+        )
+    missing = [p for p in months_of(year) if p not in closed]
+    if missing:
+        names = ", ".join(map(str, missing))
+        raise ArchiveError(
+            f"{year} cannot be settled: {names} {'is' if len(missing) == 1 else 'are'} not"
+            f" closed; close every month of {year} first (fundcalc close --period {missing[0]})"
+        )
+    return [closed[p] for p in months_of(year)]
+
+
+def _opening(archive: Archive, rules: Rules, year: int) -> Opening:
+    """The closing reserve of the last year settled before `year`, else the rules' reserve."""
+    earlier = [s for s in archive.settled_years() if s.year < year]
+    if not earlier:
+        return Opening(rules.opening_reserve_cents)
+    return _opening_of(archive, earlier[-1])
+
+
+def _opening_of(archive: Archive, before: SettledYear) -> Opening:
+    rows = parse_settlement_csv(archive.read(before.output(SETTLEMENT_CSV)))
+    (cents,) = [
+        a for _, payer, item, a in rows if payer == FUND_PAYER and item == "closing_reserve"
+    ]
+    return Opening(cents, before.year, before.record_sha256)
+
+
+def _rules_as_read(rules_dir: Path, rules: Rules) -> dict[str, bytes]:
+    """The bytes of the rules files, by SHA-256; an error when one changed since it was read."""
+    found: dict[str, bytes] = {}
+    for file in rules.files:
+        data = (rules_dir / file.name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != file.sha256:
+            raise ArchiveError(f"{rules_dir / file.name} changed while settling; settle again")
+        found[file.sha256] = data
+    return found
+
+
+def compute(
+    archive: Archive,
+    rules: Rules,
+    year: int,
+    records: Sequence[ClosedPeriod],
+    opening: Opening,
+    *,
+    folder: Path,
+) -> SettleResult:
+    """The settlement of `year` and the bytes of its outputs, from archived files only."""
+    statements = {c.period: parse_statement(archive.read(c.output(STATEMENT))) for c in records}
+    settlement = settle_year(
+        year,
+        (row for rows in statements.values() for row in rows),
+        key=rules.key_for(Period(year, 12)),
+        terms=rules.settlement_for(year),
+        opening_reserve=opening.cents,
+    )
+    files = {SETTLEMENT_CSV: render_settlement_csv(settlement.rows())}
+    sources = YearSources(
+        fund=rules.fund_name,
+        year=year,
+        budget=rules.budget_for(year) if year in rules.budgets else None,
+        statements=statements,
+        month_totals={c.period: c.totals for c in records},
+        as_of={c.period: c.as_of for c in records},
+        justice_lots=_justice_lots(archive, rules, records),
+        names=rules.municipalities.names(),
+        closes=tuple(
+            (str(c.period), c.as_of, c.output(STATEMENT).sha256, c.record_sha256) for c in records
+        ),
+        rules_files=tuple((f.name, f.sha256) for f in rules.files),
+        opening_from=opening.in_dutch(),
+        output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+    )
+    files[SETTLEMENT_XLSX] = render_settlement_book(sources, settlement)
+    manifest = _manifest(rules, settlement, records, opening, files)
+    files[MANIFEST] = render_json(manifest)
+    return SettleResult(settlement, files, manifest, folder, sources.names)
+
+
+def _justice_lots(
+    archive: Archive, rules: Rules, records: Sequence[ClosedPeriod]
+) -> tuple[JusticeLot, ...]:
+    """Per COSM lot: the year's days and day costs in the reflection period, from the
+    archived ledgers of the twelve months, and its availability by the rules."""
+    frames = []
+    for record in records:
+        names = {f.name for f in record.outputs}
+        if LEDGER not in names:
+            continue
+        ledger = pl.read_parquet(
+            io.BytesIO(archive.read(record.output(LEDGER))),
+            columns=["lot_id", "stream", "days", "amount_cents"],
+        )
+        frames.append(ledger.filter(pl.col("stream") == JUSTICE))
+    sums: dict[str, tuple[int, int]] = {}
+    if frames:
+        grouped = (
+            pl.concat(frames)
+            .group_by("lot_id")
+            .agg(pl.col("days").sum(), pl.col("amount_cents").sum())
+        )
+        sums = {
+            row["lot_id"]: (int(row["days"]), int(row["amount_cents"]))
+            for row in grouped.iter_rows(named=True)
+        }
+    lots = []
+    for lot_id in sorted({*sums, *(lot.id for lot in rules.lots.values() if lot.is_cosm)}):
+        lot = rules.lots.get(lot_id)
+        available = (
+            sum(availability(lot, r.period).amount_cents for r in records)
+            if lot is not None and lot.is_cosm
+            else 0
+        )
+        days, cents = sums.get(lot_id, (0, 0))
+        provider = lot.provider if lot is not None else ""
+        lots.append(JusticeLot(lot_id, provider, days, cents, available))
+    return tuple(lots)
+
+
+def _manifest(
+    rules: Rules,
+    settlement: YearSettlement,
+    records: Sequence[ClosedPeriod],
+    opening: Opening,
+    files: Mapping[str, bytes],
+) -> dict[str, Any]:
+    """manifest.json of a settlement: what it read, how it settled, the totals, the checks."""
+    totals = dict(zip(FUND_ITEMS, settlement.fund_amounts(), strict=True))
+    return {
+        "fundcalc": __version__,
+        "year": settlement.year,
+        "method": settlement.method,
+        "reserve_cap_cents": settlement.reserve_cap,
+        "key_valid_from": settlement.key.valid_from.isoformat(),
+        "opening_reserve": opening.as_json(),
+        "rules": [{"file": f.name, "sha256": f.sha256} for f in rules.files],
+        "statements": [
+            {
+                "period": str(c.period),
+                "as_of": c.as_of.isoformat(),
+                "sha256": c.output(STATEMENT).sha256,
+            }
+            for c in records
+        ],
+        "members": len(settlement.members),
+        "totals_cents": totals,
+        "totals_euro": {name: format_cents(value) for name, value in totals.items()},
+        "checks": [{"check": name, "holds": holds} for name, holds in settlement.check()],
+        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+
+
+@dataclass(frozen=True)
+class YearReplay:
+    """What a replay of a settled year found: nothing (identical) or the differences."""
+
+    record: SettledYear
+    compared: tuple[str, ...]
+    differences: tuple[str, ...]
+
+    @property
+    def identical(self) -> bool:
+        return not self.differences
+
+    def lines(self) -> list[str]:
+        head = (
+            f"{self.record.year} (settled on {self.record.settled_on} with fundcalc"
+            f" {self.record.fundcalc})"
+        )
+        if self.identical:
+            return [f"{head}: identical", *(f"  {name}  identical" for name in self.compared)]
+        lines = [f"{head}: DIFFERENT", *(f"  {d}" for d in self.differences)]
+        if self.record.fundcalc != __version__:
+            lines.append(
+                f"  note: settled with fundcalc {self.record.fundcalc}, replayed with {__version__}"
+            )
+        return lines
+
+
+def replay_year(out_dir: Path, year: int) -> YearReplay:
+    """Rebuild the settlement of `year` from the archive alone and compare every output."""
+    archive = Archive(out_dir / ARCHIVE)
+    record = archive.get_year(year)
+    differences: list[str] = []
+    closed = {str(c.period): c for c in archive.closed()}
+    records = []
+    for period in map(str, months_of(year)):
+        close = closed.get(period)
+        if close is None or close.output(STATEMENT).sha256 != record.statements.get(period):
+            differences.append(f"{period}: its close is not the one the settlement read")
+        else:
+            records.append(close)
+    if differences:
+        return YearReplay(record, (), tuple(differences))
+    opening = _replayed_opening(archive, record)
+    with tempfile.TemporaryDirectory(prefix="fundcalc-replay-") as scratch:
+        folder = Path(scratch)
+        for file in record.rules:
+            (folder / file.name).write_bytes(archive.read(file))
+        rules = load_rules(folder)
+    result = compute(archive, rules, year, records, opening, folder=out_dir / str(year))
+    archived = {file.name: archive.read(file) for file in record.outputs}
+    for name in sorted(set(archived) | set(result.files)):
+        if name not in result.files:
+            differences.append(f"{name}: archived but not produced by the replay")
+        elif name not in archived:
+            differences.append(f"{name}: produced by the replay but not archived")
+        elif archived[name] != result.files[name]:
+            differences.append(f"{name}: differs")
+    return YearReplay(record, tuple(sorted(archived)), tuple(differences))
+
+
+def _replayed_opening(archive: Archive, record: SettledYear) -> Opening:
+    """The opening reserve as the record says it was taken, checked against the archive."""
+    raw = record.opening
+    if raw.get("from") != "settlement":
+        return Opening(int(raw["cents"]))
+    before = archive.get_year(int(raw["year"]))
+    if before.record_sha256 != raw.get("record_sha256"):
+        raise ArchiveError(
+            f"archive: the settlement of {before.year} is not the one {record.year} opened from"
+        )
+    return _opening_of(archive, before)
