@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from fundcalc.errors import InputError
-from fundcalc.inputs import logcache
+from fundcalc.inputs import log, logcache
 from fundcalc.inputs.csvfile import EMPTY, WINDOWS_1252
 from fundcalc.inputs.log import COLUMNS, read_file, read_file_text, read_log
 from fundcalc.inputs.logcache import LogCache
@@ -157,10 +157,10 @@ def test_a_file_that_cannot_be_opened_is_an_error(
     folder.mkdir()
     (folder / "a.csv").write_text(f"{HEADER}\n{ROW}\n")
 
-    def denied(self: Path) -> bytes:
+    def denied(path: Path) -> bytes:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(log, "read_regular", denied)
     with pytest.raises(InputError) as error:
         read_log(tmp_path)
     assert str(error.value) == f"{folder / 'a.csv'}: cannot be read (Permission denied)"

@@ -37,6 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.app.validate import placement_findings
+from fundcalc.base.disk import file_mode
 from fundcalc.base.findings import (
     EXCEPTION,
     finding_frame,
@@ -192,7 +193,7 @@ def import_file(
         raise UsageError(
             f"{path}: is in the log already (inputs/placements/); import a file from elsewhere"
         )
-    data = read_bytes(path)
+    data = read_bytes(path.resolve())  # the file named on the command line, link or not
     digest = hashlib.sha256(data).hexdigest()
     _refuse_repeat(inputs / REGISTRY, digest, path.name)
     # The log as it is; its own problems (a broken file) stop the import too.
@@ -362,7 +363,7 @@ def _stamped_name(placements: Path, recorded_on: date, path: Path) -> str:
 def _registry_rows(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
-    text = read_bytes(path).decode("utf-8-sig", errors="replace")
+    text = read_bytes(path.resolve()).decode("utf-8-sig", errors="replace")
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
@@ -400,6 +401,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.fchmod(handle, file_mode())  # as the umask says, not mkstemp's 0600
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

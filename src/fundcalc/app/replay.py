@@ -117,7 +117,10 @@ def _replay(
         for folder, files in folders:
             folder.mkdir(parents=True, exist_ok=True)
             for file in files:
-                (folder / file.name).write_bytes(archive.read(file))
+                # A name is a plain file name (checked as the record was read), and
+                # never written twice: the scratch folder is replay's own.
+                with open(folder / file.name, "xb") as stream:
+                    stream.write(archive.read(file))
         inputs = load_inputs(root / "rules", root / "inputs")
         result = run_period(
             inputs,

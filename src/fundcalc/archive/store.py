@@ -139,6 +139,32 @@ class SettledYear:
         raise ArchiveError(f"archive: the settlement of {self.year} has no {name}")
 
 
+def not_plain(name: object) -> str | None:
+    """Why `name` is not a plain file name (and could write outside a folder), None if it is.
+
+    A record names files as they were in `rules/`, `inputs/placements/` and
+    `outputs/P/`: a name with a separator, `..`, a drive or a NUL could only
+    come from an edited record, and replay would write outside its folder.
+    (A colon is allowed: on Linux it is a plain character of a name.)
+    """
+    if not isinstance(name, str) or not name:
+        return "is no file name"
+    if "/" in name or "\\" in name:
+        return "holds a folder separator"
+    if name in (".", ".."):
+        return "is a folder, not a file"
+    if "\0" in name or any(ord(c) < 32 for c in name):
+        return "holds a control character"
+    return None
+
+
+def not_sha256(text: object) -> bool:
+    """True unless `text` is a SHA-256 as the archive writes it (64 lowercase hex digits)."""
+    return not (
+        isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+    )
+
+
 def stored(name: str, data: bytes) -> StoredFile:
     """The archive's description of a file's bytes."""
     return StoredFile(name, hashlib.sha256(data).hexdigest(), len(data))
@@ -195,6 +221,8 @@ class Archive:
                 continue
             try:
                 raw = json.loads(path.read_bytes())
+                if not_sha256(raw["record_sha256"]):
+                    raise ValueError("record_sha256 is not 64 hexadecimal digits")
                 notes.append(
                     Withdrawal(
                         Period.parse(raw["period"]),
@@ -298,6 +326,23 @@ class Archive:
                 key: tuple(StoredFile(f["name"], f["sha256"], f["size"]) for f in raw[key])
                 for key in ("rules", "inputs", "outputs")
             }
+            for key, named in files.items():
+                for file in named:
+                    if (why := not_plain(file.name)) is not None:
+                        raise ArchiveError(
+                            f"{path}: {key} names {file.name!r}, which {why}; a close only"
+                            " records plain file names, so the record has been changed"
+                        )
+                    if not_sha256(file.sha256):
+                        raise ArchiveError(
+                            f"{path}: the SHA-256 of {file.name} is not 64 hexadecimal digits;"
+                            " the record has been changed"
+                        )
+                names = [file.name for file in named]
+                if len(set(names)) != len(names):
+                    raise ArchiveError(
+                        f"{path}: {key} names a file twice; the record has been changed"
+                    )
             return ClosedPeriod(
                 period=Period.parse(raw["period"]),
                 as_of=date.fromisoformat(raw["as_of"]),

@@ -6,8 +6,10 @@ failure halfway (a full disk, a workbook open in Excel, a crash) leaves what
 was there before, and never half a file under the real name. Durable writes
 are flushed to the disk (fsync) before the rename, so that the new name never
 points to data still in memory; the log cache, which is only ever read again,
-skips that. Failures are `OSError`s: the caller says what they mean (an
-output, the archive, the cache).
+skips that. What is created follows the umask (`disk`), as a plain `open`
+would: an auditor's account can read a shared archive. Failures are
+`OSError`s: the caller says what they mean (an output, the archive, the
+cache).
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
+from fundcalc.base.disk import as_umask_says, file_mode
+
 
 def replace_file(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Make `path` hold `data`, whole or not at all (a temporary file beside it, renamed)."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.chmod(temporary, file_mode())  # as the umask says, not mkstemp's 0600
         with os.fdopen(descriptor, "wb") as stream:
             _write(stream, data, durable=durable)
         os.replace(temporary, path)
@@ -46,7 +51,9 @@ def sync_folder(folder: Path) -> None:
 def staging_folder(folder: Path) -> Path:
     """A new empty folder beside `folder` (created with its parents) to fill and swap in."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    as_umask_says(staging, folder=True)  # not mkdtemp's 0700: an auditor may read it
+    return staging
 
 
 def swap_in(staging: Path, files: Mapping[str, bytes], folder: Path) -> None:

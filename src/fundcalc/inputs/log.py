@@ -16,6 +16,7 @@ is an InputError naming the file and line.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,8 @@ from pathlib import Path
 
 import polars as pl
 
-from fundcalc.base.findings import WARNING, finding_frame
+from fundcalc.base.disk import NotRegularFileError, read_regular, refusal
+from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame
 from fundcalc.errors import InputError
 from fundcalc.inputs.csvfile import read_csv_table
 from fundcalc.inputs.fields import typed_rows
@@ -130,24 +132,56 @@ def no_rows() -> pl.DataFrame:
 
 
 def placement_files(inputs: Path) -> list[Path]:
-    """The files of the log under `inputs/placements/`, in a stable order."""
+    """The files of the log under `inputs/placements/`, in a stable order.
+
+    Only regular files: a link or anything else named like a log file is
+    refused (`refused_files`), never read.
+    """
+    return [p for p in _log_entries(inputs) if refusal(p) is None]
+
+
+def refused_files(inputs: Path) -> pl.DataFrame:
+    """The entries of `inputs/placements/` named like log files that are not read: a
+    symbolic link (it could point anywhere, `/etc/passwd`), a folder, a pipe. Each is
+    an exception naming it, so that no one thinks its rows were counted."""
+    refused = [(p.name, why) for p in _log_entries(inputs) if (why := refusal(p)) is not None]
+    if not refused:
+        return finding_frame()
+    return finding_frame(
+        pl.DataFrame(
+            {
+                "kind": [EXCEPTION] * len(refused),
+                "source": [name for name, _ in refused],
+                "reason": [
+                    f"{why}: not read and not archived; put the file itself in the log"
+                    for _, why in refused
+                ],
+            }
+        )
+    )
+
+
+def _log_entries(inputs: Path) -> list[Path]:
     folder = inputs / "placements"
-    if not folder.is_dir():
+    if refusal(folder) == "is a symbolic link" or not folder.is_dir():
         raise InputError(f"{folder}: no such folder (the placement log lives there)")
     return sorted(
         (
             p
             for p in folder.iterdir()
-            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(_NOT_LOG)
+            if p.suffix.lower() in SUFFIXES and not p.name.startswith(_NOT_LOG)
         ),
         key=lambda p: p.name,
     )
 
 
 def read_bytes(path: Path) -> bytes:
-    """A file's bytes, or an InputError saying why it cannot be read."""
+    """A regular file's bytes (never through a link), or an InputError saying why
+    they cannot be read (also a file deleted since the folder was listed)."""
     try:
-        return path.read_bytes()
+        return read_regular(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: is gone (deleted while it was being read); run again") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
 
@@ -163,19 +197,25 @@ def read_log(inputs: Path, *, keep_bytes: bool = False) -> Log:
     paths = placement_files(inputs)
     data: dict[str, bytes] = {}
     reads, sha256s, _ = parsed_files(paths, data if keep_bytes else None)
-    return assemble(paths, reads, sha256s, data)
+    return assemble(paths, reads, sha256s, data, refused_files(inputs))
 
 
 def assemble(
-    paths: Sequence[Path], reads: Sequence[FileRows], sha256s: Sequence[str], data: dict[str, bytes]
+    paths: Sequence[Path],
+    reads: Sequence[FileRows],
+    sha256s: Sequence[str],
+    data: dict[str, bytes],
+    refused: pl.DataFrame | None = None,
 ) -> Log:
-    """The log of the files `paths`, read as `reads`, with their checksums."""
+    """The log of the files `paths`, read as `reads`, with their checksums, and the
+    exceptions of the entries `refused`."""
     files = tuple(
         LogFile(path.name, sha256, read.rows.height, read.blank_rows)
         for path, read, sha256 in zip(paths, reads, sha256s, strict=True)
     )
     rows = pl.concat([r.rows for r in reads]) if reads else no_rows()
-    return Log(rows, files, pl.concat([finding_frame(), *(r.findings for r in reads)]), data)
+    found = [finding_frame(refused), *(r.findings for r in reads)]
+    return Log(rows, files, pl.concat(found), data)
 
 
 def parsed_files(
@@ -203,8 +243,12 @@ def parsed_files(
 def file_sha256(path: Path) -> str:
     """A file's SHA-256, read in pieces; an InputError saying why it cannot be read."""
     try:
+        if (why := refusal(path)) is not None:
+            raise NotRegularFileError(errno.EINVAL, why, str(path))
         with path.open("rb") as stream:
             return hashlib.file_digest(stream, "sha256").hexdigest()
+    except FileNotFoundError:
+        raise InputError(f"{path}: is gone (deleted while it was being read); run again") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
 

@@ -48,6 +48,7 @@ from fundcalc.inputs.log import (
     held,
     parsed_files,
     placement_files,
+    refused_files,
 )
 
 #: The cache's folder under the output folder.
@@ -227,7 +228,7 @@ def read_log(inputs: Path, cache: LogCache | None = None, *, keep_bytes: bool = 
     paths = placement_files(inputs)
     data: dict[str, bytes] = {}
     reads, sha256s = _through(cache, paths, data if keep_bytes else None)
-    return assemble(paths, reads, sha256s, data)
+    return assemble(paths, reads, sha256s, data, refused_files(inputs))
 
 
 def _through(

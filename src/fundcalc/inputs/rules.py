@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from fundcalc.base.disk import NotRegularFileError, read_regular
 from fundcalc.base.money import parse_cents, parse_decimal
 from fundcalc.base.period import Period
 from fundcalc.errors import RulesError
@@ -245,10 +246,15 @@ def load_rules(directory: Path) -> Rules:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """A rules file's bytes; a link or anything but a regular file is refused, not read."""
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         raise RulesError(str(path), "", "file not found") from None
+    except NotRegularFileError as error:
+        raise RulesError(
+            str(path), "", f"{error.strerror}: not read; put the file itself in the rules folder"
+        ) from None
     except OSError as error:
         raise RulesError(str(path), "", f"cannot be read ({error.strerror})") from None
 
