@@ -49,7 +49,7 @@ def edit_record(root: Path, change: object) -> None:
     ],
 )
 def test_a_name_in_a_record_that_is_no_plain_file_name_is_refused_and_nothing_written(
-    tmp_path: Path, kind: str, name: str, why: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, name: str, why: str
 ) -> None:
     root = closed_january(tmp_path)
     target = tmp_path / "escaped.txt"
@@ -59,7 +59,7 @@ def test_a_name_in_a_record_that_is_no_plain_file_name_is_refused_and_nothing_wr
         raw[kind][0]["name"] = name
 
     edit_record(root, rename)
-    os.chdir(root / "outputs")  # a relative ../ would land in tmp_path
+    monkeypatch.chdir(root / "outputs")  # a relative ../ would land in tmp_path
     result = fundcalc(root, "replay", "--period", "2025-01")
     assert result.exit_code == 1
     assert f"{kind} names {name!r}, which {why}" in result.output
