@@ -10,7 +10,8 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fundcalc.core.settlement import StatementRow, closing_reserve, settle_year
+from fundcalc.core.allocation import StatementRow
+from fundcalc.core.settlement import closing_reserve, settle_year
 from fundcalc.inputs.rules import KeyVersion, SettlementVersion
 from tests.reference import settlement as reference
 
@@ -49,7 +50,7 @@ statement_rows = st.lists(
         st.integers(2028, 2030),
         amounts,
     ).map(
-        lambda t: (
+        lambda t: StatementRow(
             f"{YEAR}-{t[0]:02d}",
             t[1],
             t[2],
@@ -119,10 +120,10 @@ def test_the_closing_reserve_stays_between_zero_and_the_cap(
 
 def test_a_surplus_fills_the_reserve_to_its_cap_and_returns_the_rest_by_balance() -> None:
     rows: list[StatementRow] = [
-        (f"{YEAR}-01", "GM0001", "contribution", f"{YEAR}-01", 10_000),
-        (f"{YEAR}-01", "GM0002", "contribution", f"{YEAR}-01", 30_000),
-        (f"{YEAR}-01", "GM0001", "origin", f"{YEAR}-01", 1_000),
-        (f"{YEAR}-01", "GM0002", "key", f"{YEAR}-01", 3_001),
+        StatementRow(f"{YEAR}-01", "GM0001", "contribution", f"{YEAR}-01", 10_000),
+        StatementRow(f"{YEAR}-01", "GM0002", "contribution", f"{YEAR}-01", 30_000),
+        StatementRow(f"{YEAR}-01", "GM0001", "origin", f"{YEAR}-01", 1_000),
+        StatementRow(f"{YEAR}-01", "GM0002", "key", f"{YEAR}-01", 3_001),
     ]
     s = settle_year(
         YEAR, rows, key=key({"GM0001": 1, "GM0002": 3}), terms=terms("balance", 5_000),
@@ -136,7 +137,9 @@ def test_a_surplus_fills_the_reserve_to_its_cap_and_returns_the_rest_by_balance(
 
 
 def test_a_deficit_empties_the_reserve_and_charges_the_rest_by_key() -> None:
-    rows: list[StatementRow] = [(f"{YEAR}-03", "GM0002", "origin", f"{YEAR - 1}-11", 10_001)]
+    rows: list[StatementRow] = [
+        StatementRow(f"{YEAR}-03", "GM0002", "origin", f"{YEAR - 1}-11", 10_001)
+    ]
     s = settle_year(
         YEAR, rows, key=key({"GM0001": 1, "GM0002": 3}), terms=terms("key", 5_000),
         opening_reserve=4_000,
@@ -149,7 +152,9 @@ def test_a_deficit_empties_the_reserve_and_charges_the_rest_by_key() -> None:
 
 
 def test_a_payer_outside_the_december_key_is_a_member_without_reserve_or_key_settlement() -> None:
-    rows: list[StatementRow] = [(f"{YEAR}-02", "GM0009", "contribution", f"{YEAR}-02", 700)]
+    rows: list[StatementRow] = [
+        StatementRow(f"{YEAR}-02", "GM0009", "contribution", f"{YEAR}-02", 700)
+    ]
     s = settle_year(YEAR, rows, key=key({"GM0001": 1}), terms=terms("key", 0), opening_reserve=0)
     assert [(m.code, m.net, m.reserve, m.settlement) for m in s.members] == [
         ("GM0001", 0, 0, 700),

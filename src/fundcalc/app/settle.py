@@ -36,7 +36,13 @@ from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import availability
 from fundcalc.core.segments import JUSTICE
-from fundcalc.core.settlement import FUND_ITEMS, FUND_PAYER, YearSettlement, settle_year
+from fundcalc.core.settlement import (
+    FUND_ITEMS,
+    FUND_PAYER,
+    OpeningReserve,
+    YearSettlement,
+    settle_year,
+)
 from fundcalc.errors import ArchiveError
 from fundcalc.inputs.rules import Rules, load_rules
 from fundcalc.report.render import (
@@ -49,31 +55,12 @@ from fundcalc.report.render import (
     render_json,
     render_settlement_csv,
 )
-from fundcalc.report.workbook.settlement import JusticeLot, YearSources, render_settlement_book
-
-
-@dataclass(frozen=True)
-class Opening:
-    """Where the opening reserve of a year came from: an earlier settlement or the rules."""
-
-    cents: int
-    year: int | None = None
-    record_sha256: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        if self.year is None:
-            return {"from": "rules", "cents": self.cents}
-        return {
-            "from": "settlement",
-            "year": self.year,
-            "record_sha256": self.record_sha256,
-            "cents": self.cents,
-        }
-
-    def in_dutch(self) -> str:
-        if self.year is None:
-            return "de regels (fund.opening_reserve): nog geen eerder jaar afgerekend"
-        return f"de eindstand van de jaarafrekening {self.year}"
+from fundcalc.report.workbook.settlement import (
+    JusticeLot,
+    YearSources,
+    opening_in_dutch,
+    render_settlement_book,
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +86,7 @@ def settle(rules_dir: Path, out_dir: Path, year: int, *, today: date) -> SettleR
     archive = Archive(out_dir / ARCHIVE)
     with archive.lock():
         records = _closes_of(archive, year)
-        opening = _opening(archive, rules, year)
+        opening = opening_reserve(archive, rules, year)
         rules_bytes = _rules_as_read(rules_dir, rules)
         result = compute(archive, rules, year, records, opening, folder=out_dir / str(year))
         rules_files = [stored(f.name, rules_bytes[f.sha256]) for f in rules.files]
@@ -147,20 +134,24 @@ def _closes_of(archive: Archive, year: int) -> list[ClosedPeriod]:
     return [closed[p] for p in months_of(year)]
 
 
-def _opening(archive: Archive, rules: Rules, year: int) -> Opening:
-    """The closing reserve of the last year settled before `year`, else the rules' reserve."""
+def opening_reserve(archive: Archive, rules: Rules, year: int) -> OpeningReserve:
+    """The closing reserve of the last year settled before `year`, else the rules' reserve.
+
+    When settling, the year before is settled (or has no closed month); for a
+    month's forecast it may not be yet, and the last settled year stands in.
+    """
     earlier = [s for s in archive.settled_years() if s.year < year]
     if not earlier:
-        return Opening(rules.opening_reserve_cents)
+        return OpeningReserve(rules.opening_reserve_cents)
     return _opening_of(archive, earlier[-1])
 
 
-def _opening_of(archive: Archive, before: SettledYear) -> Opening:
+def _opening_of(archive: Archive, before: SettledYear) -> OpeningReserve:
     rows = parse_settlement_csv(archive.read(before.output(SETTLEMENT_CSV)))
     (cents,) = [
         a for _, payer, item, a in rows if payer == FUND_PAYER and item == "closing_reserve"
     ]
-    return Opening(cents, before.year, before.record_sha256)
+    return OpeningReserve(cents, before.year, before.record_sha256)
 
 
 def _rules_as_read(rules_dir: Path, rules: Rules) -> dict[str, bytes]:
@@ -179,7 +170,7 @@ def compute(
     rules: Rules,
     year: int,
     records: Sequence[ClosedPeriod],
-    opening: Opening,
+    opening: OpeningReserve,
     *,
     folder: Path,
 ) -> SettleResult:
@@ -206,7 +197,7 @@ def compute(
             (str(c.period), c.as_of, c.output(STATEMENT).sha256, c.record_sha256) for c in records
         ),
         rules_files=tuple((f.name, f.sha256) for f in rules.files),
-        opening_from=opening.in_dutch(),
+        opening_from=opening_in_dutch(opening),
         output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
     )
     files[SETTLEMENT_XLSX] = render_settlement_book(sources, settlement)
@@ -259,7 +250,7 @@ def _manifest(
     rules: Rules,
     settlement: YearSettlement,
     records: Sequence[ClosedPeriod],
-    opening: Opening,
+    opening: OpeningReserve,
     files: Mapping[str, bytes],
 ) -> dict[str, Any]:
     """manifest.json of a settlement: what it read, how it settled, the totals, the checks."""
@@ -348,13 +339,13 @@ def replay_year(out_dir: Path, year: int) -> YearReplay:
     return YearReplay(record, tuple(sorted(archived)), tuple(differences))
 
 
-def _replayed_opening(archive: Archive, record: SettledYear) -> Opening:
+def _replayed_opening(archive: Archive, record: SettledYear) -> OpeningReserve:
     """The opening reserve as the record says it was taken, checked against the archive."""
-    raw = record.opening
-    if raw.get("from") != "settlement":
-        return Opening(int(raw["cents"]))
-    before = archive.get_year(int(raw["year"]))
-    if before.record_sha256 != raw.get("record_sha256"):
+    recorded = OpeningReserve.from_json(dict(record.opening))
+    if recorded.year is None:
+        return recorded
+    before = archive.get_year(recorded.year)
+    if before.record_sha256 != recorded.record_sha256:
         raise ArchiveError(
             f"archive: the settlement of {before.year} is not the one {record.year} opened from"
         )

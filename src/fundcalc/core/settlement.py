@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from fundcalc.base.money import split_largest_remainder
-from fundcalc.core.allocation import CONTRIBUTION, KEY, ORIGIN
+from fundcalc.core.allocation import CONTRIBUTION, KEY, ORIGIN, StatementRow
 from fundcalc.inputs.rules import KeyVersion, SettlementMethod, SettlementVersion
 
 #: The payer of the fund's own rows in settlement.csv.
@@ -38,10 +39,34 @@ FUND_ITEMS = ("opening_reserve", "result", "to_reserve", "closing_reserve", "set
 #: The statement items that make a payer a member (§9.1).
 MEMBER_STATEMENT_ITEMS = (CONTRIBUTION, ORIGIN, KEY)
 
-#: A statement row: period, payer, item, for_period, amount in cents.
-StatementRow = tuple[str, str, str, str, int]
 #: A row of settlement.csv: year, payer, item, amount in cents.
 SettlementRow = tuple[str, str, str, int]
+
+
+@dataclass(frozen=True)
+class OpeningReserve:
+    """The reserve a year opens with (§9.3), and where it came from: the closing reserve
+    of an earlier year's settlement (`year`, its record's SHA-256) or the rules (no year)."""
+
+    cents: int
+    year: int | None = None
+    record_sha256: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        if self.year is None:
+            return {"from": "rules", "cents": self.cents}
+        return {
+            "from": "settlement",
+            "year": self.year,
+            "record_sha256": self.record_sha256,
+            "cents": self.cents,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> OpeningReserve:
+        if raw.get("from") == "settlement":
+            return cls(int(raw["cents"]), int(raw["year"]), str(raw["record_sha256"]))
+        return cls(int(raw["cents"]))
 
 
 @dataclass(frozen=True)
@@ -141,10 +166,10 @@ def closing_reserve(opening: int, result: int, cap: int) -> int:
 def member_sums(rows: Iterable[StatementRow]) -> dict[str, dict[str, int]]:
     """Per payer with a contribution, origin or key row: the sum of each of those items."""
     sums: dict[str, dict[str, int]] = {}
-    for _, payer, item, _, amount in rows:
-        if item in MEMBER_STATEMENT_ITEMS:
-            items = sums.setdefault(payer, dict.fromkeys(MEMBER_STATEMENT_ITEMS, 0))
-            items[item] += amount
+    for row in rows:
+        if row.item in MEMBER_STATEMENT_ITEMS:
+            items = sums.setdefault(row.payer, dict.fromkeys(MEMBER_STATEMENT_ITEMS, 0))
+            items[row.item] += row.amount_cents
     return sums
 
 

@@ -6,7 +6,8 @@ from datetime import date
 from fractions import Fraction
 
 from fundcalc.base.period import Period
-from fundcalc.core.settlement import StatementRow, YearSettlement, settle_year
+from fundcalc.core.allocation import StatementRow
+from fundcalc.core.settlement import YearSettlement, settle_year
 from fundcalc.inputs.rules import KeyVersion, SettlementVersion
 from fundcalc.report.workbook.settlement import (
     JusticeLot,
@@ -24,16 +25,16 @@ def statements() -> dict[Period, tuple[StatementRow, ...]]:
     for month in range(1, 13):
         p = f"{YEAR}-{month:02d}"
         rows: list[StatementRow] = [
-            (p, "GM0001", "contribution", p, 25_000),
-            (p, "GM0002", "contribution", p, 75_000),
-            (p, "GM0001", "key", p, 10_000),
-            (p, "GM0002", "key", p, 30_000),
-            (p, "GM0002", "origin", p, 5_000),
-            (p, "GM0003", "municipal", p, 1_234),
-            (p, "JUSTICE", "justice", p, 9_000),
+            StatementRow(p, "GM0001", "contribution", p, 25_000),
+            StatementRow(p, "GM0002", "contribution", p, 75_000),
+            StatementRow(p, "GM0001", "key", p, 10_000),
+            StatementRow(p, "GM0002", "key", p, 30_000),
+            StatementRow(p, "GM0002", "origin", p, 5_000),
+            StatementRow(p, "GM0003", "municipal", p, 1_234),
+            StatementRow(p, "JUSTICE", "justice", p, 9_000),
         ]
         if month == 2:
-            rows.append((p, "GM0002", "origin", f"{YEAR - 1}-12", -777))
+            rows.append(StatementRow(p, "GM0002", "origin", f"{YEAR - 1}-12", -777))
         months[Period(YEAR, month)] = tuple(rows)
     return months
 

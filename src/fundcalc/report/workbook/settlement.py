@@ -22,8 +22,15 @@ from datetime import date, datetime
 from fundcalc import __version__
 from fundcalc.base.money import split_largest_remainder
 from fundcalc.base.period import Period
-from fundcalc.core.allocation import CONTRIBUTION, JUSTICE_ITEM, KEY, MUNICIPAL_ITEM, ORIGIN
-from fundcalc.core.settlement import MemberSettlement, StatementRow, YearSettlement
+from fundcalc.core.allocation import (
+    CONTRIBUTION,
+    JUSTICE_ITEM,
+    KEY,
+    MUNICIPAL_ITEM,
+    ORIGIN,
+    StatementRow,
+)
+from fundcalc.core.settlement import MemberSettlement, OpeningReserve, YearSettlement
 from fundcalc.report.dutch import MONTHS, short_month
 from fundcalc.report.sheets import (
     SECTION,
@@ -100,6 +107,13 @@ class YearSources:
         )
 
 
+def opening_in_dutch(opening: OpeningReserve) -> str:
+    """Where the opening reserve came from, in the committee's words."""
+    if opening.year is None:
+        return "de regels (fund.opening_reserve): nog geen eerder jaar afgerekend"
+    return f"de eindstand van de jaarafrekening {opening.year}"
+
+
 def render_settlement_book(sources: YearSources, settlement: YearSettlement) -> bytes:
     """settlement.xlsx as bytes: the same sources and settlement give the same bytes."""
     booked = _booked(sources.statements)
@@ -124,8 +138,8 @@ def _booked(statements: Mapping[Period, Sequence[StatementRow]]) -> dict[str, di
     """Per payer and item: everything booked in the year's statements."""
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for rows in statements.values():
-        for _, payer, item, _, amount in rows:
-            sums[payer][item] += amount
+        for row in rows:
+            sums[row.payer][row.item] += row.amount_cents
     return sums
 
 
@@ -317,13 +331,16 @@ def member_sheet(
     corrections: dict[tuple[str, str], dict[str, int]] = {}
     for period in sorted(sources.statements):
         own = dict.fromkeys(_ITEMS, 0)
-        for p, payer, item, for_period, amount in sources.statements[period]:
-            if payer != m.code or item not in own:
+        for row in sources.statements[period]:
+            if row.payer != m.code or row.item not in own:
                 continue
-            if for_period == p:
-                own[item] += amount
+            if row.for_period == row.period:
+                own[row.item] += row.amount_cents
             else:
-                corrections.setdefault((p, for_period), dict.fromkeys(_ITEMS, 0))[item] += amount
+                booked_for = (row.period, row.for_period)
+                corrections.setdefault(booked_for, dict.fromkeys(_ITEMS, 0))[row.item] += (
+                    row.amount_cents
+                )
         for item in _ITEMS:
             own_total[item] += own[item]
         months.append(Row((MONTHS[period.month - 1], *_item_cells(own))))
@@ -490,9 +507,9 @@ def trend_sheet(sources: YearSources) -> Sheet:
     sums = dict.fromkeys((*_ITEMS, JUSTICE_ITEM), 0)
     for period in sorted(sources.statements):
         items = dict.fromkeys((*_ITEMS, JUSTICE_ITEM), 0)
-        for _, _, item, _, amount in sources.statements[period]:
-            if item in items:
-                items[item] += amount
+        for row in sources.statements[period]:
+            if row.item in items:
+                items[row.item] += row.amount_cents
         costs = items[ORIGIN] + items[KEY]
         cumulative += items[CONTRIBUTION] - costs
         for item, amount in items.items():
