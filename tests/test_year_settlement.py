@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from fundcalc.cli import main
 from tests.conftest import ROOT
+from tests.readback import cents, load, table
 from tests.reference import settlement as reference
 
 DATA = ROOT / "tests" / "data" / "year-settlement"
@@ -276,3 +277,42 @@ def test_settling_without_any_closed_month_names_them_all(tmp_path: Path) -> Non
         " 2025-07, 2025-08, 2025-09, 2025-10, 2025-11, 2025-12 are not closed; close every month"
         " of 2025 first (fundcalc close --period 2025-01)\n"
     )
+
+
+@pytest.mark.slow
+def test_a_months_workbook_shows_what_the_reserve_would_absorb_of_the_expected_result(
+    work: Path,
+) -> None:
+    assert settle(work, 2025).exit_code == 0
+    result = fundcalc(
+        "run", "--rules", str(work / "rules"), "--inputs", str(work / "inputs"),
+        "--out", str(work / "out"), "--period", "2026-02", "--as-of", "2026-03-05", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    ws = load((work / "out" / "2026-02-concept" / "report.xlsx").read_bytes())["Samenvatting"]
+    rows = {r["Onderdeel"]: r for r in table(ws, "Onderdeel")}
+    column = "Verwachting jaareinde 2026"
+    expected = cents(rows["Saldo: bijdragen − kosten"][column])
+    assert cents(rows["Verwacht resultaat van het jaar"][column]) == expected
+    opening = rows["Egalisatiereserve begin van het jaar"]
+    assert (cents(opening[column]), opening["Toelichting"]) == (
+        80_000,
+        "eindstand jaarafrekening 2025",
+    )
+    closing = reference.closing_reserve(80_000, expected, 80_000)
+    absorbed = rows["Vangt de reserve op: toevoeging (+) of onttrekking (−)"]
+    assert cents(absorbed[column]) == closing - 80_000
+    assert cents(rows["Eindstand reserve"][column]) == closing
+    assert cents(rows["Af te rekenen met de leden"][column]) == expected - (closing - 80_000)
+
+
+@pytest.mark.slow
+def test_a_close_records_the_reserve_its_forecast_opened_with_and_replays_with_it(
+    closed_months: Path,
+) -> None:
+    record = json.loads(
+        (closed_months / "out" / "archive" / "periods" / "2026-03.json").read_text()
+    )
+    assert record["opening_reserve"] == {"from": "rules", "cents": 50_000}
+    result = fundcalc("replay", "--period", "2026-03", "--out", str(closed_months / "out"))
+    assert result.exit_code == 0, result.output

@@ -19,6 +19,7 @@ from fundcalc.app.run import load_inputs, run_period
 from fundcalc.archive.corrections import Settled, parse_statement
 from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, Withdrawal
 from fundcalc.base.period import Period
+from fundcalc.core.settlement import OpeningReserve
 from fundcalc.report.render import STATEMENT
 
 
@@ -130,6 +131,9 @@ def _replay(
             write=False,
             settled=Settled(earlier, statements),
             closing=record.closed_on,
+            opening_reserve=None
+            if record.opening_reserve is None
+            else OpeningReserve.from_json(dict(record.opening_reserve)),
         )
     archived = {file.name: archive.read(file) for file in record.outputs}
     for name in sorted(set(archived) | set(result.files)):

@@ -19,6 +19,7 @@ import polars as pl
 from fundcalc import __version__
 from fundcalc.app.files import write_folder
 from fundcalc.app.guards import Notices, close_notices, is_forecast, refuse_close, run_notices
+from fundcalc.app.settle import opening_reserve as reserve_of_year
 from fundcalc.archive.corrections import (
     Settled,
     correction_rows,
@@ -33,6 +34,7 @@ from fundcalc.base.period import Period
 from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.core.segments import STREAMS
+from fundcalc.core.settlement import OpeningReserve
 from fundcalc.errors import ArchiveError, UsageError
 from fundcalc.inputs.log import Log
 from fundcalc.inputs.logcache import CACHE, LogCache, read_log
@@ -140,6 +142,7 @@ def run_period(
     write: bool = True,
     settled: Settled | None = None,
     closing: date | None = None,
+    opening_reserve: OpeningReserve | None = None,
 ) -> RunResult:
     """Calculate `period` as of `as_of` and write its outputs under `out_dir`.
 
@@ -160,7 +163,9 @@ def run_period(
     closed = [c.period for c in settled.closed] if settled is not None else []
     if settled is None:
         settled = settled_before(out_dir, period)
-        closed = [c.period for c in Archive(out_dir / ARCHIVE).closed()]
+        archive = Archive(out_dir / ARCHIVE)
+        closed = [c.period for c in archive.closed()]
+        opening_reserve = reserve_of_year(archive, inputs.rules, period.year)
         if write and period in closed:
             folder = draft_folder(out_dir, period)
             notices += Notices(
@@ -192,6 +197,7 @@ def run_period(
         corrections,
         extra_findings=late,
         standing=standing_of(period, as_of, closed, closing),
+        opening_reserve=opening_reserve,
     )
     placements = int(result.manifest["counts"]["placements"]["in_ledger"])
     notices += run_notices(period, as_of, inputs.log.rows, placements)
@@ -243,8 +249,16 @@ def close_period(
             )
         refuse_close(period, as_of, closed)
         settled = settled_before(out_dir, period)
+        opening = reserve_of_year(archive, inputs.rules, period.year)
         result = run_period(
-            inputs, out_dir, period, as_of, write=False, settled=settled, closing=today
+            inputs,
+            out_dir,
+            period,
+            as_of,
+            write=False,
+            settled=settled,
+            closing=today,
+            opening_reserve=opening,
         )
         result = replace(
             result, notices=result.notices + close_notices(period, as_of, today, inputs.log.rows)
@@ -285,6 +299,8 @@ def close_period(
             **({ELIGIBILITY: [f.as_json() for f in verdicts]} if inputs.verdicts.present else {}),
             "outputs": [f.as_json() for f in outputs],
             "basis": {str(c.period): c.output(STATEMENT).sha256 for c in settled.closed},
+            # The reserve the workbook's forecast of the year-end settlement opened with.
+            "opening_reserve": opening.as_json(),
             "totals_cents": {
                 **result.manifest["totals_cents"],
                 "corrections": result.manifest["corrections"]["total_cents"],
@@ -332,6 +348,7 @@ def render_run(
     *,
     extra_findings: pl.DataFrame | None = None,
     standing: Standing | None = None,
+    opening_reserve: OpeningReserve | None = None,
 ) -> RunResult:
     """Every output of a run as bytes: the same inputs give the same bytes."""
     settlement = calculation.settlements[period]
@@ -355,6 +372,7 @@ def render_run(
         output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
         findings=findings,
         standing=standing,
+        opening_reserve=opening_reserve,
     )
     manifest = build_manifest(
         inputs,

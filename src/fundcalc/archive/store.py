@@ -79,6 +79,9 @@ class ClosedPeriod:
     #: The verdict files of the eligibility check (§11) the close read from
     #: `inputs/eligibility/`; None when that folder did not exist.
     eligibility: tuple[StoredFile, ...] | None = None
+    #: The reserve the month's forecast of the year-end settlement opened with
+    #: (`OpeningReserve.as_json`); None in a record made before it was recorded.
+    opening_reserve: Mapping[str, Any] | None = None
 
     def output(self, name: str) -> StoredFile:
         for stored in self.outputs:
@@ -354,6 +357,7 @@ class Archive:
                 basis=dict(raw["basis"]),
                 totals={k: int(v) for k, v in raw["totals_cents"].items()},
                 record_sha256=hashlib.sha256(data).hexdigest(),
+                opening_reserve=dict(raw["opening_reserve"]) if "opening_reserve" in raw else None,
                 eligibility=None
                 if "eligibility" not in raw
                 else tuple(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 import polars as pl
@@ -33,6 +34,7 @@ from fundcalc.core.allocation import (
 )
 from fundcalc.core.calculation import Calculation
 from fundcalc.core.segments import FUND, JUSTICE, MUNICIPAL, REJECTED, STREAMS
+from fundcalc.core.settlement import OpeningReserve, closing_reserve
 from fundcalc.inputs.rules import Rules
 
 #: A statement row: period, payer, item, for_period, amount in cents.
@@ -190,6 +192,44 @@ def forecast(rules: Rules, months: Sequence[MonthFigures]) -> Forecast:
         contributions=sum(m.contributions for m in months) + future_parts,
         fund_costs=known_costs + round_half_even(rate * remaining),
     )
+
+
+@dataclass(frozen=True)
+class ReserveForecast:
+    """What the year-end settlement (§9) would do with the forecast's result.
+
+    The reserve absorbs the result as far as it stays between 0 and its cap;
+    what it does not absorb is settled with the members.
+    """
+
+    opening: OpeningReserve
+    cap: int
+    method: str
+    result: int
+
+    @property
+    def closing(self) -> int:
+        return closing_reserve(self.opening.cents, self.result, self.cap)
+
+    @property
+    def to_reserve(self) -> int:
+        """Positive: the reserve keeps it; negative: drawn from the reserve."""
+        return self.closing - self.opening.cents
+
+    @property
+    def settled(self) -> int:
+        """Positive: back to the members; negative: the members pay in."""
+        return self.result - self.to_reserve
+
+
+def reserve_forecast(
+    rules: Rules, year_end: Forecast, opening: OpeningReserve
+) -> ReserveForecast | None:
+    """The forecast's year result through the reserve; None without a settlement version."""
+    found = [v for v in rules.settlements if v.valid_from <= date(year_end.year, 1, 1)]
+    if not found:
+        return None
+    return ReserveForecast(opening, found[-1].reserve_cap_cents, found[-1].method, year_end.balance)
 
 
 # --- per centrumgemeente ---

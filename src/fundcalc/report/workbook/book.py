@@ -31,6 +31,7 @@ from fundcalc.core.allocation import (
     StatementRow,
 )
 from fundcalc.core.calculation import Calculation
+from fundcalc.core.settlement import OpeningReserve
 from fundcalc.inputs.log import LogFile
 from fundcalc.inputs.rules import Rules
 from fundcalc.report.dutch import (
@@ -45,15 +46,18 @@ from fundcalc.report.dutch import (
 )
 from fundcalc.report.figures import (
     CentrumgemeenteFigures,
+    Forecast,
     MonthFigures,
     add_months,
     centrumgemeente_figures,
     correction_figures,
     forecast,
     month_figures,
+    reserve_forecast,
     year_to_date,
 )
 from fundcalc.report.sheets import (
+    BODY,
     SECTION,
     TOTAL,
     CellValue,
@@ -91,8 +95,13 @@ def render_workbook(
     output_hashes: Mapping[str, str] | None = None,
     findings: pl.DataFrame | None = None,
     standing: Standing | None = None,
+    opening_reserve: OpeningReserve | None = None,
 ) -> bytes:
     """The committee's workbook for `period` as .xlsx bytes.
+
+    With `opening_reserve` (the reserve the year opened with, or is expected
+    to), the summary shows what the year-end settlement would do with the
+    expected result: what the reserve absorbs and what is settled.
 
     `standing` says whether it is a draft (*Concept*, the default), closed
     (*Definitief*) or a forecast (*Prognose*): in every sheet's title, the
@@ -111,7 +120,7 @@ def render_workbook(
     )
     months = month_figures(calculation, ctx.months)
     sheets = (
-        summary_sheet(ctx, rules, months, findings, corrections),
+        summary_sheet(ctx, rules, months, findings, corrections, opening_reserve=opening_reserve),
         centrumgemeenten_sheet(ctx, centrumgemeente_figures(calculation, rules, period)),
         lots_sheet(ctx, calculation),
         groups_sheet(ctx, calculation, rules),
@@ -148,6 +157,8 @@ def summary_sheet(
     months: Sequence[MonthFigures],
     findings: pl.DataFrame,
     corrections: Sequence[StatementRow],
+    *,
+    opening_reserve: OpeningReserve | None = None,
 ) -> Sheet:
     """Samenvatting: the month, the year to date and the year-end forecast, by section."""
     m, y = months[-1], add_months(months)
@@ -236,6 +247,7 @@ def summary_sheet(
             f.balance,
             "negatief: de bijdragen dekken de kosten niet",
         ),
+        *_settlement_forecast(rules, f, opening_reserve),
         section("Verdeling van de kosten over de centrumgemeenten"),
         money("Herkomstdeel (eigen cliënten)", m.origin, y.origin, None, "zie Centrumgemeenten"),
         money("Verdeelsleutel", m.key, y.key, None, "de rest van de kosten, naar de sleutel"),
@@ -287,6 +299,45 @@ def summary_sheet(
         ),
         (table,),
         widths={0: 44, 4: 48},
+    )
+
+
+def _settlement_forecast(
+    rules: Rules, f: Forecast, opening: OpeningReserve | None
+) -> tuple[Row, ...]:
+    """Rows of the summary: the expected year result through the reserve (§9)."""
+    if opening is None:
+        return ()
+    head = Row((f"Jaarafrekening {f.year} (verwachting)",), SECTION)
+    reserve = reserve_forecast(rules, f, opening)
+    if reserve is None:
+        return (head, Row(("Geen [[settlement]] in de regels voor dit jaar", None, None, None)))
+    source = (
+        f"eindstand jaarafrekening {opening.year}"
+        if opening.year is not None
+        else "uit de regels (fund.opening_reserve)"
+    )
+
+    def row(label: str, cents: int, note: str, kind: str = BODY) -> Row:
+        return Row((label, None, None, Euro(cents), note), kind)
+
+    return (
+        head,
+        row("Verwacht resultaat van het jaar", reserve.result, "saldo bij het huidige tempo"),
+        row("Egalisatiereserve begin van het jaar", reserve.opening.cents, source),
+        row(
+            "Vangt de reserve op: toevoeging (+) of onttrekking (−)",
+            reserve.to_reserve,
+            f"tot het plafond van € {reserve.cap // 100:,}".replace(",", ".") + " en niet onder 0",
+        ),
+        row("Eindstand reserve", reserve.closing, ""),
+        row(
+            "Af te rekenen met de leden",
+            reserve.settled,
+            "positief: terug naar de leden; negatief: de leden betalen bij"
+            f" ({'naar eigen saldo' if reserve.method == 'balance' else 'naar de sleutel'})",
+            TOTAL,
+        ),
     )
 
 
