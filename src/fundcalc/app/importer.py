@@ -25,9 +25,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -37,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.app.validate import placement_findings
-from fundcalc.base.disk import file_mode
+from fundcalc.base.atomic import replace_file
 from fundcalc.base.findings import (
     EXCEPTION,
     finding_frame,
@@ -396,18 +394,9 @@ def _register(registry: Path, export: Export) -> None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all (a hidden temporary file, then a rename)."""
-    temporary: str | None = None
+    """Write a file of the log whole or not at all (`base.atomic.replace_file`)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        os.fchmod(handle, file_mode())  # as the umask says, not mkstemp's 0600
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        replace_file(path, data)
     except OSError as error:
-        if temporary is not None and os.path.exists(temporary):
-            os.remove(temporary)
         raise InputError(f"{path}: cannot be written ({error.strerror})") from None
