@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # fundcalc's own modules, byte-compiled as pip compiles an installed wheel: an
 # editable install does not, and with PYTHONDONTWRITEBYTECODE set every run
-# would compile all of them again (about 0.2 s of a sample run).
+# would compile all of them again, a good part of a sample run.
 COMPILED := $(VENV)/.compiled
 SOURCES  := $(shell find src/fundcalc -name "*.py")
 

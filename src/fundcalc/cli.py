@@ -1,10 +1,11 @@
-"""The command line: `fundcalc import`, `validate`, `run`, `explain` (one command per task).
+"""The command line: one command per task of the monthly routine (`ROUTINE`) and the archive.
 
 Every error reaches the user as one or two lines and an exit code (§8):
-0 success, 1 findings (exceptions in the data, an error in the rules or
-an input file, replay differences), 2 bad usage, 3 fundcalc itself failed. Never a traceback,
-unless `fundcalc --debug …` asks for one. Heavy modules (polars, openpyxl,
-rich) are imported inside the commands, so `fundcalc --help` stays fast.
+0 success, 1 findings (exceptions in the data, an error in the rules or an
+input file, replay differences), 2 bad usage, 3 fundcalc itself failed.
+Never a traceback, unless `fundcalc --debug …` asks for one. Heavy modules
+(polars, openpyxl, rich) are imported inside the commands, so `fundcalc
+--help` stays fast.
 """
 
 from __future__ import annotations
@@ -162,10 +163,10 @@ def entry() -> None:
 
     A command is one short process that makes few reference cycles, so it
     collects as mypy does: after 200,000 new objects instead of 700. Python's
-    default collects about 150 times in a sample run, as polars, pydantic and
-    openpyxl are imported and the workbook's cells made (66 ms of 1.2 s).
-    What is left at the end is frozen, so that the interpreter does not sweep
-    all of it once more on its way out (30-60 ms).
+    default would collect over and over while polars, pydantic and openpyxl are
+    imported and the workbook's cells made, finding next to nothing. What is
+    left at the end is frozen, so that the interpreter does not sweep all of it
+    once more on its way out.
     """
     gc.set_threshold(200_000, 30, 30)
     atexit.register(gc.freeze)

@@ -1,13 +1,14 @@
-"""Closing a period, correcting closed periods, and replaying a close (§6).
+"""Corrections of closed periods (§6), and the statements they are measured against.
 
-A closed period's figures are settled. When records arrive late, a later run
-recomputes every closed period within `correction_lookback_months` (in one
-calculation with the period itself) and books, per payer and item, the new
-figure minus what was settled so far as a *correction row* in the later
-period's statement. Settled so far for Q = Q's own statement plus every
-correction for Q booked by periods closed after it. A late record that would
-change a closed period older than the lookback is an exception: too late to
-correct.
+A closed period's figures are settled (closing is `app.run.close_period`,
+the archive `archive.store`, a replay `app.replay`). When records arrive
+late, a later run recomputes every closed period within
+`correction_lookback_months` (in one calculation with the period itself) and
+books, per payer and item, the new figure minus what was settled so far as a
+*correction row* in the later period's statement. Settled so far for Q = Q's
+own statement plus every correction for Q booked by periods closed after it.
+A late record that would change a closed period older than the lookback is
+an exception: too late to correct.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from fundcalc.base.period import Period
 from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.segments import stay_end
 from fundcalc.core.versions import versions_as_of
-
-#: A statement row: period, payer, item, for_period, amount in cents.
 
 TOO_LATE = "too late to correct"
 

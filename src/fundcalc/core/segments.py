@@ -404,8 +404,8 @@ def ledger_rows(segments: pl.DataFrame) -> pl.DataFrame:
     continues = (pl.col("first_day") == pl.col("last_day").shift(1) + timedelta(days=1)).fill_null(
         False
     ) & pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).shift(1)) for c in same)
-    # Ordered work on a frame in memory: the in-memory engine is three times
-    # faster at it than the streaming one (polars' default).
+    # Ordered work on a frame in memory: the in-memory engine is faster at it
+    # than the streaming one (polars' default).
     ordered = (
         segments.lazy()
         .sort("placement_no", "first_day")

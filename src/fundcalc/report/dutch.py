@@ -78,18 +78,19 @@ class Standing:
 
 
 def months_text(periods: tuple[Period, ...] | list[Period]) -> str:
-    """`jan t/m okt`, `jan, mrt t/m mei`, or `geen`: months of one year, runs joined."""
-    runs: list[list[Period]] = []
+    """`jan t/m okt`, `jan, mrt t/m mei`, or `geen`: months of one year, each span of
+    consecutive months as its first and last."""
+    spans: list[list[Period]] = []
     for period in sorted(periods):
-        if runs and runs[-1][-1].next() == period:
-            runs[-1].append(period)
+        if spans and spans[-1][-1].next() == period:
+            spans[-1].append(period)
         else:
-            runs.append([period])
+            spans.append([period])
     parts = [
         SHORT_MONTHS[r[0].month - 1]
         if len(r) == 1
         else f"{SHORT_MONTHS[r[0].month - 1]} t/m {SHORT_MONTHS[r[-1].month - 1]}"
-        for r in runs
+        for r in spans
     ]
     return ", ".join(parts) or "geen"
 

@@ -6,7 +6,7 @@ fund. Everything here is derived from the settlements and the ledger that
 `calculation.calculate` already made for the period and the earlier months of
 its year (year to date, *jaar tot en met*); nothing is calculated twice and no
 euro-cent of the statement is decided here. Capacity and occupancy per lot
-are in `capacity`.
+are in `core.occupancy`, the groups' and COSM figures in `groups`.
 
 No figure carries a client identifier; counts of placements are plain
 integers here and are suppressed (`<5`) where the workbook shows them.

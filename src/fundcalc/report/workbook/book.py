@@ -4,8 +4,8 @@ Nine sheets, each with a title that says period, as-of date and what it
 shows: Samenvatting, Centrumgemeenten, Aanbieders en percelen, Doelgroepen,
 Verloop, Justitie (COSM), Correcties, Uitzonderingen and Verantwoording. This
 module renders the whole workbook and the sheets about money; the sheets about
-capacity are in `workbook_capacity`, those about the data and the run in
-`workbook_accounts`. Figures come from `figures` and `capacity`, layout and
+capacity are in `workbook.capacity`, those about the data and the run in
+`workbook.accounts`. Figures come from `figures` and `groups`, layout and
 the guarantees on the bytes from `sheets`. No client identifier is ever read
 into a sheet; counts of placements below 5 are shown as `<5`. Rendering is
 pure: the same inputs give the same bytes.
