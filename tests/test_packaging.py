@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fundcalc import __version__
 from tests.conftest import ROOT
 
 HEAVY = ("polars", "openpyxl", "rich", "pydantic", "fastexcel")
@@ -50,17 +51,21 @@ def test_help_imports_no_heavy_module() -> None:
 def test_the_wheel_installs_the_fundcalc_command(tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("*.egg-info"))
     built = python("-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path / "dist"),
                    str(project))  # fmt: skip
     assert built.returncode == 0, built.stderr
-    [wheel] = (tmp_path / "dist").glob("fundcalc-*.whl")
+    # The version has one place, fundcalc.__version__: the wheel's metadata takes it from there.
+    [wheel] = (tmp_path / "dist").glob(f"fundcalc-{__version__}-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
         scripts = archive.read(entry_points).decode()
+        [metadata] = [n for n in names if n.endswith(".dist-info/METADATA")]
+        assert f"\nVersion: {__version__}\n" in archive.read(metadata).decode()
+        assert any(n.endswith("/LICENSE") for n in names)
     assert "[console_scripts]\nfundcalc = fundcalc.cli:entry\n" in scripts
     modules = {f"fundcalc/{p.name}" for p in (ROOT / "src" / "fundcalc").glob("*.py")}
     assert modules | {"fundcalc/py.typed"} <= names

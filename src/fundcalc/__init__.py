@@ -6,4 +6,6 @@ day and per contracted place; COSM stays in the reflection period (*bedenktijd*)
 are billed to the Ministry of Justice and Security.
 """
 
+#: The one place of the version: the package metadata reads it from here
+#: (pyproject.toml, `dynamic`), and every manifest and close record writes it.
 __version__ = "0.1.0"
