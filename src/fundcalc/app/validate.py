@@ -51,17 +51,24 @@ def validate_inputs(
     inputs = load_inputs(rules_dir, inputs_dir)
     rules, log = inputs.rules, inputs.log
     versions = versions_as_of(log.rows, as_of)
-    found = [
-        finding_frame(log.findings),
-        finding_frame(versions.exceptions),
-        placement_findings(versions.placements, rules),
-    ]
     if period is not None:
-        calculation = calculate(rules, log.rows, [period], as_of, log_findings=log.findings)
-        found.append(calculation.findings_for(period))
-    # A finding told without a period and again with its days in it is listed once, with them.
-    where = ["kind", "source", "line", "placement_id", "reason"]
-    findings = sort_findings(pl.concat(found).unique(where, keep="last", maintain_order=True))
+        # With a period, exactly what `run` of that period reports (the same findings).
+        calculation = calculate(
+            rules,
+            log.rows,
+            [period],
+            as_of,
+            log_findings=inputs.log_findings,
+            verdict_rows=inputs.verdicts.rows,
+        )
+        findings = sort_findings(calculation.findings_for(period))
+    else:
+        found = [
+            finding_frame(inputs.log_findings),
+            finding_frame(versions.exceptions),
+            placement_findings(versions.placements, rules),
+        ]
+        findings = sort_findings(pl.concat(found))
     counts = versions.counts
     facts = (
         f"rules: {len(rules.lots)} lots, {len(rules.keys[-1].weights)} members in the latest key,"

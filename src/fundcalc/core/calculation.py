@@ -187,7 +187,8 @@ class Calculation:
         """Exceptions and warnings a finance officer must see for `period`.
 
         Rows that are no version at all, placements rejected as a whole whose
-        stay may touch the period, rejected day ranges within it, warnings
+        stay may touch the period or cannot be told at all (§7: never dropped
+        silently), rejected day ranges within it, warnings
         about the log's files, its placements (`checks`) and the lots' capacity.
         Computed once per period.
         """
@@ -202,9 +203,15 @@ class Calculation:
         days = self.rejected_days(period).select(
             pl.lit(EXCEPTION).alias("kind"), "source", "line", "placement_id", "reason", "days"
         )
-        # Rejected placements whose days cannot be told (unreadable dates, a conflict).
+        # Rejected placements without days here: those whose stay may touch the period, and
+        # those whose stay cannot be told at all (a conflict, an unreadable date, an end before
+        # the start), which no period's days would show: listed in every period until corrected.
         rejected = (
-            touching.filter(pl.col("reject_reason").is_not_null())
+            placements.lazy()
+            .filter(
+                pl.col("reject_reason").is_not_null() & (_touches(period) | ~pl.col("stay_known"))
+            )
+            .collect()
             .join(days, on=["placement_id", "source", "line"], how="anti")
             .select(
                 pl.lit(EXCEPTION).alias("kind"),

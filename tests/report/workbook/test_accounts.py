@@ -67,11 +67,11 @@ def test_under_the_counts_each_reason_shows_its_findings_as_written() -> None:
         (BODY, ("A", "geen lid van het fonds", "log.csv:2", 3, Euro(30000))),
         (BODY, ("B", "geen lid van het fonds", "log.csv:3", 2, Euro(40000))),
         (SECTION, ("uitzondering: onbekend perceel '…' (2)",)),
-        (BODY, ("C", "onbekend perceel 'ONBEKEND-1'", "log.csv:4", 5, None)),
-        (BODY, ("D", "onbekend perceel 'ONBEKEND-2'", "log.csv:5", 2, None)),
+        (BODY, ("C", "onbekend perceel 'ONBEKEND-1'", "log.csv:4", 5, "tarief onbekend")),
+        (BODY, ("D", "onbekend perceel 'ONBEKEND-2'", "log.csv:5", 2, "tarief onbekend")),
         (SECTION, ("uitzondering: start_date '…' is geen datum (1)",)),
-        (BODY, ("E", "start_date '#####' is geen datum", "log.csv:6", None, None)),
-    ]
+        (BODY, ("E", "start_date '#####' is geen datum", "log.csv:6", None, "dagen onbekend")),
+    ]  # 'Niet in rekening' is never blank for an exception (issue 23, item 6)
     assert listed.note.startswith("Dit zijn alle uitzonderingen en waarschuwingen")
 
 
@@ -141,7 +141,9 @@ def test_the_days_of_a_non_member_show_what_they_would_have_cost(sample: Sample)
         runs = ledger.filter(pl.col("placement_id") == r["Plaatsing"])
         assert cents(r["Niet in rekening"]) == (runs["days"] * runs["day_tariff_cents"]).sum()
     unknown = next(r for r in rows if str(r["Reden"]).startswith("onbekend perceel"))
-    assert unknown["Niet in rekening"] is None
+    assert unknown["Niet in rekening"] == "tarief onbekend"  # never blank (issue 23, item 6)
+    undated = [r for r in rows if "is geen datum" in str(r["Reden"])]
+    assert undated and {r["Niet in rekening"] for r in undated} == {"dagen onbekend"}
 
 
 def test_verantwoording_shows_the_hashes_and_counts_of_the_manifest(sample: Sample) -> None:

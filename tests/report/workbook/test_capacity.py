@@ -7,10 +7,13 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fundcalc.core.segments import JUSTICE, MUNICIPAL, REJECTED
+from fundcalc.report.dutch import GROUP_NAMES
 from fundcalc.report.render import LEDGER, REPORT, STATEMENT
 from fundcalc.report.sheets import PERCENT_FORMAT
 from tests.readback import body, cents, load, table
 from tests.synthetic import PERIOD, Sample
+
+PERIOD_LABEL = "oktober 2026"
 
 
 def _sheet(sample: Sample, name: str) -> Worksheet:
@@ -21,9 +24,52 @@ def _ledger(sample: Sample) -> pl.DataFrame:
     return pl.read_parquet(sample.folder / LEDGER)
 
 
+def _with_terms(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The rows above the days outside any lot's terms."""
+    ends = [i for i, r in enumerate(rows) if str(r["Aanbieder"]).startswith("Dagen buiten")]
+    return rows[: ends[0]] if ends else rows
+
+
+def _outside_terms(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return rows[len(_with_terms(rows)) + 1 :]
+
+
+def test_every_lot_with_days_is_listed_also_without_terms_with_its_rejected_days(
+    sample: Sample,
+) -> None:
+    rows = table(_sheet(sample, "Aanbieders en percelen"), "Aanbieder")
+    outside = _ledger(sample).filter(
+        (pl.col("stream") == REJECTED) & pl.col("day_tariff_cents").is_null()
+    )
+    by_lot = dict(outside.group_by("lot_id").agg(pl.col("days").sum()).iter_rows())
+    assert by_lot
+    listed = {
+        r["Perceel"]: (r["Bezette dagen"], r["Waarvan afgewezen"]) for r in _outside_terms(rows)
+    }
+    assert listed == {lot: (days, days) for lot, days in by_lot.items()}
+    for r in _outside_terms(rows):
+        known = sample.rules.lots.get(str(r["Perceel"]))
+        assert r["Aanbieder"] == (
+            known.provider if known else "onbekend perceel (niet in de regels)"
+        )
+        assert cents(r["Totaal"]) == 0
+
+
+def test_the_summarys_occupied_days_are_the_fund_lots_days_within_their_terms(
+    sample: Sample,
+) -> None:
+    lots = table(_sheet(sample, "Aanbieders en percelen"), "Aanbieder")
+    fund = next(r for r in lots if r["Aanbieder"] == "Totaal fondspercelen")
+    summary = table(_sheet(sample, "Samenvatting"), "Onderdeel")
+    occupied = next(r for r in summary if r["Onderdeel"] == "Bezette dagen fondspercelen")
+    assert occupied[PERIOD_LABEL] == fund["Bezette dagen"]
+    assert "zonder dagen buiten de voorwaarden" in occupied["Toelichting"]
+    assert "ook afgewezen dagen (geen lid, geen centrumgemeente)" in occupied["Toelichting"]
+
+
 def test_lots_show_every_lot_with_its_terms_and_cost_from_the_ledger(sample: Sample) -> None:
     rows = table(_sheet(sample, "Aanbieders en percelen"), "Aanbieder")
-    lots = list(body(rows, "Aanbieder"))
+    lots = list(body(_with_terms(rows), "Aanbieder"))
     assert sorted(str(r["Perceel"]) for r in lots) == sorted(sample.rules.lots)
     ledger = _ledger(sample)
     for r in lots:
@@ -31,10 +77,12 @@ def test_lots_show_every_lot_with_its_terms_and_cost_from_the_ledger(sample: Sam
         terms = [t for t in lot.terms if t.valid_from <= PERIOD.first_day][-1]
         assert (r["Aanbieder"], r["Doelgroep"], r["Plaatsen"]) == (
             lot.provider,
-            lot.group,
+            GROUP_NAMES[lot.group],
             terms.places,
         )
-        rows_of_lot = ledger.filter(pl.col("lot_id") == lot.id)
+        rows_of_lot = ledger.filter(
+            (pl.col("lot_id") == lot.id) & pl.col("day_tariff_cents").is_not_null()
+        )
         charged = rows_of_lot.filter(pl.col("stream") != REJECTED)
         assert r["Bezette dagen"] == rows_of_lot["days"].sum()
         assert r["Waarvan afgewezen"] == rows_of_lot["days"].sum() - charged["days"].sum()
@@ -59,7 +107,7 @@ def test_lot_totals_are_the_fund_costs_and_the_cosm_costs(sample: Sample) -> Non
         settlement.municipal.values()
     )
     assert cents(rows["Totaal"]["Totaal"]) == cents(fund["Totaal"]) + cents(cosm["Totaal"])
-    over = sum(r["Dagen boven capaciteit"] for r in body(listed, "Aanbieder"))
+    over = sum(r["Dagen boven capaciteit"] for r in body(_with_terms(listed), "Aanbieder"))
     assert rows["Totaal"]["Dagen boven capaciteit"] == over > 0
 
 

@@ -35,6 +35,7 @@ from fundcalc.report.sheets import (
     MAX_WIDTH,
     SECTION,
     TOTAL,
+    CellValue,
     Count,
     Euro,
     Percent,
@@ -48,6 +49,15 @@ from fundcalc.report.sheets import (
 LISTED_PER_REASON = 10
 #: How many reasons the sheet counts one by one; the rest are counted together.
 MAX_REASONS = 60
+
+
+def _not_charged(kind: str, days: int | None, amount: int | None) -> CellValue:
+    """'Niet in rekening' of an exception: the amount, or why there is none (never blank)."""
+    if kind != EXCEPTION:
+        return None  # a warning changes no money
+    if amount is not None:
+        return Euro(amount)
+    return "tarief onbekend" if days else "dagen onbekend"
 
 
 def exceptions_sheet(ctx: Context, calculation: Calculation, findings: pl.DataFrame) -> Sheet:
@@ -72,7 +82,9 @@ def exceptions_sheet(ctx: Context, calculation: Calculation, findings: pl.DataFr
         caption="Per reden",
         note=(
             "Afgewezen dagen kosten niets. 'Niet in rekening' is wat zij tegen het dagtarief"
-            " gekost zouden hebben, waar dat bekend is. Een reden staat hier zonder de"
+            " gekost zouden hebben; per plaatsing 'tarief onbekend' waar het perceel op die"
+            " dagen geen tarief heeft, 'dagen onbekend' waar de plaatsing niet in de tijd te"
+            " plaatsen is. Een reden staat hier zonder de"
             " waarden die erin staan (een onbekend perceel, een datum): die staan hieronder"
             " en in exceptions.csv."
             if total
@@ -216,7 +228,7 @@ def _first_of_each(findings: pl.DataFrame, per_reason: pl.DataFrame) -> list[Row
                     None if reason is None else dutch_reason(reason),
                     where,
                     days,
-                    None if amount is None else Euro(amount),
+                    _not_charged(kind, days, amount),
                 )
             )
         )

@@ -213,7 +213,9 @@ def summary_sheet(
                 m.fund_occupied_days,
                 y.fund_occupied_days,
                 None,
-                "ook afgewezen dagen: zij was er wel",
+                "dagen binnen de voorwaarden van een fondsperceel, ook afgewezen dagen (geen"
+                " lid, geen centrumgemeente); zonder dagen buiten de voorwaarden of op een"
+                " onbekend perceel (zie Aanbieders en percelen)",
             )
         ),
         Row(

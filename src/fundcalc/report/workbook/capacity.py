@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+import polars as pl
+
 from fundcalc.core.calculation import Calculation
+from fundcalc.core.segments import REJECTED
 from fundcalc.inputs.rules import Rules
 from fundcalc.report.dutch import GROUP_NAMES, Context, percent, short_month
 from fundcalc.report.groups import cosm_figures, group_figures
 from fundcalc.report.sheets import (
     MAX_LISTED,
+    SECTION,
     TOTAL,
     Average,
     Count,
@@ -37,7 +41,7 @@ def lots_sheet(ctx: Context, calculation: Calculation) -> Sheet:
             (
                 lot.provider,
                 lot.lot_id,
-                lot.group,
+                GROUP_NAMES.get(lot.group, lot.group),
                 lot.first_day,
                 lot.last_day,
                 lot.places,
@@ -83,6 +87,10 @@ def lots_sheet(ctx: Context, calculation: Calculation) -> Sheet:
                 TOTAL,
             )
         )
+    outside = _days_outside_terms(calculation, ctx)
+    if outside:
+        rows.append(Row(("Dagen buiten de voorwaarden van een perceel: alle afgewezen",), SECTION))
+        rows += outside
     table = Table(
         (
             "Aanbieder",
@@ -103,7 +111,11 @@ def lots_sheet(ctx: Context, calculation: Calculation) -> Sheet:
         ),
         tuple(rows),
         note="Een perceel waarvan de voorwaarden in de maand wijzigen, staat op een regel per"
-        " versie. Bezette dagen: elke dag dat er iemand geplaatst was, ook afgewezen dagen."
+        " versie. Bezette dagen: elke dag dat iemand op het perceel geplaatst was terwijl het"
+        " voorwaarden had, ook de afgewezen dagen (geen lid, geen centrumgemeente); 'Waarvan"
+        " afgewezen' zijn die afgewezen dagen. Dagen op een perceel zonder voorwaarden in de"
+        " maand (beëindigd) of op een onbekend perceel staan onderaan en tellen niet mee in de"
+        " bezettingsgraad."
         " Dagen boven capaciteit: dagen met meer plaatsingen dan gecontracteerde plaatsen."
         " COSM-percelen betaalt Justitie (in de bedenktijd) of de centrumgemeente.",
     )
@@ -115,6 +127,50 @@ def lots_sheet(ctx: Context, calculation: Calculation) -> Sheet:
         ),
         (table,),
     )
+
+
+def _days_outside_terms(calculation: Calculation, ctx: Context) -> list[Row]:
+    """A row per lot with days in the month but no terms on them (ended, or not in the rules).
+
+    Those days are rejected; without them the sheet would not show every lot
+    someone was placed on (LOV-NOORD after it ended).
+    """
+    outside = calculation.segments(
+        ctx.period,
+        "lot_id",
+        "first_day",
+        "last_day",
+        "days",
+        where=(pl.col("stream") == REJECTED) & pl.col("day_tariff_cents").is_null(),
+    )
+    by_lot = (
+        outside.group_by("lot_id")
+        .agg(pl.col("first_day").min(), pl.col("last_day").max(), pl.col("days").sum())
+        .sort("lot_id")
+    )
+    lots = calculation.rules.lots
+    rows = []
+    for lot_id, first, last, days in by_lot.iter_rows():
+        lot = lots.get(lot_id)
+        provider = lot.provider if lot else "onbekend perceel (niet in de regels)"
+        group = GROUP_NAMES.get(lot.group, lot.group) if lot else ""
+        rows.append(
+            Row(
+                (
+                    provider,
+                    lot_id,
+                    group,
+                    first,
+                    last,
+                    None,
+                    int(days),
+                    int(days),
+                    *(None, None, None, None),
+                    *(Euro(0), Euro(0), Euro(0)),
+                )
+            )
+        )
+    return rows
 
 
 # --- Doelgroepen ---
