@@ -54,6 +54,7 @@ ROUTINE = (
     ("show", "put a closed month's outputs back from the archive"),
     ("reopen", "withdraw the last close (kept in the archive), to close the month again"),
     ("settle", "once a year, after December is closed: the year-end settlement"),
+    ("sample", "draw the eligibility check's sample for the reviewing body (toetsing)"),
 )
 
 
@@ -864,3 +865,61 @@ def _who_pays(base: Any, other: Any) -> tuple[int, int]:
     before, after = burden(base), burden(other)
     moved = [after.get(c, 0) - before.get(c, 0) for c in set(before) | set(after)]
     return sum(1 for m in moved if m > 0), sum(1 for m in moved if m < 0)
+
+
+@main.command(short_help="Draw the eligibility check's sample (steekproef) for the reviewers.")
+@click.option("--year", type=click.IntRange(1000, 9999), required=True, help="The year sampled.")
+@click.option(
+    "--size", type=click.IntRange(min=0), required=True, help="How many placements to draw."
+)
+@click.option(
+    "--seed",
+    default=None,
+    help="The seed text.  [default: the SHA-256 of the archived statement.csv of the last"
+    " closed month of the year]",
+)
+@_paths
+@_out
+@_as_of
+@reports_errors
+def sample(
+    *,
+    year: int,
+    size: int,
+    seed: str | None,
+    rules_dir: Path,
+    inputs_dir: Path,
+    out_dir: Path,
+    as_of: date | None,
+) -> None:
+    """Draw the sample of the eligibility check (toetsing, SPEC §11) and write it.
+
+    The population: the placements in force as of the as-of date with at
+    least one FUND day in the year. A placement's rank is the SHA-256 of
+    SEED:placement_id; the sample is the SIZE smallest ranks, so anyone can
+    redraw it with sha256sum. Without --seed the seed is the SHA-256 of the
+    archived statement of the last closed month of the year (a month must be
+    closed). Writes OUT/sample-<year>-<first 8 of seed>/: sample.csv,
+    population.csv, steekproef.xlsx (Dutch, VERTROUWELIJK: for the reviewing
+    body, with columns for the verdicts; put the filled-in workbook back in
+    inputs/eligibility/) and manifest.json.
+
+    \b
+    Examples:
+      fundcalc sample --year 2026 --size 10
+      fundcalc sample --year 2026 --size 25 --seed toetsing-2026 --as-of 2026-11-23
+      fundcalc sample --year 2025 --size 10 --out outputs --rules rules --inputs inputs
+    """
+    from fundcalc.app.run import load_inputs  # noqa: PLC0415 - fast --help
+    from fundcalc.app.sample import archived_seed, draw_sample, given_seed  # noqa: PLC0415
+
+    with progress() as step:
+        step("Reading the rules and the log")
+        inputs = load_inputs(rules_dir, inputs_dir)
+        chosen = given_seed(seed) if seed is not None else archived_seed(out_dir, year)
+        step(f"Drawing {size} placements of {year}")
+        result = draw_sample(
+            inputs, out_dir, year=year, size=size, seed=chosen, as_of=as_of or date.today()
+        )
+    for line in result.lines():
+        click.echo(line)

@@ -60,6 +60,7 @@ SHOWN = frozenset(
         "last_day",
         "fund_days",
         "fund_cents",
+        "nr",
         "rang (sha-256)",
         "cliënt",
         "perceel",

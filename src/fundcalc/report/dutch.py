@@ -182,6 +182,18 @@ REASONS: tuple[tuple[str, str], ...] = (
     (r"(\w+) is missing", r"\1 ontbreekt"),
     (r"end_date before start_date", "end_date ligt voor start_date"),
     (r"too late to correct", "te laat om te corrigeren"),
+    # The eligibility check (toetsing, §11).
+    (r"verdict cannot be read: (.*)", r"oordeel onleesbaar: \1"),
+    (r"eligible is empty: no verdict", "eligible is leeg: nog geen oordeel"),
+    (
+        r"eligible '(.*)' is not ja/nee, true/false or 1/0",
+        r"eligible '\1' is niet ja/nee, true/false of 1/0",
+    ),
+    (r"no decided_on", "geen decided_on"),
+    (
+        r"conflicting verdicts decided on the same day \((\S+)\): they change nothing",
+        r"tegenstrijdige oordelen op dezelfde dag (\1): zij veranderen niets",
+    ),
     # Reading the files (csvfile, xlsx, log).
     (
         r"the row has (\d+) fields where the header has (\d+)",
