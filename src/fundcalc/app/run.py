@@ -42,6 +42,7 @@ from fundcalc.inputs.rules import Rules, load_rules
 from fundcalc.inputs.verdicts import FOLDER as ELIGIBILITY
 from fundcalc.inputs.verdicts import VerdictInput, read_verdicts
 from fundcalc.report.dutch import CONCEPT, DEFINITIEF, PROGNOSE, Standing
+from fundcalc.report.figures import year_to_date as year_to_date_months
 from fundcalc.report.render import (
     EXCEPTIONS,
     LEDGER,
@@ -54,6 +55,7 @@ from fundcalc.report.render import (
     render_statement,
 )
 from fundcalc.report.workbook.book import render_workbook
+from fundcalc.report.workbook.eligibility import eligibility_figures
 
 
 @dataclass(frozen=True)
@@ -373,6 +375,11 @@ def render_run(
         findings=findings,
         standing=standing,
         opening_reserve=opening_reserve,
+        eligibility=eligibility_figures(
+            calculation, year_to_date_months(calculation, period), inputs.verdicts.rows
+        )
+        if inputs.verdicts.present
+        else None,
     )
     manifest = build_manifest(
         inputs,

@@ -69,7 +69,7 @@ SHOWN = (
 )
 VERDICT = ("Doelgroep ja/nee", "Datum oordeel", "Kenmerk")
 TRACE = ("Steekproef", "Rang (SHA-256)")
-WIDTHS = (5, 18, 14, 16, 28, 34, 16, 22, 12, 12, 11, 14, 12, 13, 18, 15, 66)
+WIDTHS = (5, 16, 14, 14, 26, 32, 17, 20, 12, 12, 12, 13, 14, 14, 24, 15, 66)
 
 _HEADER_FONT = Font(name="Calibri", bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")

@@ -70,6 +70,7 @@ from fundcalc.report.sheets import (
 )
 from fundcalc.report.workbook.accounts import accounts_sheet, exceptions_sheet
 from fundcalc.report.workbook.capacity import groups_sheet, justice_sheet, lots_sheet
+from fundcalc.report.workbook.eligibility import EligibilityFigures, eligibility_sheet
 
 SHEET_NAMES = (
     "Samenvatting",
@@ -96,6 +97,7 @@ def render_workbook(
     findings: pl.DataFrame | None = None,
     standing: Standing | None = None,
     opening_reserve: OpeningReserve | None = None,
+    eligibility: EligibilityFigures | None = None,
 ) -> bytes:
     """The committee's workbook for `period` as .xlsx bytes.
 
@@ -105,7 +107,8 @@ def render_workbook(
 
     `standing` says whether it is a draft (*Concept*, the default), closed
     (*Definitief*) or a forecast (*Prognose*): in every sheet's title, the
-    summary and the document properties.
+    summary and the document properties. With `eligibility` (when
+    `inputs/eligibility/` exists) the sheet Toetsing comes before Uitzonderingen.
 
     `counts` are the run's row counts (as in the manifest), `output_hashes` the
     SHA-256 of the outputs rendered before the workbook; both are shown on
@@ -127,6 +130,7 @@ def render_workbook(
         trend_sheet(ctx, months),
         justice_sheet(ctx, calculation, rules),
         corrections_sheet(ctx, rules, corrections),
+        *(() if eligibility is None else (eligibility_sheet(ctx, eligibility),)),
         exceptions_sheet(ctx, calculation, findings),
         accounts_sheet(
             ctx,
