@@ -121,7 +121,7 @@ def test_every_known_reason_is_grouped_as_it_is_translated_when_it_holds_no_valu
         for pattern, _ in REASONS
         if "(" not in pattern.replace("\\(", "")
     ]
-    assert len(fixed) == 8
+    assert len(fixed) == 10
     groups = reason_groups(pl.Series(fixed)).to_list()
     assert groups == [dutch_reason(p) for p in fixed]
     assert all(g != p for g, p in zip(groups, fixed, strict=True))
