@@ -499,7 +499,12 @@ def explain(
         inputs = load_inputs(rules_dir, inputs_dir)
         step(f"Calculating {placement_id} in {period}")
         explanation = explain_placement(
-            inputs.rules, inputs.log.rows, placement_id, period, as_of or date.today()
+            inputs.rules,
+            inputs.log.rows,
+            placement_id,
+            period,
+            as_of or date.today(),
+            verdict_rows=inputs.verdicts.rows if inputs.verdicts.present else None,
         )
     for line in explanation_lines(explanation):
         click.echo(line)

@@ -25,7 +25,14 @@ from fundcalc.app.terminal import euro
 from fundcalc.base.findings import printable
 from fundcalc.base.period import Period, add_months
 from fundcalc.core.calculation import calculate
-from fundcalc.core.segments import FUND, JUSTICE, MUNICIPAL, REJECTED
+from fundcalc.core.segments import (
+    FUND,
+    JUSTICE,
+    MUNICIPAL,
+    NOT_ELIGIBLE,
+    NOT_ELIGIBLE_NOT_A_MEMBER,
+    REJECTED,
+)
 from fundcalc.errors import UsageError
 from fundcalc.inputs.fields import as_written
 from fundcalc.inputs.municipalities import MunicipalityRow
@@ -34,6 +41,7 @@ from fundcalc.inputs.rules import ARRANGEMENT_FILE, MUNICIPALITIES_FILE, Lot, Lo
 IN_FORCE = "in force"
 SUPERSEDED = "superseded"
 NOT_YET = "recorded after the as-of date"
+NOT_YET_DECIDED = "decided after the as-of date"
 SAME_DAY = "same day as the version in force"
 NOT_A_VERSION = "not a version"
 #: The fields of a version shown as written (the text of the file).
@@ -89,6 +97,18 @@ class DayRange:
 
 
 @dataclass(frozen=True)
+class VerdictVersion:
+    """A verdict row of the eligibility check for the placement, and what became of it."""
+
+    source: str
+    line: int
+    eligible: str | None
+    decided_on: str | None
+    reference: str | None
+    status: str
+
+
+@dataclass(frozen=True)
 class Explanation:
     """Everything `fundcalc explain` tells about one placement in one period."""
 
@@ -102,6 +122,10 @@ class Explanation:
     ranges: tuple[DayRange, ...]
     origin_share: Fraction
     names: dict[str, str]
+    #: The placement's rows in `inputs/eligibility/` (§11), oldest first.
+    verdicts: tuple[VerdictVersion, ...] = ()
+    #: The verdict in force as of the date, if any.
+    verdict: dict[str, Any] | None = None
 
     @property
     def withdrawn(self) -> bool:
@@ -110,16 +134,33 @@ class Explanation:
 
 
 def explain_placement(
-    rules: Rules, log_rows: pl.DataFrame, placement_id: str, period: Period, as_of: date
+    rules: Rules,
+    log_rows: pl.DataFrame,
+    placement_id: str,
+    period: Period,
+    as_of: date,
+    *,
+    verdict_rows: pl.DataFrame | None = None,
 ) -> Explanation:
-    """Explain `placement_id` in `period` as of `as_of` from the rules and the log's rows.
+    """Explain `placement_id` in `period` as of `as_of` from the rules and the log's rows,
+    with the verdicts of the eligibility check (`inputs.verdicts`) where given.
 
     Raises UsageError when the log has no row with this placement id.
     """
     rows = log_rows.filter(pl.col("placement_id") == placement_id)
     if rows.height == 0:
         raise UsageError(_not_found(log_rows, placement_id))
-    calculation = calculate(rules, rows, [period], as_of)
+    verdicts = (
+        None
+        if verdict_rows is None
+        else verdict_rows.filter(pl.col("placement_id") == placement_id)
+    )
+    calculation = calculate(rules, rows, [period], as_of, verdict_rows=verdicts)
+    in_force_verdict = (
+        calculation.verdicts.in_force.row(0, named=True)
+        if calculation.verdicts.in_force.height
+        else None
+    )
     placements = calculation.versions.placements
     in_force = placements.row(0, named=True) if placements.height else None
     lot = rules.lots.get(in_force["lot_id"]) if in_force and in_force["lot_id"] else None
@@ -139,7 +180,48 @@ def explain_placement(
         ranges=ranges,
         origin_share=rules.split_for(period).origin_share,
         names=rules.municipalities.names(),
+        verdicts=()
+        if verdicts is None
+        else _verdict_versions(verdicts, calculation.verdicts.exceptions, in_force_verdict, as_of),
+        verdict=in_force_verdict,
     )
+
+
+def _verdict_versions(
+    rows: pl.DataFrame,
+    exceptions: pl.DataFrame,
+    in_force: dict[str, Any] | None,
+    as_of: date,
+) -> tuple[VerdictVersion, ...]:
+    """Every verdict row of the placement, oldest first, with what became of it."""
+    conflicts = {(s, n) for s, n in exceptions.select("source", "line").iter_rows()}
+    chosen = None if in_force is None else (in_force["source"], in_force["line"])
+    found = []
+    for row in rows.sort("decided_on", "source", "line", nulls_last=True).iter_rows(named=True):
+        key = (row["source"], row["line"])
+        if row["problem"] is not None:
+            status = f"cannot be read: {row['problem']}"
+        elif row["decided_on"] > as_of:
+            status = NOT_YET_DECIDED
+        elif key in conflicts:
+            status = "conflicts with another verdict of the same day: changes nothing"
+        elif key == chosen:
+            status = IN_FORCE
+        elif in_force is not None and row["decided_on"] == in_force["decided_on"]:
+            status = "the same verdict, the same day"
+        else:
+            status = SUPERSEDED
+        found.append(
+            VerdictVersion(
+                row["source"],
+                row["line"],
+                row["raw_eligible"],
+                row["raw_decided_on"],
+                row["reference"],
+                status,
+            )
+        )
+    return tuple(found)
 
 
 def _not_found(log_rows: pl.DataFrame, placement_id: str) -> str:
@@ -245,8 +327,47 @@ def explanation_lines(e: Explanation) -> list[str]:
         return [printable(line) for line in out]
     out += _in_force_lines(e, e.in_force)
     out.append("")
+    verdict = _verdict_lines(e)
+    if verdict:
+        out += [*verdict, ""]
     out += _range_lines(e)
     return [printable(line) for line in out]
+
+
+def _verdict_lines(e: Explanation) -> list[str]:
+    """The eligibility check (§11): the verdict rows, the one in force, what it moved."""
+    if not e.verdicts:
+        return []
+    out = [f"The eligibility check (toetsing) has {_count(len(e.verdicts), 'verdict')} of it:"]
+    width = max(len(f"{v.source}:{v.line}") for v in e.verdicts)
+    for v in e.verdicts:
+        out.append(
+            f"  {f'{v.source}:{v.line}':<{width}}  decided {v.decided_on or '(empty)'}"
+            f"  eligible {v.eligible or '(empty)'}"
+            + (f"  reference {v.reference}" if v.reference else "")
+            + f"  {v.status}"
+        )
+    if e.verdict is None:
+        out.append(f"No verdict is in force as of {e.as_of.isoformat()}: nothing moves.")
+    elif e.verdict["eligible"]:
+        out.append("In force: eligible (ja): its days stay as the arrangement charges them.")
+    else:
+        moved = [r for r in e.ranges if r.reason in (NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER)]
+        days = sum(r.days for r in moved)
+        cents = sum(r.amount_cents for r in moved)
+        out.append(
+            "In force: not eligible (nee): every day on a fund lot is charged directly to"
+            " the centrumgemeente (MUNICIPAL), not to the fund"
+        )
+        out.append(
+            f"  moved in {e.period}: {_count(days, 'day')}, € {euro(cents)}"
+            + (
+                f" to {', '.join(sorted({_name(e, r.centrumgemeente) for r in moved}))}"
+                if moved
+                else ""
+            )
+        )
+    return out
 
 
 def _count(n: int, noun: str) -> str:
@@ -396,6 +517,12 @@ def _payer(e: Explanation, r: DayRange) -> str:
         )
     if r.stream == JUSTICE:
         return "in the reflection window: billed to the Ministry of Justice and Security"
+    if r.stream == MUNICIPAL and r.reason in (NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER):
+        instead = "the fund" if r.reason == NOT_ELIGIBLE else "a rejection (not a member)"
+        return (
+            f"judged not eligible (toetsing): paid directly by {_name(e, r.centrumgemeente)},"
+            f" outside the fund, instead of {instead}"
+        )
     if r.stream == MUNICIPAL:
         return (
             f"COSM outside the reflection window: paid directly by {_name(e, r.centrumgemeente)},"
