@@ -8,6 +8,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -18,6 +19,7 @@ from fundcalc.core.calculation import calculate
 from fundcalc.core.year import months_of
 from fundcalc.inputs.logcache import read_log
 from fundcalc.inputs.rules import load_rules
+from fundcalc.inputs.verdicts import read_verdicts
 from fundcalc.report.workbook.scenario import SHEET_NAMES
 from tests.reference import scenario as reference
 from tests.synthetic import synthetic_rows, write_rules, write_sample
@@ -154,7 +156,17 @@ def test_the_rules_as_a_scenario_give_every_difference_zero(tmp_path: Path) -> N
 
 
 def test_the_base_column_is_the_monthly_statements_summed(tmp_path: Path) -> None:
+    rows = synthetic_rows(6, scale=0.3)
     rules_dir, inputs = write_sample(tmp_path, 6, scale=0.3)
+    # Verdicts of the eligibility check count as in a run (§11): three placements on
+    # fund lots judged not eligible move from the fund to their centrumgemeente.
+    fund = [r["placement_id"] for r in rows if not r["lot_id"].startswith("COSM")][:3]
+    (inputs / "eligibility").mkdir()
+    (inputs / "eligibility" / "oordelen.csv").write_text(
+        "placement_id,eligible,decided_on,reference\n"
+        + "".join(f"{pid},nee,2026-03-01,T-{i}\n" for i, pid in enumerate(fund)),
+        encoding="utf-8",
+    )
     overlay = tmp_path / "tarieven.toml"
     overlay.write_text(OVERLAYS["tarieven"], encoding="utf-8")
     as_of = date(2026, 8, 31)
@@ -162,17 +174,22 @@ def test_the_base_column_is_the_monthly_statements_summed(tmp_path: Path) -> Non
         [overlay], rules_dir=rules_dir, inputs_dir=inputs, out_dir=tmp_path / "out", year=YEAR,
         as_of=as_of,
     )  # fmt: skip
-    rules, log = load_rules(rules_dir), read_log(inputs)
-    summed: dict[tuple[str, str], int] = {}
-    for period in months_of(YEAR):  # each month calculated on its own, as a run does
-        settlement = calculate(rules, log.rows, [period], as_of).settlements[period]
-        for _, payer, item, _, amount in settlement.rows():
-            summed[(payer, item)] = summed.get((payer, item), 0) + amount
+    rules, log, verdicts = load_rules(rules_dir), read_log(inputs), read_verdicts(inputs)
+
+    def summed(verdict_rows: pl.DataFrame | None) -> dict[tuple[str, str], int]:
+        sums: dict[tuple[str, str], int] = {}
+        for period in months_of(YEAR):  # each month calculated on its own, as a run does
+            calculation = calculate(rules, log.rows, [period], as_of, verdict_rows=verdict_rows)
+            for _, payer, item, _, amount in calculation.settlements[period].rows():
+                sums[(payer, item)] = sums.get((payer, item), 0) + amount
+        return sums
+
     text = (result.workbook.parent / "comparison.csv").read_text()
     base = {
         (r["payer"], r["item"]): int(r["base_cents"]) for r in csv.DictReader(io.StringIO(text))
     }
-    assert base == summed
+    assert base == summed(verdicts.rows)
+    assert base != summed(None)
 
 
 def test_several_scenarios_give_one_workbook_and_a_comparison_each(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from fundcalc.app.files import write_folder
+from fundcalc.core.verdicts import verdicts_as_of
 from fundcalc.core.versions import versions_as_of
 from fundcalc.core.year import (
     COMPARISON_COLUMNS,
@@ -37,6 +38,8 @@ from fundcalc.errors import RulesError, UsageError
 from fundcalc.inputs.logcache import LogCache, read_log
 from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules, load_rules
 from fundcalc.inputs.scenario import load_scenario
+from fundcalc.inputs.verdicts import FOLDER as ELIGIBILITY
+from fundcalc.inputs.verdicts import read_verdicts
 from fundcalc.report.workbook.scenario import ScenarioOutcome, render_scenario_workbook
 
 COMPARISON = "comparison.csv"
@@ -92,10 +95,13 @@ def run_scenarios(
         _check_covers(scenario.rules, scenario.file, year)
 
     log = read_log(inputs_dir, cache)
+    verdict_input = read_verdicts(inputs_dir)
     versions = versions_as_of(log.rows, as_of)
-    base = year_outcome(rules, versions, year, as_of)
+    verdicts = verdicts_as_of(verdict_input.rows, as_of)
+    base = year_outcome(rules, versions, year, as_of, verdicts)
     outcomes = tuple(
-        ScenarioOutcome(s, year_outcome(s.rules, versions, year, as_of)) for s in scenarios
+        ScenarioOutcome(s, year_outcome(s.rules, versions, year, as_of, verdicts))
+        for s in scenarios
     )
     folders: dict[Path, dict[str, bytes]] = {
         out_dir / folder_name([o.scenario.name], year): {
@@ -107,7 +113,10 @@ def run_scenarios(
     folders.setdefault(workbook_folder, {})[WORKBOOK] = render_scenario_workbook(
         base,
         outcomes,
-        input_hashes=tuple((f.name, f.sha256) for f in log.files),
+        input_hashes=(
+            *((f.name, f.sha256) for f in log.files),
+            *((f"{ELIGIBILITY}/{f.name}", f.sha256) for f in verdict_input.files),
+        ),
     )
     if write:
         for folder, contents in folders.items():

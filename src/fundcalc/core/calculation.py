@@ -256,6 +256,22 @@ def _touches(period: Period) -> pl.Expr:
     return start.is_null() | overlaps.fill_null(True)
 
 
+def numbered_placements(versions: Versions, verdicts: Verdicts) -> pl.LazyFrame:
+    """The placements in force, numbered by their row (`placement_no`), with
+    `NOT_ELIGIBLE_COLUMN` true where the verdict in force says not eligible (§11):
+    what `segments.day_segments` cuts (the usable ones) and `rejected_segments` names."""
+    not_eligible = verdicts.not_eligible
+    return (
+        versions.placements.with_row_index("placement_no")
+        .lazy()
+        .with_columns(
+            pl.col("placement_id").is_in(not_eligible).alias(NOT_ELIGIBLE_COLUMN)
+            if not_eligible
+            else pl.lit(False).alias(NOT_ELIGIBLE_COLUMN)
+        )
+    )
+
+
 def calculate(
     rules: Rules,
     log_rows: pl.DataFrame,
@@ -288,16 +304,7 @@ def calculate(
         rules.budget_for(period.year)
     versions = versions_as_of(log_rows, as_of)
     verdicts = no_verdicts() if verdict_rows is None else verdicts_as_of(verdict_rows, as_of)
-    not_eligible = verdicts.not_eligible
-    placements = (
-        versions.placements.with_row_index("placement_no")
-        .lazy()
-        .with_columns(
-            pl.col("placement_id").is_in(not_eligible).alias(NOT_ELIGIBLE_COLUMN)
-            if not_eligible
-            else pl.lit(False).alias(NOT_ELIGIBLE_COLUMN)
-        )
-    )
+    placements = numbered_placements(versions, verdicts)
     usable = placements.filter(pl.col("reject_reason").is_null())
     rejected = placements.filter(pl.col("reject_reason").is_not_null())
     segments = pl.concat(

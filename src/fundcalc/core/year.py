@@ -11,7 +11,10 @@ The year is cut as `calculation.calculate` cuts a run's months
 per month, lot, stream and centrumgemeente, instead of being kept: a year's
 ledger is twelve months of rows (1.3 M at a million placements) and the
 comparison needs only the sums. The versions in force are chosen once
-(`versions.versions_as_of`) and shared by every rule set.
+(`versions.versions_as_of`) and shared by every rule set, as are the verdicts
+of the eligibility check in force (§11): the year's months are the months a
+run shows, so a placement judged not eligible is charged to its
+centrumgemeente in both.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import polars as pl
 
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import ITEMS, KEY, ORIGIN, Settlement, settle_periods
+from fundcalc.core.calculation import numbered_placements
 from fundcalc.core.segments import REJECTED, day_segments
+from fundcalc.core.verdicts import Verdicts, no_verdicts
 from fundcalc.core.versions import Versions
 from fundcalc.errors import RulesError
 from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules
@@ -137,8 +142,11 @@ class YearOutcome:
         return sum(sum(s.municipal.values()) for s in self.settlements.values())
 
 
-def year_outcome(rules: Rules, versions: Versions, year: int, as_of: date) -> YearOutcome:
-    """The twelve months of `year` under `rules` from the versions in force as of `as_of`.
+def year_outcome(
+    rules: Rules, versions: Versions, year: int, as_of: date, verdicts: Verdicts | None = None
+) -> YearOutcome:
+    """The twelve months of `year` under `rules` from the versions in force as of `as_of`,
+    and the verdicts of the eligibility check in force then (§11), as a run has them.
 
     Raises RulesError (naming arrangement.toml) when the rules lack a key, a
     split or a budget for a month of the year; a caller laying a scenario
@@ -152,7 +160,7 @@ def year_outcome(rules: Rules, versions: Versions, year: int, as_of: date) -> Ye
                 f"fund.budget.{year}" if year not in rules.budgets else "key, split",
                 f"no version for {period} (a scenario computes every month of {year})",
             )
-    placements = versions.placements.with_row_index("placement_no").lazy()
+    placements = numbered_placements(versions, no_verdicts() if verdicts is None else verdicts)
     usable = placements.filter(pl.col("reject_reason").is_null())
     # Placements rejected as a whole cost nothing and are on no lot: only the usable ones.
     sums = (
