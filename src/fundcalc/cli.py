@@ -844,8 +844,12 @@ def scenario(
             click.echo(
                 f"  {label:<22}{euro(before):>16}{euro(after):>16}{euro(after - before):>16}"
             )
+        for label, end_before, end_after in _year_end_lines(base, other):
+            difference = None if end_before is None or end_after is None else end_after - end_before
+            shown = ["-" if c is None else euro(c) for c in (end_before, end_after, difference)]
+            click.echo(f"  {label:<22}{shown[0]:>16}{shown[1]:>16}{shown[2]:>16}")
         more, less = _who_pays(base, other)
-        click.echo(f"  Members paying more {more}, less {less} (charged + direct)")
+        click.echo(f"  Paying more {more}, less {less} (in the end, direct charges included)")
     for folder in result.folders:
         click.echo(f"Written   {folder}/ ({', '.join(sorted(result.folders[folder]))})")
 
@@ -856,18 +860,31 @@ def _scenario_cache(out_dir: Path) -> Any:
     return log_cache(out_dir)
 
 
+def _year_end_lines(base: Any, other: Any) -> list[tuple[str, int | None, int | None]]:
+    """The year-end settlement's reserve and what is settled, both ways (§9), where the
+    rules or the scenario have a `[[settlement]]` for the year; None for a side without."""
+    from fundcalc.core.year import year_end  # noqa: PLC0415 - fast --help
+
+    ends = (year_end(base), year_end(other))
+    if ends == (None, None):
+        return []
+    lines: list[tuple[str, int | None, int | None]] = []
+    for label, name in (
+        ("Year-end to reserve", "to_reserve"),
+        ("Closing reserve", "closing_reserve"),
+        ("Settled with members", "settled"),
+    ):
+        before, after = (None if end is None else int(getattr(end, name)) for end in ends)
+        lines.append((label, before, after))
+    return lines
+
+
 def _who_pays(base: Any, other: Any) -> tuple[int, int]:
-    """How many payers pay more, and how many less, in `other` than in `base`."""
-    from fundcalc.core.allocation import MUNICIPAL_ITEM  # noqa: PLC0415 - fast --help
-    from fundcalc.core.year import charged  # noqa: PLC0415
+    """How many payers pay more, and how many less, in `other` than in `base`, in the end
+    (`year.payments`: after the year-end settlement where the rules have one)."""
+    from fundcalc.core.year import payments  # noqa: PLC0415 - fast --help
 
-    def burden(outcome: Any) -> dict[str, int]:
-        out = dict(charged(outcome))
-        for code, amount in outcome.item(MUNICIPAL_ITEM).items():
-            out[code] = out.get(code, 0) + amount
-        return out
-
-    before, after = burden(base), burden(other)
+    before, after = payments(base), payments(other)
     moved = [after.get(c, 0) - before.get(c, 0) for c in set(before) | set(after)]
     return sum(1 for m in moved if m > 0), sum(1 for m in moved if m < 0)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 
+from fundcalc.base.period import Period
 from fundcalc.core.calculation import calculate
 from fundcalc.core.versions import versions_as_of
-from fundcalc.core.year import comparison_rows, months_of, year_outcome
+from fundcalc.core.year import comparison_rows, months_of, year_end, year_outcome
+from fundcalc.inputs.rules import SettlementVersion
 from tests.synthetic import Sample
 
 AS_OF = date(2026, 11, 23)
@@ -52,3 +55,27 @@ def test_comparison_rows_are_every_pair_of_either_side_by_payer_then_item(sample
     ]
     assert same[-1][:2] == ("JUSTICE", "justice")
     assert {(p, i) for p, i, *_ in same} == set(outcome.totals())
+
+
+def test_the_year_end_is_settled_as_settle_would_from_the_rules_opening_reserve(
+    sample: Sample,
+) -> None:
+    rules = replace(
+        sample.rules,
+        settlements=(SettlementVersion(date(2025, 1, 1), "balance", 5_000_000),),
+        opening_reserve_cents=1_000_000,
+    )
+    outcome = year_outcome(rules, versions_as_of(sample.inputs.log.rows, AS_OF), 2026, AS_OF)
+    end = year_end(outcome)
+    assert end is not None
+    assert end.result == outcome.balance  # contributions − (origin + key) = − fund costs
+    assert end.opening_reserve == 1_000_000
+    assert end.closing_reserve == min(max(1_000_000 + outcome.balance, 0), 5_000_000)
+    assert sum(m.settlement for m in end.members) == end.result - end.to_reserve
+    assert {m.code for m in end.members} >= set(rules.key_for(Period(2026, 12)).weights)
+
+
+def test_no_year_end_without_a_settlement_version_for_the_year(sample: Sample) -> None:
+    later = replace(sample.rules, settlements=(SettlementVersion(date(2027, 1, 1), "key", 0),))
+    outcome = year_outcome(later, versions_as_of(sample.inputs.log.rows, AS_OF), 2026, AS_OF)
+    assert year_end(outcome) is None

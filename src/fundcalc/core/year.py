@@ -27,9 +27,17 @@ from fractions import Fraction
 import polars as pl
 
 from fundcalc.base.period import Period
-from fundcalc.core.allocation import ITEMS, KEY, ORIGIN, Settlement, settle_periods
+from fundcalc.core.allocation import (
+    ITEMS,
+    KEY,
+    MUNICIPAL_ITEM,
+    ORIGIN,
+    Settlement,
+    settle_periods,
+)
 from fundcalc.core.calculation import numbered_placements
 from fundcalc.core.segments import REJECTED, day_segments
+from fundcalc.core.settlement import YearSettlement, settle_year
 from fundcalc.core.verdicts import Verdicts, no_verdicts
 from fundcalc.core.versions import Versions
 from fundcalc.errors import RulesError
@@ -237,3 +245,44 @@ def charged(outcome: YearOutcome) -> dict[str, int]:
         for payer, amount in outcome.item(item).items():
             out[payer] = out.get(payer, 0) + amount
     return out
+
+
+def year_end(outcome: YearOutcome) -> YearSettlement | None:
+    """The year-end settlement (*jaarafrekening*, §9) the year would give, or None when
+    the rules have no `[[settlement]]` version in force on 1 January of it.
+
+    Settled as `fundcalc settle` settles (`settlement.settle_year`), from the twelve
+    months' statement rows, by the key in force on 1 December. The reserve it opens
+    with is the rules' `[fund] opening_reserve`: a scenario reads no archive, so the
+    closing reserve of an earlier settled year is not known to it. The result, and
+    what changes between two rule sets, do not depend on it; the reserve's movement
+    can (the cap and zero bound it).
+    """
+    rules = outcome.rules
+    if not any(v.valid_from <= date(outcome.year, 1, 1) for v in rules.settlements):
+        return None
+    rows = [row for settlement in outcome.settlements.values() for row in settlement.rows()]
+    return settle_year(
+        outcome.year,
+        rows,
+        key=rules.key_for(Period(outcome.year, 12)),
+        terms=rules.settlement_for(outcome.year),
+        opening_reserve=rules.opening_reserve_cents,
+    )
+
+
+def payments(outcome: YearOutcome) -> dict[str, int]:
+    """Per payer, what it pays for the year in the end (*te betalen*), direct charges included.
+
+    With a year-end settlement (§9): its contributions less what the settlement pays
+    back (or plus what it pays in), plus its direct `municipal` charges; so a higher
+    budget that fills the reserve costs the members what the reserve keeps. Without
+    one: what the fund's costs put on it (origin + key) plus its direct charges.
+    """
+    direct = outcome.item(MUNICIPAL_ITEM)
+    end = year_end(outcome)
+    if end is None:
+        paid = charged(outcome)
+    else:
+        paid = {m.code: m.contributions - m.settlement for m in end.members}
+    return {c: paid.get(c, 0) + direct.get(c, 0) for c in sorted({*paid, *direct})}

@@ -478,7 +478,7 @@ def _line_chart(
         series.smooth = False
     chart.set_categories(Reference(ws, min_col=spec.category + 1, min_row=first, max_row=last))
     chart.legend.position = "b"
-    chart.height = 9.0
+    chart.height = 7.0  # below a year's twelve months, on the same landscape page
     chart.width = 24.0
     return chart
 

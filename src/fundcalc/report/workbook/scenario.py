@@ -10,6 +10,9 @@ One column (or group of columns) per scenario beside the current rules
   pays more or less;
 * Percelen — per lot places, occupied days, occupancy and cost;
 * Maanden — per month the fund's costs both ways, with a chart of the lines;
+* Jaarafrekening — the year-end result, the reserve and each member's
+  settlement (§9), when the rules or a scenario have a `[[settlement]]` for
+  the year;
 * Verantwoording — how it was made: version, year, as-of date, every file
   with its SHA-256.
 
@@ -26,7 +29,8 @@ from fractions import Fraction
 
 from fundcalc import __version__
 from fundcalc.core.allocation import CONTRIBUTION, MUNICIPAL_ITEM
-from fundcalc.core.year import LotYear, YearOutcome, charged
+from fundcalc.core.settlement import YearSettlement
+from fundcalc.core.year import LotYear, YearOutcome, charged, payments, year_end
 from fundcalc.inputs.scenario import Scenario
 from fundcalc.report.changes import change_lines
 from fundcalc.report.dutch import GROUP_NAMES, percent, short_month
@@ -45,7 +49,15 @@ from fundcalc.report.sheets import (
 )
 
 BASE = "Huidige regels"
-SHEET_NAMES = ("Wijziging", "Fonds", "Centrumgemeenten", "Percelen", "Maanden", "Verantwoording")
+SHEET_NAMES = (
+    "Wijziging",
+    "Fonds",
+    "Centrumgemeenten",
+    "Percelen",
+    "Maanden",
+    "Jaarafrekening",
+    "Verantwoording",
+)
 
 
 @dataclass(frozen=True)
@@ -66,12 +78,14 @@ def render_scenario_workbook(
 
     `input_hashes` are the log's files (name, SHA-256), shown on Verantwoording.
     """
+    settlement = year_end_sheet(base, scenarios)
     sheets = (
         changes_sheet(base, scenarios),
         fund_sheet(base, scenarios),
         members_sheet(base, scenarios),
         lots_sheet(base, scenarios),
         months_sheet(base, scenarios),
+        *(() if settlement is None else (settlement,)),
         accounts_sheet(base, scenarios, input_hashes),
     )
     as_of = base.as_of
@@ -111,7 +125,7 @@ def changes_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sh
             Row(
                 (
                     line.what,
-                    None if line.valid_from is None else line.valid_from,
+                    line.valid_from,
                     line.now,
                     line.becomes,
                     line.action,
@@ -121,7 +135,7 @@ def changes_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sh
         ) or (Row(("Geen wijzigingen: het scenario is gelijk aan de huidige regels.",)),)
         tables.append(
             Table(
-                ("Wat", "Vanaf", "Nu in de regels", "In het scenario", ""),
+                ("Wat", "Vanaf", "Nu in de regels", "In het scenario", "Actie"),
                 rows,
                 caption=f"Scenario {s.scenario.name}"
                 + (f": {s.scenario.description}" if s.scenario.description else ""),
@@ -203,34 +217,26 @@ def fund_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sheet
 
 
 def members_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sheet:
-    """Centrumgemeenten: per member contribution, charged and direct costs; who pays more."""
+    """Centrumgemeenten: per member contribution, charged, direct costs and what it pays in
+    the end, both ways; who pays more, who less."""
     names = base.rules.municipalities.names()
     outcomes = [base, *(s.outcome for s in scenarios)]
-    codes = sorted({c for o in outcomes for c in (*o.members(), *o.item(MUNICIPAL_ITEM))})
     figures = [_member_figures(o) for o in outcomes]
-
-    def burden(f: dict[str, tuple[int, int, int]], code: str) -> int:
-        _, load, direct = f.get(code, (0, 0, 0))
-        return load + direct
+    codes = sorted({c for f in figures for c in f})
+    zero = (0, 0, 0, 0)
 
     def cells(code: str) -> tuple[CellValue, ...]:
-        contribution, load, direct = figures[0].get(code, (0, 0, 0))
+        contribution, load, direct, paid = figures[0].get(code, zero)
         out: list[CellValue] = [
             code,
             names.get(code, ""),
-            Euro(contribution),
-            Euro(load),
-            Euro(direct),
-            Euro(contribution - load),
+            *(Euro(v) for v in (contribution, load, direct, contribution - load, paid)),
         ]
         for f in figures[1:]:
-            contribution, load, direct = f.get(code, (0, 0, 0))
-            difference = burden(f, code) - burden(figures[0], code)
+            contribution, load, direct, now = f.get(code, zero)
+            difference = now - paid
             out += [
-                Euro(contribution),
-                Euro(load),
-                Euro(direct),
-                Euro(contribution - load),
+                *(Euro(v) for v in (contribution, load, direct, contribution - load, now)),
                 Euro(difference),
                 "meer" if difference > 0 else "minder" if difference < 0 else "gelijk",
             ]
@@ -238,14 +244,12 @@ def members_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sh
 
     rows = [Row(cells(code)) for code in codes]
     totals: list[CellValue] = ["Totaal", ""]
+    paid_before = sum(v[3] for v in figures[0].values())
     for i, f in enumerate(figures):
-        sums = [sum(v[k] for v in f.values()) for k in range(3)]
-        totals += [Euro(sums[0]), Euro(sums[1]), Euro(sums[2]), Euro(sums[0] - sums[1])]
+        sums = [sum(v[k] for v in f.values()) for k in range(4)]
+        totals += [Euro(v) for v in (sums[0], sums[1], sums[2], sums[0] - sums[1], sums[3])]
         if i:
-            difference = sum(burden(f, c) for c in codes) - sum(
-                burden(figures[0], c) for c in codes
-            )
-            totals += [Euro(difference), ""]
+            totals += [Euro(sums[3] - paid_before), ""]
     rows.append(Row(tuple(totals), TOTAL))
     columns = ["Code", "Centrumgemeente", *(f"{n} ({BASE.lower()})" for n in _MEMBER_COLUMNS)]
     for name in _names(scenarios):
@@ -254,30 +258,37 @@ def members_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sh
         tuple(columns),
         tuple(rows),
         note="Ten laste = herkomstdeel + verdeelsleutel over het jaar; rechtstreeks = COSM na"
-        " de bedenktijd. Saldo = bijdrage − ten laste. Verschil te betalen = (ten laste +"
-        " rechtstreeks) in het scenario − dat onder de huidige regels: wat de centrumgemeente"
-        " na de jaarafrekening meer (positief) of minder betaalt.",
+        " de bedenktijd. Saldo = bijdrage − ten laste. Te betalen = wat de centrumgemeente"
+        " voor het jaar uiteindelijk betaalt: met een jaarafrekening de bijdrage min wat de"
+        " afrekening terugbetaalt (plus wat zij bijbetaalt), zonder jaarafrekening wat ten"
+        " laste komt; rechtstreeks komt er steeds bij. Betaalt: meer of minder dan onder de"
+        " huidige regels.",
     )
     return Sheet(
         "Centrumgemeenten",
         _title(base, "centrumgemeenten"),
-        _subtitle(base, "Per centrumgemeente: wat zij bijdraagt en wat ten laste komt."),
+        _subtitle(
+            base,
+            "Per centrumgemeente: wat zij bijdraagt, wat ten laste komt, wat zij"
+            " uiteindelijk betaalt.",
+        ),
         (table,),
         widths={1: 18},
     )
 
 
-_MEMBER_COLUMNS = ("Bijdrage", "Ten laste", "Rechtstreeks", "Saldo")
+_MEMBER_COLUMNS = ("Bijdrage", "Ten laste", "Rechtstreeks", "Saldo", "Te betalen")
 
 
-def _member_figures(outcome: YearOutcome) -> dict[str, tuple[int, int, int]]:
-    """Per payer (contribution, charged, municipal) over the year."""
+def _member_figures(outcome: YearOutcome) -> dict[str, tuple[int, int, int, int]]:
+    """Per payer (contribution, charged, municipal, paid in the end) over the year."""
     contribution = outcome.item(CONTRIBUTION)
     load = charged(outcome)
     direct = outcome.item(MUNICIPAL_ITEM)
+    paid = payments(outcome)
     return {
-        code: (contribution.get(code, 0), load.get(code, 0), direct.get(code, 0))
-        for code in sorted({*contribution, *load, *direct})
+        code: (contribution.get(code, 0), load.get(code, 0), direct.get(code, 0), paid.get(code, 0))
+        for code in sorted({*contribution, *load, *direct, *paid})
     }
 
 
@@ -428,6 +439,76 @@ def months_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> She
             bars=tuple(range(1, 2 + len(scenarios))),
             kind="line",
         ),
+    )
+
+
+# --- Jaarafrekening ---
+
+_METHODS = {"balance": "naar saldo", "key": "naar verdeelsleutel"}
+
+
+def year_end_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sheet | None:
+    """Jaarafrekening: the year-end result, the reserve and each member's settlement (§9),
+    both ways; None when neither the rules nor a scenario has a `[[settlement]]` version
+    in force on 1 January of the year."""
+    settled = [year_end(base), *(year_end(s.outcome) for s in scenarios)]
+    if all(s is None for s in settled):
+        return None
+    names = base.rules.municipalities.names()
+
+    def row(label: str, value: Callable[[YearSettlement], int], kind: str = "body") -> Row:
+        first = settled[0]
+        cells: list[CellValue] = [label, None if first is None else Euro(value(first))]
+        for other in settled[1:]:
+            if other is None:
+                cells += [None, None]
+            elif first is None:
+                cells += [Euro(value(other)), None]
+            else:
+                cells += [Euro(value(other)), Euro(value(other) - value(first))]
+        return Row(tuple(cells), kind)
+
+    def method(s: YearSettlement | None) -> str:
+        return "geen [[settlement]]" if s is None else _METHODS.get(s.method, s.method)
+
+    rows: list[Row] = [
+        Row(("Het fonds",), SECTION),
+        Row(("Methode", method(settled[0]), *(v for s in settled[1:] for v in (method(s), "")))),
+        row("Plafond van de reserve", lambda s: s.reserve_cap),
+        row("Resultaat: bijdragen − ten laste", lambda s: s.result, TOTAL),
+        row("Reserve bij aanvang (uit de regels)", lambda s: s.opening_reserve),
+        row("Naar de reserve (negatief: eruit gehaald)", lambda s: s.to_reserve),
+        row("Reserve na de afrekening", lambda s: s.closing_reserve, TOTAL),
+        row("Te verrekenen met de leden", lambda s: s.settled, TOTAL),
+        Row(("Verrekening per centrumgemeente (positief: krijgt terug)",), SECTION),
+    ]
+    codes = sorted({m.code for s in settled if s is not None for m in s.members})
+    for code in codes:
+
+        def amount(s: YearSettlement, code: str = code) -> int:
+            found = [m.settlement for m in s.members if m.code == code]
+            return found[0] if found else 0
+
+        rows.append(row(f"{code} {names.get(code, '')}".strip(), amount))
+    columns = ["Onderdeel", BASE]
+    for name in _names(scenarios):
+        columns += [name, f"Verschil {name}"]
+    table = Table(
+        tuple(columns),
+        tuple(rows),
+        note="Zoals fundcalc settle het jaar zou afrekenen (§9), uit de twaalf berekende"
+        " maanden. Een scenario leest geen archief: de reserve bij aanvang is"
+        " [fund] opening_reserve uit de regels, niet de reserve van een eerder afgerekend"
+        " jaar; het resultaat en het verschil tussen de kolommen hangen daar niet van af."
+        " Verrekening positief: het fonds betaalt de centrumgemeente terug; negatief: zij"
+        " betaalt bij.",
+    )
+    return Sheet(
+        "Jaarafrekening",
+        _title(base, "jaarafrekening"),
+        _subtitle(base, "Het resultaat van het jaar, de egalisatiereserve en de verrekening."),
+        (table,),
+        widths={0: 52},
     )
 
 
