@@ -82,3 +82,15 @@ def test_a_split_an_end_and_a_new_lot_in_words(rules: Rules) -> None:
         ),
     ]
     assert got[2].valid_from == date(2026, 9, 1)
+
+
+def test_a_new_settlement_version_stands_beside_the_one_in_force(rules: Rules) -> None:
+    (line,) = lines(
+        rules, '[[settlement]]\nvalid_from = 2026-01-01\nmethod = "key"\nreserve_cap = "750000"\n'
+    )
+    assert (line.what, line.now, line.becomes, line.action) == (
+        "Jaarafrekening",
+        "verrekening naar saldo, reserve ten hoogste € 500.000,00",
+        "verrekening naar verdeelsleutel, reserve ten hoogste € 750.000,00",
+        "voegt toe",
+    )

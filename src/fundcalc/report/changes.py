@@ -78,9 +78,10 @@ def _line(change: Change, rules: Rules) -> ChangeLine:
             action,
         )
     if change.table == "settlement":
+        before = change.before or _in_force(_settlement_tables(rules), change.valid_from)
         return ChangeLine(
-            "Jaarafrekening", change.valid_from, _settlement(change.before),
-            _settlement(change.after), action,
+            "Jaarafrekening", change.valid_from, _settlement(before), _settlement(change.after),
+            action,
         )  # fmt: skip
     if change.table == "lot":
         return _lot_line(change, action)
@@ -243,6 +244,17 @@ def _split_tables(rules: Rules) -> list[dict[str, Any]]:
     return [
         {"valid_from": s.valid_from, "origin_share": _fraction_text(s.origin_share)}
         for s in rules.splits
+    ]
+
+
+def _settlement_tables(rules: Rules) -> list[dict[str, Any]]:
+    return [
+        {
+            "valid_from": v.valid_from,
+            "method": v.method,
+            "reserve_cap": Decimal(v.reserve_cap_cents) / 100,
+        }
+        for v in rules.settlements
     ]
 
 

@@ -230,35 +230,35 @@ def members_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sh
         out: list[CellValue] = [
             code,
             names.get(code, ""),
-            *(Euro(v) for v in (contribution, load, direct, contribution - load, paid)),
+            *(Euro(v) for v in (contribution, load, direct, paid)),
         ]
         for f in figures[1:]:
-            contribution, load, direct, now = f.get(code, zero)
+            _, load, _, now = f.get(code, zero)
             difference = now - paid
             out += [
-                *(Euro(v) for v in (contribution, load, direct, contribution - load, now)),
+                Euro(load),
+                Euro(now),
                 Euro(difference),
                 "meer" if difference > 0 else "minder" if difference < 0 else "gelijk",
             ]
         return tuple(out)
 
     rows = [Row(cells(code)) for code in codes]
-    totals: list[CellValue] = ["Totaal", ""]
-    paid_before = sum(v[3] for v in figures[0].values())
-    for i, f in enumerate(figures):
-        sums = [sum(v[k] for v in f.values()) for k in range(4)]
-        totals += [Euro(v) for v in (sums[0], sums[1], sums[2], sums[0] - sums[1], sums[3])]
-        if i:
-            totals += [Euro(sums[3] - paid_before), ""]
+    sums = [[sum(v[k] for v in f.values()) for k in range(4)] for f in figures]
+    totals: list[CellValue] = ["Totaal", "", *(Euro(v) for v in sums[0])]
+    for other in sums[1:]:
+        totals += [Euro(other[1]), Euro(other[3]), Euro(other[3] - sums[0][3]), ""]
     rows.append(Row(tuple(totals), TOTAL))
     columns = ["Code", "Centrumgemeente", *(f"{n} ({BASE.lower()})" for n in _MEMBER_COLUMNS)]
     for name in _names(scenarios):
-        columns += [f"{n} ({name})" for n in (*_MEMBER_COLUMNS, "Verschil te betalen", "Betaalt")]
+        columns += [
+            f"{n} ({name})" for n in ("Ten laste", "Te betalen", "Verschil te betalen", "Betaalt")
+        ]
     table = Table(
         tuple(columns),
         tuple(rows),
         note="Ten laste = herkomstdeel + verdeelsleutel over het jaar; rechtstreeks = COSM na"
-        " de bedenktijd. Saldo = bijdrage − ten laste. Te betalen = wat de centrumgemeente"
+        " de bedenktijd. Te betalen = wat de centrumgemeente"
         " voor het jaar uiteindelijk betaalt: met een jaarafrekening de bijdrage min wat de"
         " afrekening terugbetaalt (plus wat zij bijbetaalt), zonder jaarafrekening wat ten"
         " laste komt; rechtstreeks komt er steeds bij. Betaalt: meer of minder dan onder de"
@@ -277,7 +277,7 @@ def members_sheet(base: YearOutcome, scenarios: Sequence[ScenarioOutcome]) -> Sh
     )
 
 
-_MEMBER_COLUMNS = ("Bijdrage", "Ten laste", "Rechtstreeks", "Saldo", "Te betalen")
+_MEMBER_COLUMNS = ("Bijdrage", "Ten laste", "Rechtstreeks", "Te betalen")
 
 
 def _member_figures(outcome: YearOutcome) -> dict[str, tuple[int, int, int, int]]:
