@@ -157,7 +157,7 @@ def _label(placements: int) -> str:
 
 def _row(case: str, got: str, peak: str, target: str, ok: bool | None) -> str:
     verdict = "shown" if ok is None else ("PASS" if ok else "FAIL")
-    return f"{case:<44} {got:<44} {peak:<16} {target:<46} {verdict}"
+    return f"{case:<50} {got:<44} {peak:<12} {target:<42} {verdict}"
 
 
 def _gib(size: int) -> str:

@@ -135,14 +135,19 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
 def _sharing_latest_day(latest: pl.DataFrame) -> pl.Series:
     """The rows (`_row`) of the placements with more than one row on their latest day.
 
-    Equal ids have equal hashes. Most often all the hashes differ, which counting
-    them proves, far cheaper than marking the duplicates; else the hash finds
-    the few candidates cheaply and the ids decide.
+    Equal ids have equal hashes. The hashes sorted tell at once which of them
+    repeat: most often none, which proves that no placement has two rows; else
+    the few rows with a repeated hash are the candidates and their ids decide.
+    Sorting is one pass for both answers, where counting distinct hashes and
+    then marking the repeated ones of every row took two when a log has
+    conflicts.
     """
     hashes = latest["placement_id"].hash()
-    if hashes.n_unique() == latest.height:
+    ordered = hashes.sort()
+    repeated = ordered.filter(ordered == ordered.shift(1))
+    if repeated.is_empty():
         return latest["_row"].clear()
-    maybe_shared = latest.filter(hashes.is_duplicated())
+    maybe_shared = latest.filter(hashes.is_in(repeated.unique().implode()))
     return maybe_shared.filter(pl.col("placement_id").is_duplicated())["_row"]
 
 
