@@ -10,7 +10,8 @@ the shipped sample (`rules/`, `inputs/`, `examples/`):
 * a ```text block is the output of the command before it: its lines, spaces
   aside, appear in that order in what the command printed (`…` stands for
   lines left out; without one the output is exactly those lines);
-* a ```diff block is applied to the copy, as the reader would edit the file;
+* a ```diff block is applied to the copy, as the reader would edit the file (from
+  `--- /dev/null`: the reader makes the new file);
 * every other line of a ```sh block must start with a setup or inspection
   command of the machine (`make`, `pip`, `sha256sum`, …), listed below.
 
@@ -40,7 +41,7 @@ from tests.conftest import ROOT
 README = ROOT / "README.md"
 AS_OF = "2026-11-23"
 #: Commands of the machine, not of fundcalc: shown to set up or inspect, not run here.
-MACHINE = ("make", "pip", "py", "source", "git", "sha256sum", "certutil")
+MACHINE = ("make", "pip", "py", "source", "git", "sha256sum", "certutil", "printf")
 _FENCE = re.compile(r"^ *```(\w*)\n(.*?)^ *```\n", re.S | re.M)
 _EXIT = re.compile(r"#\s*exit (\d+)")
 ELLIPSIS = "…"
@@ -107,6 +108,12 @@ def apply_diff(folder: Path, diff: str) -> None:
     target = folder / next(
         line[len("+++ b/") :] for line in diff.splitlines() if line.startswith("+++ b/")
     )
+    if any(line == "--- /dev/null" for line in diff.splitlines()):  # a new file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        hunk = re.split(r"^@@.*@@$", diff, flags=re.M)[1]
+        added = [raw[1:] for raw in hunk.strip("\n").splitlines() if raw.startswith("+")]
+        target.write_text("\n".join(added) + "\n")
+        return
     lines = target.read_text().splitlines()
     for hunk in re.split(r"^@@.*@@$", diff, flags=re.M)[1:]:
         old: list[str] = []

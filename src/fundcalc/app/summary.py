@@ -15,11 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from fundcalc import __version__
 from fundcalc.app.run import RunResult
 from fundcalc.app.terminal import euro
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
+from fundcalc.core.segments import NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER
 from fundcalc.report.figures import MonthFigures, centrumgemeente_figures, month_figures
 from fundcalc.report.render import REPORT
 
@@ -63,6 +66,8 @@ class RunSummary:
     exceptions: int
     warnings: int
     checks: tuple[tuple[str, bool], ...]
+    #: Direct charges of placements judged not eligible (toetsing, §11), in cents.
+    not_eligible: int = 0
 
     @property
     def workbook(self) -> Path:
@@ -99,6 +104,13 @@ def run_summary(result: RunResult) -> RunSummary:
         exceptions=counts["exceptions"],
         warnings=counts["warnings"],
         checks=tuple(result.settlement.check()),
+        not_eligible=int(
+            calculation.segments(
+                result.period,
+                "amount_cents",
+                where=pl.col("reason").is_in([NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER]),
+            )["amount_cents"].sum()
+        ),
     )
 
 
@@ -173,7 +185,10 @@ def summary_lines(summary: RunSummary) -> list[tuple[str, str]]:
         ),
         (
             "Direct",
-            f"{euro(m.municipal)} COSM after the reflection period, paid by the centrumgemeenten",
+            f"{euro(m.municipal)} COSM after the reflection period, paid by the centrumgemeenten"
+            if not summary.not_eligible
+            else f"{euro(m.municipal)} paid by the centrumgemeenten: COSM after the reflection"
+            f" period, and {euro(summary.not_eligible)} of placements judged not eligible",
         ),
     ]
     if summary.corrections:
