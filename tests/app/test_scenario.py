@@ -22,7 +22,7 @@ from fundcalc.inputs.rules import load_rules
 from fundcalc.inputs.verdicts import read_verdicts
 from fundcalc.report.workbook.scenario import SHEET_NAMES
 from tests.reference import scenario as reference
-from tests.synthetic import synthetic_rows, write_rules, write_sample
+from tests.synthetic import HEADER, stay, synthetic_rows, write_log, write_rules, write_sample
 
 YEAR = 2026
 
@@ -135,6 +135,30 @@ def test_comparison_equals_the_reference_to_the_cent(
     assert got == reference_csv(tmp_path, rows, name, as_of)
     differences = [int(r["difference_cents"]) for r in csv.DictReader(io.StringIO(got))]
     assert any(differences)
+
+
+def test_a_stay_recorded_before_the_as_of_date_that_starts_after_it_counts(
+    tmp_path: Path,
+) -> None:
+    """Announced before D, arriving after it: in force as of D, so its days in the year count
+    (with the scenario's new terms), as the reference decides."""
+    rows = synthetic_rows(10, scale=0.2)
+    write_sample(tmp_path, 10, scale=0.2)
+    announced = [
+        {**dict.fromkeys(HEADER, ""), **row}
+        for row in (
+            stay("V1", "LOV-NOORD", "2026-08-01", "2026-10-01", brp_municipality="GM0363",
+                 recorded_on="2026-06-20"),
+            stay("V2", "DREIGING-OOST", "2026-09-15", brp_municipality="GM0599",
+                 recorded_on="2026-06-25"),
+        )
+    ]  # fmt: skip
+    write_log(tmp_path, announced, name="aangekondigd.csv")
+    as_of = date(2026, 6, 30)
+    got = product_csv(tmp_path, "tarieven", as_of)
+    assert got == reference_csv(tmp_path, [*rows, *announced], "tarieven", as_of)
+    without = reference_csv(tmp_path, rows, "tarieven", as_of)
+    assert got != without
 
 
 def test_the_rules_as_a_scenario_give_every_difference_zero(tmp_path: Path) -> None:
