@@ -169,10 +169,10 @@ ROW_CASES: list[tuple[str, str, bytes, list[Finding]]] = [
         [exception(2, "J1", "no centrumgemeente for municipality 'GM9999'", 10)],
     ),
     (
-        "not a member of the fund",
+        "centrumgemeente GM0003 is not a member of the fund",
         "junk.csv",
         f"{HEADER}\n{stay('J1', brp_municipality='GM0003')}\n".encode(),
-        [exception(2, "J1", "not a member of the fund", 10)],
+        [exception(2, "J1", "centrumgemeente GM0003 is not a member of the fund", 10)],
     ),
     (
         "conflicting versions",

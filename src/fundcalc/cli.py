@@ -449,10 +449,13 @@ def import_(
 
     with progress() as step:
         step(f"Checking {file.name} against the log")
+        rules = load_rules(rules_dir)
+        for text in rules.membership_changes():
+            click.echo(f"notice: {text}", err=True)
         report = import_file(
             file,
             recorded_on,
-            load_rules(rules_dir),
+            rules,
             inputs_dir,
             today=date.today(),
             dry_run=dry_run,
@@ -506,6 +509,8 @@ def explain(
             as_of or date.today(),
             verdict_rows=inputs.verdicts.rows if inputs.verdicts.present else None,
         )
+    for text in inputs.rules.membership_changes():
+        click.echo(f"notice: {text}", err=True)
     for line in explanation_lines(explanation):
         click.echo(line)
 

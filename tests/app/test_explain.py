@@ -122,10 +122,12 @@ def test_a_rejected_range_says_why_and_costs_nothing() -> None:
     e = explain([stay("P4", "KLEIN", "2026-10-30", brp_municipality="GM0003")], "P4")
     assert ranges(e) == [
         (date(2026, 10, 30), date(2026, 10, 31), 2, REJECTED, "GM0003", 10000, 0,
-         "not a member of the fund"),
+         "centrumgemeente GM0003 is not a member of the fund"),
     ]  # fmt: skip
     assert "  2026-10-30 - 2026-10-31   2 days  REJECTED   costs nothing" in explanation_lines(e)
-    assert "      rejected: not a member of the fund" in explanation_lines(e)
+    assert (
+        "      rejected: centrumgemeente GM0003 is not a member of the fund" in explanation_lines(e)
+    )
 
 
 def test_a_void_version_in_force_withdraws_the_placement() -> None:

@@ -21,7 +21,10 @@ SCENARIO = Scenario(
         LotSpec("F", "LOVERBOY", [(date(2024, 12, 20), 2, 100, 7), (date(2025, 1, 16), 3, 100, 9)]),
         LotSpec("C", "COSM", [(date(2025, 1, 1), 1, 100, 10)], valid_to=date(2025, 1, 11)),
     ],
-    municipalities=[MunicipalityRowSpec("GM0001", "GM0001", date(2000, 1, 1))],
+    municipalities=[
+        MunicipalityRowSpec("GM0001", "GM0001", date(2000, 1, 1)),
+        MunicipalityRowSpec("GM0002", "GM0002", date(2000, 1, 1)),
+    ],
 )
 JAN = Period(2025, 1)
 

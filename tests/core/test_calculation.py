@@ -379,7 +379,7 @@ def test_fund_days_of_a_centrumgemeente_that_is_not_a_member_are_rejected() -> N
         )
     )
     assert days(calc) == [
-        ("P1", "REJECTED", "not a member of the fund", 10),
+        ("P1", "REJECTED", "centrumgemeente GM0003 is not a member of the fund", 10),
         ("P2", "MUNICIPAL", None, 10),
     ]
     assert fund_costs(calc) == {}
@@ -471,7 +471,9 @@ def test_key_and_split_are_those_in_force_on_the_first_day_of_the_period() -> No
     splits = [(date(2025, 1, 1), "0.5"), (date(2025, 2, 1), "0")]
     log = [row(start_date="2025-01-30", end_date="2025-02-02", brp_municipality="GM0002")]
     calc = run(base(keys=keys, splits=splits, rows=log), Period(2025, 2))
-    assert days(calc) == [("P1", "REJECTED", "not a member of the fund", 1)]
+    assert days(calc) == [
+        ("P1", "REJECTED", "centrumgemeente GM0002 is not a member of the fund", 1)
+    ]
     assert calc.settlements[Period(2025, 2)].members == ("GM0001",)
 
 

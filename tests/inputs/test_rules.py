@@ -16,7 +16,8 @@ from tests.conftest import ROOT
 
 MUNICIPALITIES = load_municipalities(
     b"municipality_code,municipality_name,centrumgemeente_code,valid_from,valid_to,successor_code\n"
-    b"GM0001,A,GM0001,2000-01-01,,\n",
+    b"GM0001,A,GM0001,2000-01-01,,\n"
+    b"GM0002,B,GM0002,2000-01-01,,\n",
     "municipalities.csv",
 )
 

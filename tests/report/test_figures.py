@@ -148,7 +148,7 @@ def test_exceptions_carry_what_their_rejected_days_would_have_cost(tiny: Calcula
             "placement_id", "reason", "days", "amount_cents"
         ).iter_rows()
     }
-    assert by_placement["C"] == ("not a member of the fund", 1, 10000)
+    assert by_placement["C"] == ("centrumgemeente GM0003 is not a member of the fund", 1, 10000)
     assert by_placement["H"] == ("unknown lot 'ONBEKEND'", 2, None)
     assert findings.height == tiny.findings_for(PERIOD).height
 

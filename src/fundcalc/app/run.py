@@ -161,7 +161,7 @@ def run_period(
             raise UsageError("the log is empty (no placement rows were read); give --period")
         period = default_period(inputs.log.rows, as_of)
     folder = out_dir / str(period)
-    notices = Notices()
+    notices = Notices(inputs.rules.membership_changes())
     closed = [c.period for c in settled.closed] if settled is not None else []
     if settled is None:
         settled = settled_before(out_dir, period)

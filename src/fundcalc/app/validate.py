@@ -77,6 +77,7 @@ def validate_inputs(
         f" {counts['in_force']} in force, {counts['superseded']} superseded,"
         f" {counts['duplicate']} duplicates, {counts['not_yet_recorded']} not yet recorded,"
         f" {counts['not_a_version']} unusable",
+        *(f"notice: {text}" for text in rules.membership_changes()),
     )
     return ValidationReport(findings, facts)
 

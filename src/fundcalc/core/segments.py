@@ -34,7 +34,8 @@ MUNICIPAL = "MUNICIPAL"
 REJECTED = "REJECTED"
 STREAMS = (FUND, JUSTICE, MUNICIPAL, REJECTED)
 
-NOT_A_MEMBER = "not a member of the fund"
+#: The reason of a day whose centrumgemeente is not in the key in force, naming it.
+NOT_A_MEMBER = "centrumgemeente {} is not a member of the fund"
 #: The reason of a MUNICIPAL day moved from the fund by a verdict "not eligible" (§11).
 NOT_ELIGIBLE = "not eligible (toetsing): moved from the fund"
 #: The same for a day that without the verdict would have been rejected (NOT_A_MEMBER).
@@ -357,7 +358,7 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
         .when(pl.col(NOT_ELIGIBLE_COLUMN))
         .then(pl.lit(NOT_ELIGIBLE))
         .when(pl.col("is_member").is_null())
-        .then(pl.lit(NOT_A_MEMBER))
+        .then(reason_text(NOT_A_MEMBER, centrumgemeente))
     )
     days = (pl.col("seg_to") - pl.col("seg_from")).dt.total_days().cast(pl.Int64)
     return (

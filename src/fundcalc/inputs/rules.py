@@ -9,6 +9,7 @@ names the file, the key and what is wrong, raised before anything is written.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -213,6 +214,31 @@ class Rules:
             and period.year in self.budgets
         )
 
+    def membership_changes(self) -> tuple[str, ...]:
+        """A notice per key version whose members differ from the version before it.
+
+        A new key that drops or adds a member is allowed (a municipality joins
+        or leaves the fund), but a weight left out by mistake silently moves
+        that member's costs: every command says who joined and who left.
+        """
+        names = self.municipalities.names()
+        notices = []
+        for i, (before, key) in enumerate(itertools.pairwise(self.keys), 2):
+            joined = sorted(set(key.weights) - set(before.weights))
+            left = sorted(set(before.weights) - set(key.weights))
+            if not joined and not left:
+                continue
+            said = [
+                label + " " + ", ".join(f"{c} {names.get(c, '')}".strip() for c in codes)
+                for label, codes in (("joined:", joined), ("left:", left))
+                if codes
+            ]
+            notices.append(
+                f"the key from {key.valid_from} ({ARRANGEMENT_FILE} key[{i}]) changes the"
+                f" members of the fund: {'; '.join(said)}"
+            )
+        return tuple(notices)
+
     def budget_for(self, year: int) -> int:
         """The fund's budget of a calendar year, in cents."""
         if year not in self.budgets:
@@ -289,10 +315,12 @@ def rules_from_document(raw: Mapping[str, Any], municipalities: Municipalities) 
         first = error.errors()[0]
         where = _describe_location(first["loc"], raw)
         raise RulesError(ARRANGEMENT_FILE, where, _describe_problem(first)) from None
+    keys = _keys(model.key)
+    _refuse_members_that_are_no_centrumgemeente(keys, municipalities)
     return Rules(
         fund_name=model.fund.name,
         budgets=_budgets(model.fund.budget),
-        keys=_keys(model.key),
+        keys=keys,
         splits=_splits(model.split),
         reflection_months=model.cosm.reflection_months,
         correction_lookback_months=model.cosm.correction_lookback_months,
@@ -328,6 +356,29 @@ def _keys(models: Sequence[_KeyModel]) -> tuple[KeyVersion, ...]:
             weights[code] = weight
         keys.append(KeyVersion(model.valid_from, dict(sorted(weights.items()))))
     return tuple(keys)
+
+
+def _refuse_members_that_are_no_centrumgemeente(
+    keys: Sequence[KeyVersion], municipalities: Municipalities
+) -> None:
+    """A key's member must be a centrumgemeente in municipalities.csv on its `valid_from`:
+    a typo (GM9999) would otherwise be a nameless member that pays."""
+    for i, key in enumerate(keys, 1):
+        day = key.valid_from
+        centrumgemeenten = {
+            row.centrumgemeente
+            for rows in municipalities.rows.values()
+            for row in rows
+            if row.valid_from <= day and (row.valid_to is None or day < row.valid_to)
+        }
+        for code in key.weights:
+            if code not in centrumgemeenten:
+                raise RulesError(
+                    ARRANGEMENT_FILE,
+                    f"key[{i}].weights.{code}",
+                    f"{code} is not a centrumgemeente in {MUNICIPALITIES_FILE} on {day}"
+                    " (a typo in the code, or a member that no longer exists)",
+                )
 
 
 def _splits(models: Sequence[_SplitModel]) -> tuple[SplitVersion, ...]:

@@ -159,6 +159,10 @@ def percent(value: Fraction | None) -> Percent | None:
 
 REASONS: tuple[tuple[str, str], ...] = (
     (r"not a member of the fund", "geen lid van het fonds"),
+    (
+        r"centrumgemeente (\S+) is not a member of the fund",
+        r"centrumgemeente \1 is geen lid van het fonds",
+    ),
     (r"unknown lot '(.*)'", r"onbekend perceel '\1'"),
     (r"lot (.*) has no terms on these days", r"perceel \1 heeft op deze dagen geen voorwaarden"),
     (r"no centrumgemeente for municipality '(.*)'", r"geen centrumgemeente voor gemeente '\1'"),

@@ -51,7 +51,7 @@ def test_the_exceptions_are_counted_per_reason_with_their_days_and_euros() -> No
     assert counted.columns == ("Soort", "Reden", "Aantal", "Dagen", "Niet in rekening")
     assert [r.cells for r in counted.rows] == [
         # 3 days × €100 on KLEIN and 2 days × €200 on GROOT.
-        ("uitzondering", "geen lid van het fonds", 2, 5, Euro(70000)),
+        ("uitzondering", "centrumgemeente … is geen lid van het fonds", 2, 5, Euro(70000)),
         ("uitzondering", "onbekend perceel '…'", 2, 7, None),
         ("uitzondering", "start_date '…' is geen datum", 1, None, None),
         ("Totaal uitzonderingen", None, 5, 12, Euro(70000)),
@@ -63,9 +63,15 @@ def test_under_the_counts_each_reason_shows_its_findings_as_written() -> None:
     listed = _sheet(_MIXED).tables[1]
     assert listed.columns == ("Plaatsing", "Reden", "Bestand en regel", "Dagen", "Niet in rekening")
     assert [(r.kind, r.cells) for r in listed.rows] == [
-        (SECTION, ("uitzondering: geen lid van het fonds (2)",)),
-        (BODY, ("A", "geen lid van het fonds", "log.csv:2", 3, Euro(30000))),
-        (BODY, ("B", "geen lid van het fonds", "log.csv:3", 2, Euro(40000))),
+        (SECTION, ("uitzondering: centrumgemeente … is geen lid van het fonds (2)",)),
+        (
+            BODY,
+            ("A", "centrumgemeente GM0003 is geen lid van het fonds", "log.csv:2", 3, Euro(30000)),
+        ),
+        (
+            BODY,
+            ("B", "centrumgemeente GM0003 is geen lid van het fonds", "log.csv:3", 2, Euro(40000)),
+        ),
         (SECTION, ("uitzondering: onbekend perceel '…' (2)",)),
         (BODY, ("C", "onbekend perceel 'ONBEKEND-1'", "log.csv:4", 5, "tarief onbekend")),
         (BODY, ("D", "onbekend perceel 'ONBEKEND-2'", "log.csv:5", 2, "tarief onbekend")),
@@ -80,7 +86,7 @@ def test_a_reason_with_many_findings_shows_its_first_and_points_to_the_file() ->
     sheet = _sheet([*many, _MIXED[0]])
     assert [r.cells for r in sheet.tables[0].rows] == [
         ("uitzondering", "onbekend perceel '…'", 25, 25, None),
-        ("uitzondering", "geen lid van het fonds", 1, 3, Euro(30000)),
+        ("uitzondering", "centrumgemeente … is geen lid van het fonds", 1, 3, Euro(30000)),
         ("Totaal uitzonderingen", None, 26, 28, Euro(30000)),
     ]
     listed = sheet.tables[1].rows
@@ -89,7 +95,7 @@ def test_a_reason_with_many_findings_shows_its_first_and_points_to_the_file() ->
     )
     assert [r.cells[0] for r in listed[1 : LISTED_PER_REASON + 2]] == [
         *(f"P{i:02d}" for i in range(LISTED_PER_REASON)),
-        "uitzondering: geen lid van het fonds (1)",
+        "uitzondering: centrumgemeente … is geen lid van het fonds (1)",
     ]
     assert sheet.tables[1].note == (
         f"Hier staan {LISTED_PER_REASON + 1} van de 26 uitzonderingen en waarschuwingen; de"
@@ -135,7 +141,7 @@ def test_the_sheet_counts_every_finding_of_exceptions_csv_per_reason(sample: Sam
 def test_the_days_of_a_non_member_show_what_they_would_have_cost(sample: Sample) -> None:
     rows = table(_workbook(sample)["Uitzonderingen"], "Plaatsing")
     ledger = pl.read_parquet(sample.folder / LEDGER).filter(pl.col("stream") == "REJECTED")
-    not_member = [r for r in rows if r["Reden"] == "geen lid van het fonds"]
+    not_member = [r for r in rows if str(r["Reden"]).endswith("is geen lid van het fonds")]
     assert not_member
     for r in not_member:
         runs = ledger.filter(pl.col("placement_id") == r["Plaatsing"])
