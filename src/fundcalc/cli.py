@@ -72,6 +72,18 @@ class PeriodType(click.ParamType[Period, str]):
             self.fail(str(error), param, ctx)
 
 
+class SealType(click.ParamType[str, str]):
+    """A seal: the SHA-256 of a close record, 64 hexadecimal digits."""
+
+    name = "SHA-256"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip().lower()
+        if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+            self.fail(f"{value!r} is not a seal: 64 hexadecimal digits", param, ctx)
+        return text
+
+
 class DateType(click.ParamType[date, str]):
     """A day, `YYYY-MM-DD`."""
 
@@ -570,6 +582,10 @@ def close(
     show_run(result, quiet=quiet, as_json=as_json)
     if not quiet and not as_json:
         click.echo(f"Closed    {period}: archived in {out_dir / 'archive'}")
+        click.echo(
+            f"Seal      {result.seal} (note it in the committee's papers; an auditor checks"
+            f" the archive with: fundcalc replay --period {period} --seal {result.seal})"
+        )
 
 
 @main.command(short_help="Prove a closed month or year from its archive; exit 1 if it differs.")
@@ -578,27 +594,41 @@ def close(
 @click.option(
     "--year", type=click.IntRange(1000, 9999), default=None, help="The settled year to replay."
 )
+@click.option(
+    "--seal",
+    type=SealType(),
+    default=None,
+    help="The seal (SHA-256 of the close record) you were given: the archive must hold that"
+    " very close.",
+)
 @reports_errors
-def replay(*, out_dir: Path, period: Period | None, year: int | None) -> None:
+def replay(*, out_dir: Path, period: Period | None, year: int | None, seal: str | None) -> None:
     """Rebuild a closed month, or a settled year, from its archive alone and compare every output.
 
     Uses only the archive (the rules and log files as they were, the as-of
     date, the statements of earlier closed months), so it works after rules/
     and inputs/ have changed. Every archived file is checked against its
-    SHA-256 first. A close withdrawn by `reopen` is replayed as well, before
-    the close in force. A settled year is rebuilt from its archived rules,
-    the archived statements of its twelve months and the archived settlement
-    of the year before. Exit 0 when every output is identical, 1 when not.
+    SHA-256 first, and the records against each other. A close withdrawn by
+    `reopen` is replayed as well, before the close in force. With --seal (the
+    seal `close` printed, on the workbooks of later months), the record must
+    be the one sealed: its seals of the months before prove those too. The
+    first lines say which software closed the month and which replays it. A
+    settled year is rebuilt from its archived rules, the archived statements
+    of its twelve months and the archived settlement of the year before.
+    Exit 0 when every output is identical, 1 when not.
 
     \b
     Examples:
       fundcalc replay --period 2026-10
       fundcalc replay --period 2026-10 --out outputs
       fundcalc replay --year 2025
-    """
+      fundcalc replay --period 2026-10 --seal 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    """  # noqa: E501 - a seal is 64 digits
     if (period is None) == (year is None):
         raise click.UsageError("give either --period YYYY-MM or --year YYYY")
     if year is not None:
+        if seal is not None:
+            raise click.UsageError("--seal is the seal of a month's close: give it with --period")
         from fundcalc.app.settle import replay_year  # noqa: PLC0415 - fast --help
 
         settled = replay_year(out_dir, year)
@@ -608,7 +638,7 @@ def replay(*, out_dir: Path, period: Period | None, year: int | None) -> None:
     from fundcalc.app.replay import replay_all  # noqa: PLC0415 - fast --help
 
     assert period is not None
-    reports = replay_all(out_dir, period)
+    reports = replay_all(out_dir, period, seal)
     for report in reports:
         for line in report.lines():
             click.echo(line)
@@ -619,24 +649,29 @@ def replay(*, out_dir: Path, period: Period | None, year: int | None) -> None:
 @_out
 @reports_errors
 def history(*, out_dir: Path) -> None:
-    """List the closed months: as-of date, day of closing, the statement's SHA-256, totals.
+    """List the closed months: as-of date, day of closing, totals and the seal.
+
+    The seal is the SHA-256 of the month's close record (`replay --seal`
+    checks an archive against it). Records changed, deleted or added after a
+    later close are said after the list (exit 1).
 
     \b
     Examples:
       fundcalc history
       fundcalc history --out outputs
     """
-    from fundcalc.archive.store import ARCHIVE, Archive  # noqa: PLC0415 - fast --help
+    from fundcalc.archive.record import chain_breaks  # noqa: PLC0415 - fast --help
+    from fundcalc.archive.store import ARCHIVE, Archive, broken  # noqa: PLC0415
 
     archive = Archive(out_dir / ARCHIVE)
-    closed = archive.closed()
+    closed = archive.closed(verify=False)
     withdrawals = archive.withdrawals()
     if not closed and not withdrawals:
         click.echo(f"No month is closed yet in {out_dir / ARCHIVE}.")
         return
     click.echo(
-        f"{'month':<8} {'as of':<10} {'closed on':<10} {'statement sha256':<16}"
-        f" {'contributions':>15} {'fund costs':>15} {'justice':>13} {'corrections':>12}"
+        f"{'month':<8} {'as of':<10} {'closed on':<10}"
+        f" {'contributions':>15} {'fund costs':>15} {'justice':>13} {'corrections':>12}  seal"
     )
     rows: list[tuple[ClosedPeriod, Withdrawal | None]] = [(record, None) for record in closed]
     rows += [(archive.withdrawn_record(w), w) for w in withdrawals]
@@ -645,16 +680,19 @@ def history(*, out_dir: Path) -> None:
         fund_costs = totals.get("fund_day_costs", 0) + totals.get("fund_availability", 0)
         click.echo(
             f"{record.period!s:<8} {record.as_of!s:<10} {record.closed_on!s:<10}"
-            f" {record.output('statement.csv').sha256[:16]:<16}"
             f" {euro(totals.get('contribution', 0)):>15}"
             f" {euro(fund_costs):>15}"
             f" {euro(totals.get('justice', 0)):>13}"
-            f" {euro(totals.get('corrections', 0)):>12}"
+            f" {euro(totals.get('corrections', 0)):>12}  {record.seal}"
         )
         if withdrawal is not None:
             click.echo(
                 f"{'':<8} WITHDRAWN on {withdrawal.at} by {withdrawal.by}: {withdrawal.reason}"
             )
+    breaks = chain_breaks(closed)
+    if breaks:
+        click.echo(f"fundcalc: {broken(archive.root, breaks)}", err=True)
+        sys.exit(1)
 
 
 @main.command(short_help="Put a closed month's outputs back from the archive.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -12,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from fundcalc.archive.record import running_software
 from fundcalc.archive.store import ARCHIVE, Archive
 from fundcalc.base.period import Period
 from tests.closing_case import deliver, fundcalc, write_case
@@ -35,7 +37,12 @@ def test_replay_proves_every_output_identical(tmp_path: Path) -> None:
     root = closed_case(tmp_path)
     result = fundcalc(root, "replay", "--period", "2025-02")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1:] == [
+    software = running_software().describe()
+    record = Archive(root / "outputs" / ARCHIVE).get(Period(2025, 2))
+    assert result.output.splitlines() == [
+        f"2025-02 closed with {software}",
+        f"        replayed with {software}",
+        f"2025-02 (as of 2025-03-05, closed on {record.closed_on}, seal {record.seal}): identical",
         "  exceptions.csv  identical",
         "  ledger.parquet  identical",
         "  manifest.json  identical",
@@ -83,7 +90,14 @@ def test_a_changed_archived_output_is_reported_as_different(tmp_path: Path) -> N
     digest = hashlib.sha256(forged).hexdigest()
     (archive / "objects" / digest[:2]).mkdir(exist_ok=True)
     (archive / "objects" / digest[:2] / digest).write_bytes(forged)
-    record_path.write_text(record_path.read_text().replace(statement.sha256, digest))
+    raw = json.loads(record_path.read_text())
+    raw["outputs"] = [
+        {"name": f["name"], "sha256": digest, "size": len(forged)}
+        if f["name"] == "statement.csv"
+        else f
+        for f in raw["outputs"]
+    ]
+    record_path.write_text(json.dumps(raw))
     result = fundcalc(root, "replay", "--period", "2025-02")
     assert result.exit_code == 1
     assert "  statement.csv: differs" in result.output.splitlines()

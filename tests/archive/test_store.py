@@ -13,7 +13,9 @@ from fundcalc.base.period import Period
 from fundcalc.errors import ArchiveError
 
 
-def record(period: str, *files: tuple[str, bytes]) -> dict[str, object]:
+def record(
+    period: str, *files: tuple[str, bytes], basis: dict[str, str] | None = None
+) -> dict[str, object]:
     return {
         "format": 1,
         "period": period,
@@ -23,7 +25,7 @@ def record(period: str, *files: tuple[str, bytes]) -> dict[str, object]:
         "rules": [],
         "inputs": [stored(name, data).as_json() for name, data in files],
         "outputs": [stored("statement.csv", b"period\n").as_json()],
-        "basis": {},
+        "basis": basis or {},
         "totals_cents": {"contribution": 100},
     }
 
@@ -49,7 +51,8 @@ def test_an_unchanged_file_is_stored_once(tmp_path: Path) -> None:
         hashlib.sha256(b"period\n").hexdigest(): b"period\n",
     }
     archive.commit(record("2025-01", ("a.csv", b"x")), same, Period(2025, 1))
-    archive.commit(record("2025-02", ("a.csv", b"x")), same, Period(2025, 2))
+    basis = {"2025-01": hashlib.sha256(b"period\n").hexdigest()}
+    archive.commit(record("2025-02", ("a.csv", b"x"), basis=basis), same, Period(2025, 2))
     assert len(list((tmp_path / "objects").rglob("*"))) == 4  # two folders, two files
 
 

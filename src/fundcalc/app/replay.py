@@ -14,12 +14,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from fundcalc import __version__
 from fundcalc.app.run import load_inputs, run_period
 from fundcalc.archive.corrections import Settled, parse_statement
+from fundcalc.archive.record import running_software
 from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, Withdrawal
 from fundcalc.base.period import Period
 from fundcalc.core.settlement import OpeningReserve
+from fundcalc.errors import ArchiveError
 from fundcalc.report.render import STATEMENT
 
 
@@ -37,47 +38,79 @@ class ReplayReport:
         return not self.differences
 
     def lines(self) -> list[str]:
-        """The report as text, one line per fact."""
+        """The report as text, one line per fact: first the software then and now."""
+        software = [
+            f"{self.record.period} closed with {self.record.closed_with()}",
+            f"{' ' * len(str(self.record.period))} replayed with {running_software().describe()}",
+        ]
         head = (
             f"{self.record.period} (as of {self.record.as_of}, closed on"
-            f" {self.record.closed_on} with fundcalc {self.record.fundcalc})"
+            f" {self.record.closed_on}, seal {self.record.seal})"
         )
         if self.withdrawal is not None:
             head += f", withdrawn on {self.withdrawal.at}: {self.withdrawal.reason}"
         if self.identical:
             return [
+                *software,
                 f"{head}: identical",
                 *(f"  {name}  identical" for name in self.compared),
             ]
-        lines = [f"{head}: DIFFERENT", *(f"  {d}" for d in self.differences)]
-        if self.record.fundcalc != __version__:
+        lines = [*software, f"{head}: DIFFERENT", *(f"  {d}" for d in self.differences)]
+        if changed := self.software_changes():
             lines.append(
-                f"  note: closed with fundcalc {self.record.fundcalc}, replayed with {__version__}"
+                f"  note: the software differs ({', '.join(changed)}): a difference may come"
+                " from the code, not from the archive"
             )
         return lines
 
+    def software_changes(self) -> list[str]:
+        """What differs between the software that closed it and the one replaying it."""
+        now = running_software()
+        if self.record.software is None:
+            then = self.record.fundcalc
+            return [] if then == now.fundcalc else [f"fundcalc {then} -> {now.fundcalc}"]
+        return self.record.software.differences(now)
 
-def replay(out_dir: Path, period: Period) -> ReplayReport:
-    """Rebuild `period` from the archive under `out_dir` and compare every output."""
+
+def replay(out_dir: Path, period: Period, seal: str | None = None) -> ReplayReport:
+    """Rebuild `period` from the archive under `out_dir` and compare every output.
+
+    With `seal`, the record must be the one with that seal (the SHA-256 an
+    auditor was given); its `seals_before` then prove every earlier record.
+    """
     archive = Archive(out_dir / ARCHIVE)
     record = archive.get(period)
+    if seal is not None and record.seal != seal.lower():
+        raise ArchiveError(
+            f"the record of {period} is not the one sealed {seal.lower()}: its seal is now"
+            f" {record.seal}, so it was changed (or closed again) after that seal was given"
+        )
     earlier = tuple(c for c in archive.closed() if c.period < period)
     return _replay(archive, record, earlier)
 
 
-def replay_all(out_dir: Path, period: Period) -> tuple[ReplayReport, ...]:
-    """Every close of `period`: its withdrawn closes, oldest first, then the close in force."""
+def replay_all(out_dir: Path, period: Period, seal: str | None = None) -> tuple[ReplayReport, ...]:
+    """Every close of `period`: its withdrawn closes, oldest first, then the close in force.
+
+    With `seal`, only the close with that seal (in force or withdrawn); an
+    ArchiveError when there is none: its record was changed after the seal was given.
+    """
     archive = Archive(out_dir / ARCHIVE)
     withdrawals = [w for w in archive.withdrawals() if w.period == period]
     closed = {c.period for c in archive.closed()}
     if not withdrawals and period not in closed:
         archive.get(period)  # the error: not closed
+    if seal is not None:
+        seal = seal.lower()
+        withdrawals = [w for w in withdrawals if w.record_sha256 == seal]
+        if not withdrawals:
+            return (replay(out_dir, period, seal),)
     reports = []
     for withdrawal in withdrawals:
         record = archive.withdrawn_record(withdrawal)
         report = _replay(archive, record, _basis_records(archive, record))
         reports.append(replace_withdrawal(report, withdrawal))
-    if period in closed:
+    if period in closed and seal is None:
         reports.append(replay(out_dir, period))
     return tuple(reports)
 
@@ -103,11 +136,7 @@ def _replay(
     period = record.period
     differences: list[str] = []
     basis = {str(c.period): c.output(STATEMENT).sha256 for c in earlier}
-    if basis != dict(record.basis):
-        differences.append(
-            "the periods closed before it are not those it was closed against"
-            f" (then {sorted(record.basis)}, now {sorted(basis)})"
-        )
+    differences += _basis_differences(dict(record.basis), basis)
     statements = {c.period: parse_statement(archive.read(c.output(STATEMENT))) for c in earlier}
     with tempfile.TemporaryDirectory(prefix="fundcalc-replay-") as scratch:
         root = Path(scratch)
@@ -134,7 +163,19 @@ def _replay(
             opening_reserve=None
             if record.opening_reserve is None
             else OpeningReserve.from_json(dict(record.opening_reserve)),
+            software=record.software,
+            legacy=record.software is None,
         )
+    totals = {
+        **result.manifest["totals_cents"],
+        "corrections": result.manifest["corrections"]["total_cents"],
+    }
+    differences += [
+        f"the record's total {name} is {record.totals.get(name)} cents, the replay's"
+        f" {totals.get(name)}: the record has been changed"
+        for name in sorted(set(totals) | set(record.totals))
+        if totals.get(name) != record.totals.get(name)
+    ]
     archived = {file.name: archive.read(file) for file in record.outputs}
     for name in sorted(set(archived) | set(result.files)):
         if name not in result.files:
@@ -146,6 +187,19 @@ def _replay(
             if name == STATEMENT:
                 differences += _statement_differences(archived[name], result.files[name])
     return ReplayReport(record, tuple(sorted(archived)), tuple(differences))
+
+
+def _basis_differences(then: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The statements closed before a month, then and now, compared in words."""
+    differences = []
+    for month in sorted(set(now) | set(then)):
+        if month not in now:
+            differences.append(f"{month} was closed before it, but is not closed now")
+        elif month not in then:
+            differences.append(f"{month} is closed now, but was not when it was closed")
+        elif now[month] != then[month]:
+            differences.append(f"{month}'s statement is not the one it was closed against")
+    return differences
 
 
 def _statement_differences(archived: bytes, replayed: bytes) -> list[str]:

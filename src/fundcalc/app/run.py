@@ -8,7 +8,7 @@ reads, `render_run` turns a calculation into the bytes of every output, and
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from fundcalc.archive.corrections import (
     parse_statement,
     too_late_findings,
 )
+from fundcalc.archive.record import ClosedPeriod, Software, running_software
 from fundcalc.archive.store import ARCHIVE, Archive, StoredFile, stored
 from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.base.money import format_cents
@@ -54,6 +55,7 @@ from fundcalc.report.render import (
     render_ledger,
     render_statement,
 )
+from fundcalc.report.workbook.accounts import SealedMonth
 from fundcalc.report.workbook.book import render_workbook
 from fundcalc.report.workbook.eligibility import eligibility_figures
 
@@ -91,6 +93,8 @@ class RunResult:
     manifest: dict[str, Any]
     corrections: tuple[StatementRow, ...] = ()
     notices: Notices = field(default_factory=Notices)
+    #: The seal of the close (`close` only): the SHA-256 of its record.
+    seal: str = ""
 
     @property
     def statement_rows(self) -> list[StatementRow]:
@@ -145,8 +149,15 @@ def run_period(
     settled: Settled | None = None,
     closing: date | None = None,
     opening_reserve: OpeningReserve | None = None,
+    software: Software | None = None,
+    legacy: bool = False,
 ) -> RunResult:
     """Calculate `period` as of `as_of` and write its outputs under `out_dir`.
+
+    The workbook shows the seal of every close before `period` and marks the
+    corrections for a month closed with other `software` than this run's
+    (default: the software running; replay gives the close's own), unless
+    `legacy`: a replay of a close of record format 1 renders as it did then.
 
     Closed periods in the archive within the lookback are recomputed in the
     same calculation and corrected in this period's statement (§6). With
@@ -191,6 +202,7 @@ def run_period(
         period, {q: calculation.settlements[q] for q in corrected}, settled
     )
     late = too_late_findings(inputs.log.rows, settled.too_old(period, lookback), as_of, lookback)
+    sealed = None if legacy else sealed_months(settled, software or running_software())
     result = render_run(
         inputs,
         calculation,
@@ -200,8 +212,10 @@ def run_period(
         extra_findings=late,
         standing=standing_of(period, as_of, closed, closing),
         opening_reserve=opening_reserve,
+        sealed=sealed,
     )
     placements = int(result.manifest["counts"]["placements"]["in_ledger"])
+    notices += code_change_notices(sealed or (), corrections)
     notices += run_notices(period, as_of, inputs.log.rows, placements)
     result = replace(result, notices=notices)
     if write:
@@ -216,6 +230,39 @@ def standing_of(
     if closing is not None:
         return Standing(DEFINITIEF, closing, tuple(sorted({*closed, period})))
     return Standing(PROGNOSE if is_forecast(period, as_of) else CONCEPT, None, tuple(closed))
+
+
+def sealed_months(settled: Settled, software: Software) -> tuple[SealedMonth, ...]:
+    """The closes before a run, with their seals and whether other software closed them."""
+    return tuple(
+        SealedMonth(
+            str(c.period),
+            c.seal,
+            c.closed_with(),
+            None if c.software is None else c.software != software,
+        )
+        for c in settled.closed
+    )
+
+
+def code_change_notices(
+    sealed: Iterable[SealedMonth], corrections: Iterable[StatementRow]
+) -> Notices:
+    """A warning for each month corrected that other software closed: its corrections
+    may come from the change of code, not from the data (said before they are booked)."""
+    rows: dict[str, int] = {}
+    for row in corrections:
+        rows[row[3]] = rows.get(row[3], 0) + 1
+    now = running_software().describe()
+    return Notices(
+        warnings=tuple(
+            f"{m.period} was closed with other software ({m.closed_with}; now {now}):"
+            f" its {rows[m.period]} correction rows may come from that change, not from the"
+            f" data; 'fundcalc replay --period {m.period}' shows what the code changes"
+            for m in sealed
+            if m.other_software and m.period in rows
+        )
+    )
 
 
 def draft_folder(out_dir: Path, period: Period) -> Path:
@@ -289,29 +336,31 @@ def close_period(
             for f in inputs.verdicts.files
         ]
         outputs = [stored(name, data) for name, data in sorted(result.files.items())]
-        record = {
-            "format": 1,
-            "period": str(period),
-            "as_of": as_of.isoformat(),
-            "closed_on": today.isoformat(),
-            "fundcalc": __version__,
-            "rules": [f.as_json() for f in rules],
-            "inputs": [f.as_json() for f in logs],
-            # The verdicts of the eligibility check (§11), when inputs/eligibility/ exists.
-            **({ELIGIBILITY: [f.as_json() for f in verdicts]} if inputs.verdicts.present else {}),
-            "outputs": [f.as_json() for f in outputs],
-            "basis": {str(c.period): c.output(STATEMENT).sha256 for c in settled.closed},
-            # The reserve the workbook's forecast of the year-end settlement opened with.
-            "opening_reserve": opening.as_json(),
-            "totals_cents": {
+        record = ClosedPeriod(
+            period=period,
+            as_of=as_of,
+            closed_on=today,
+            fundcalc=__version__,
+            rules=tuple(rules),
+            inputs=tuple(logs),
+            outputs=tuple(outputs),
+            basis={str(c.period): c.output(STATEMENT).sha256 for c in settled.closed},
+            totals={
                 **result.manifest["totals_cents"],
                 "corrections": result.manifest["corrections"]["total_cents"],
             },
-        }
-        replaced = [w.record_sha256 for w in archive.withdrawals() if w.period == period]
-        if replaced:  # a close after `reopen` names the closes it replaces (and differs from them)
-            record["replaces_withdrawn"] = replaced
-        archive.commit(
+            software=running_software(),
+            seals_before={str(c.period): c.seal for c in settled.closed},
+            # A close after `reopen` names the closes it replaces (and differs from them).
+            replaces_withdrawn=tuple(
+                w.record_sha256 for w in archive.withdrawals() if w.period == period
+            ),
+            # The verdicts of the eligibility check (§11), when inputs/eligibility/ exists.
+            eligibility=tuple(verdicts) if inputs.verdicts.present else None,
+            # The reserve the workbook's forecast of the year-end settlement opened with.
+            opening_reserve=opening.as_json(),
+        )
+        committed = archive.commit(
             record,
             {
                 **read,
@@ -321,7 +370,7 @@ def close_period(
             period,
         )
         write_folder(result.folder, result.files)
-    return result
+    return replace(result, seal=committed.seal)
 
 
 def _files_as_read(folder: Path, files: Iterable[tuple[str, str]]) -> dict[str, bytes]:
@@ -351,8 +400,12 @@ def render_run(
     extra_findings: pl.DataFrame | None = None,
     standing: Standing | None = None,
     opening_reserve: OpeningReserve | None = None,
+    sealed: Sequence[SealedMonth] | None = None,
 ) -> RunResult:
-    """Every output of a run as bytes: the same inputs give the same bytes."""
+    """Every output of a run as bytes: the same inputs give the same bytes.
+
+    `sealed`: the closes before it, shown with their seals in the workbook.
+    """
     settlement = calculation.settlements[period]
     findings = sort_findings(
         pl.concat([calculation.findings_for(period), finding_frame(extra_findings)])
@@ -380,6 +433,7 @@ def render_run(
         )
         if inputs.verdicts.present
         else None,
+        sealed=sealed,
     )
     manifest = build_manifest(
         inputs,

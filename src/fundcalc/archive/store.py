@@ -33,61 +33,39 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from fundcalc.archive.record import (
+    ClosedPeriod,
+    StoredFile,
+    chain_breaks,
+    not_sha256,
+    record_bytes,
+    stored,
+)
 from fundcalc.base.atomic import replace_file, sync_folder
 from fundcalc.base.period import Period
 from fundcalc.errors import ArchiveError
 
+__all__ = [
+    "ARCHIVE",
+    "Archive",
+    "ClosedPeriod",
+    "SettledYear",
+    "StoredFile",
+    "Withdrawal",
+    "broken",
+    "stored",
+]
+
 ARCHIVE = "archive"
-RECORD_VERSION = 1
 WITHDRAWN = "withdrawn"
 YEARS = "years"
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """A file of a close: its name where it was read or written, and its SHA-256."""
-
-    name: str
-    sha256: str
-    size: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "sha256": self.sha256, "size": self.size}
-
-
-@dataclass(frozen=True)
-class ClosedPeriod:
-    """The record of one close (`periods/YYYY-MM.json`)."""
-
-    period: Period
-    as_of: date
-    closed_on: date
-    fundcalc: str
-    rules: tuple[StoredFile, ...]
-    inputs: tuple[StoredFile, ...]
-    outputs: tuple[StoredFile, ...]
-    basis: Mapping[str, str]
-    totals: Mapping[str, int]
-    record_sha256: str
-    #: The verdict files of the eligibility check (§11) the close read from
-    #: `inputs/eligibility/`; None when that folder did not exist.
-    eligibility: tuple[StoredFile, ...] | None = None
-    #: The reserve the month's forecast of the year-end settlement opened with
-    #: (`OpeningReserve.as_json`); None in a record made before it was recorded.
-    opening_reserve: Mapping[str, Any] | None = None
-
-    def output(self, name: str) -> StoredFile:
-        for stored in self.outputs:
-            if stored.name == name:
-                return stored
-        raise ArchiveError(f"archive: the close of {self.period} has no {name}")
 
 
 @dataclass(frozen=True)
@@ -142,35 +120,13 @@ class SettledYear:
         raise ArchiveError(f"archive: the settlement of {self.year} has no {name}")
 
 
-def not_plain(name: object) -> str | None:
-    """Why `name` is not a plain file name (and could write outside a folder), None if it is.
-
-    A record names files as they were in `rules/`, `inputs/placements/` and
-    `outputs/P/`: a name with a separator, `..`, a drive or a NUL could only
-    come from an edited record, and replay would write outside its folder.
-    (A colon is allowed: on Linux it is a plain character of a name.)
-    """
-    if not isinstance(name, str) or not name:
-        return "is no file name"
-    if "/" in name or "\\" in name:
-        return "holds a folder separator"
-    if name in (".", ".."):
-        return "is a folder, not a file"
-    if "\0" in name or any(ord(c) < 32 for c in name):
-        return "holds a control character"
-    return None
-
-
-def not_sha256(text: object) -> bool:
-    """True unless `text` is a SHA-256 as the archive writes it (64 lowercase hex digits)."""
-    return not (
-        isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+def broken(root: Path, breaks: Sequence[str]) -> str:
+    """The message of an archive whose records disagree, with what to do."""
+    return (
+        f"the archive {root} has been tampered with: {'; '.join(breaks)}. Put the record back"
+        " from a backup and check it with 'fundcalc replay --seal' against the seal you were"
+        " given"
     )
-
-
-def stored(name: str, data: bytes) -> StoredFile:
-    """The archive's description of a file's bytes."""
-    return StoredFile(name, hashlib.sha256(data).hexdigest(), len(data))
 
 
 class Archive:
@@ -197,21 +153,29 @@ class Archive:
         except OSError:
             return None
 
-    def closed(self) -> list[ClosedPeriod]:
-        """Every closed period, oldest first (withdrawn closes left out)."""
+    def closed(self, *, verify: bool = True) -> list[ClosedPeriod]:
+        """Every closed period, oldest first (withdrawn closes left out).
+
+        The records are checked against each other (`chain_breaks`): a record
+        changed, deleted or added after a later close is an ArchiveError that
+        says which, unless `verify` is false (`history` lists them and says it).
+        """
         if not self._periods.is_dir():
             return []
         records = sorted(p for p in self._periods.glob("*.json") if not p.name.startswith("."))
         gone = {w.record_sha256 for w in self.withdrawals()}
-        return [r for r in map(self._record, records) if r.record_sha256 not in gone]
+        closed = [r for r in map(self._record, records) if r.record_sha256 not in gone]
+        if verify and (breaks := chain_breaks(closed)):
+            raise ArchiveError(broken(self.root, breaks))
+        return closed
 
     def get(self, period: Period) -> ClosedPeriod:
-        """The record of a closed period; an error when it is not closed."""
-        path = self._periods / f"{period}.json"
-        record = self._record(path) if path.is_file() else None
-        if record is None or record.record_sha256 in {w.record_sha256 for w in self.withdrawals()}:
-            raise ArchiveError(f"{period} is not closed (no {path})")
-        return record
+        """The record of a closed period (the chain of records checked); an error when
+        it is not closed."""
+        for record in self.closed():
+            if record.period == period:
+                return record
+        raise ArchiveError(f"{period} is not closed (no {self._periods / f'{period}.json'})")
 
     def withdrawals(self) -> list[Withdrawal]:
         """Every withdrawn close, by period and then in the order they were withdrawn."""
@@ -243,7 +207,7 @@ class Archive:
     def withdrawn_record(self, withdrawal: Withdrawal) -> ClosedPeriod:
         """The record of a withdrawn close, read from its object (checked)."""
         name = f"{withdrawal.period}.json"
-        data = self.read(StoredFile(name, withdrawal.record_sha256, 0))
+        data = self.read(StoredFile(name, withdrawal.record_sha256, -1))
         return self._parse(data, self._object(withdrawal.record_sha256))
 
     def withdraw(self, period: Period, *, reason: str, by: str, at: str) -> Withdrawal:
@@ -258,7 +222,7 @@ class Archive:
         folder.mkdir(parents=True, exist_ok=True)
         number = 1 + sum(1 for w in self.withdrawals() if w.period == period)
         note = Withdrawal(period, number, record.record_sha256, reason, by, at)
-        replace_file(folder / f"{period}.{number}.json", _json(note.as_json()))
+        replace_file(folder / f"{period}.{number}.json", record_bytes(note.as_json()))
         sync_folder(folder)
         path.unlink()
         sync_folder(self._periods)
@@ -294,7 +258,7 @@ class Archive:
         target = self._years / f"{year}.json"
         if target.exists():
             raise ArchiveError(f"{year} is already settled; a settled year is never settled again")
-        replace_file(target, _json(record))
+        replace_file(target, record_bytes(record))
         sync_folder(self._years)
         return self.get_year(year)
 
@@ -320,52 +284,16 @@ class Archive:
             raise ArchiveError(f"{path}: not a readable settlement record ({error})") from None
 
     def _record(self, path: Path) -> ClosedPeriod:
-        return self._parse(path.read_bytes(), path)
+        record = self._parse(path.read_bytes(), path)
+        if path.name != f"{record.period}.json":
+            raise ArchiveError(
+                f"{path}: holds the record of {record.period}, not of {path.stem};"
+                " the record has been changed"
+            )
+        return record
 
     def _parse(self, data: bytes, path: Path) -> ClosedPeriod:
-        try:
-            raw = json.loads(data)
-            files = {
-                key: tuple(StoredFile(f["name"], f["sha256"], f["size"]) for f in raw[key])
-                for key in ("rules", "inputs", "outputs")
-            }
-            for key, named in files.items():
-                for file in named:
-                    if (why := not_plain(file.name)) is not None:
-                        raise ArchiveError(
-                            f"{path}: {key} names {file.name!r}, which {why}; a close only"
-                            " records plain file names, so the record has been changed"
-                        )
-                    if not_sha256(file.sha256):
-                        raise ArchiveError(
-                            f"{path}: the SHA-256 of {file.name} is not 64 hexadecimal digits;"
-                            " the record has been changed"
-                        )
-                names = [file.name for file in named]
-                if len(set(names)) != len(names):
-                    raise ArchiveError(
-                        f"{path}: {key} names a file twice; the record has been changed"
-                    )
-            return ClosedPeriod(
-                period=Period.parse(raw["period"]),
-                as_of=date.fromisoformat(raw["as_of"]),
-                closed_on=date.fromisoformat(raw["closed_on"]),
-                fundcalc=raw["fundcalc"],
-                rules=files["rules"],
-                inputs=files["inputs"],
-                outputs=files["outputs"],
-                basis=dict(raw["basis"]),
-                totals={k: int(v) for k, v in raw["totals_cents"].items()},
-                record_sha256=hashlib.sha256(data).hexdigest(),
-                opening_reserve=dict(raw["opening_reserve"]) if "opening_reserve" in raw else None,
-                eligibility=None
-                if "eligibility" not in raw
-                else tuple(
-                    StoredFile(f["name"], f["sha256"], f["size"]) for f in raw["eligibility"]
-                ),
-            )
-        except (ValueError, KeyError, TypeError) as error:
-            raise ArchiveError(f"{path}: not a readable close record ({error})") from None
+        return ClosedPeriod.from_json(data, str(path))
 
     def read(self, file: StoredFile) -> bytes:
         """The bytes of an archived file, checked against its SHA-256."""
@@ -377,6 +305,11 @@ class Archive:
         if hashlib.sha256(data).hexdigest() != file.sha256:
             raise ArchiveError(
                 f"archive: {file.name} ({path}) has been changed: its SHA-256 no longer matches"
+            )
+        if file.size >= 0 and len(data) != file.size:
+            raise ArchiveError(
+                f"archive: the record says {file.name} has {file.size} bytes, its object has"
+                f" {len(data)}: the record has been changed"
             )
         return data
 
@@ -405,7 +338,7 @@ class Archive:
                 _unlock(stream.fileno())
 
     def commit(
-        self, record: Mapping[str, Any], files: Mapping[str, bytes], period: Period
+        self, record: ClosedPeriod | Mapping[str, Any], files: Mapping[str, bytes], period: Period
     ) -> ClosedPeriod:
         """Store `files` and then the record: the close is done at the rename.
 
@@ -420,7 +353,8 @@ class Archive:
         withdrawn = {w.record_sha256 for w in self.withdrawals()}
         if target.exists() and self._record(target).record_sha256 not in withdrawn:
             raise ArchiveError(f"{period} is already closed; a closed period is never closed again")
-        replace_file(target, _json(record))
+        data = record.to_json() if isinstance(record, ClosedPeriod) else record_bytes(record)
+        replace_file(target, data)
         sync_folder(self._periods)
         return self.get(period)
 
@@ -430,10 +364,6 @@ class Archive:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         replace_file(path, data)
-
-
-def _json(document: Mapping[str, Any]) -> bytes:
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def _try_lock(descriptor: int) -> bool:

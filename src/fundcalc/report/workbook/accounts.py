@@ -10,6 +10,7 @@ counts and the invariant checks of every month calculated.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
@@ -243,6 +244,43 @@ def _first_of_each(findings: pl.DataFrame, per_reason: pl.DataFrame) -> list[Row
     return rows
 
 
+@dataclass(frozen=True)
+class SealedMonth:
+    """A month closed before this one: its seal (*zegel*, the SHA-256 of its close record),
+    the software that closed it, and whether that differs from this run's (None: the
+    record, of format 1, does not say)."""
+
+    period: str
+    seal: str
+    closed_with: str
+    other_software: bool | None
+
+
+def sealed_table(sealed: Sequence[SealedMonth]) -> Table:
+    """Archief: the seals of the months closed before this one, for the committee's papers.
+
+    A workbook cannot hold its own month's seal (the seal covers the workbook's
+    SHA-256), so each month's seal is on the workbook of every month after it.
+    """
+    return Table(
+        ("Gesloten maand", "Zegel (SHA-256 van het afsluitverslag)", "Gesloten met"),
+        tuple(
+            Row(
+                (
+                    m.period,
+                    m.seal,
+                    m.closed_with + (" (andere software)" if m.other_software else ""),
+                )
+            )
+            for m in sealed
+        ),
+        caption="Archief: de maanden die vóór deze zijn gesloten",
+        note="De zegel van een gesloten maand toetst het archief: fundcalc replay --period"
+        " JJJJ-MM --seal <zegel>. De zegel van deze maand zelf geeft fundcalc close; hij staat"
+        " op de werkmap van de volgende maand.",
+    )
+
+
 def accounts_sheet(
     ctx: Context,
     rules: Rules,
@@ -251,8 +289,10 @@ def accounts_sheet(
     input_files: Sequence[LogFile],
     counts: Mapping[str, Any],
     output_hashes: Mapping[str, str],
+    sealed: Sequence[SealedMonth] = (),
 ) -> Sheet:
-    """Verantwoording: versions, files and hashes, counts (as in the manifest), checks."""
+    """Verantwoording: versions, files and hashes, counts (as in the manifest), checks,
+    and the seals of the months closed before (`sealed_table`, when there are any)."""
     key = rules.key_for(ctx.period)
     run = Table(
         ("Onderdeel", "Waarde"),
@@ -336,7 +376,15 @@ def accounts_sheet(
             "Hoe deze cijfers zijn gemaakt: versies, bestanden met hun SHA-256, tellingen en"
             " controles."
         ),
-        (run, rules_table, inputs_table, counts_table, checks, outputs),
+        (
+            run,
+            rules_table,
+            inputs_table,
+            counts_table,
+            checks,
+            outputs,
+            *((sealed_table(sealed),) if sealed else ()),
+        ),
         widths={0: 52, 1: 68},
         header_table=None,
     )

@@ -13,7 +13,7 @@ pure: the same inputs give the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -68,7 +68,7 @@ from fundcalc.report.sheets import (
     Table,
     workbook_bytes,
 )
-from fundcalc.report.workbook.accounts import accounts_sheet, exceptions_sheet
+from fundcalc.report.workbook.accounts import SealedMonth, accounts_sheet, exceptions_sheet
 from fundcalc.report.workbook.capacity import groups_sheet, justice_sheet, lots_sheet
 from fundcalc.report.workbook.eligibility import EligibilityFigures, eligibility_sheet
 
@@ -98,6 +98,7 @@ def render_workbook(
     standing: Standing | None = None,
     opening_reserve: OpeningReserve | None = None,
     eligibility: EligibilityFigures | None = None,
+    sealed: Sequence[SealedMonth] | None = None,
 ) -> bytes:
     """The committee's workbook for `period` as .xlsx bytes.
 
@@ -113,7 +114,9 @@ def render_workbook(
     `counts` are the run's row counts (as in the manifest), `output_hashes` the
     SHA-256 of the outputs rendered before the workbook; both are shown on
     the Verantwoording sheet. `findings` are the run's exceptions and warnings
-    (by default the calculation's own for the period).
+    (by default the calculation's own for the period). `sealed` are the months
+    closed before it with their seals (Verantwoording); the corrections for one
+    closed with other software are marked (Correcties).
     """
     if findings is None:
         findings = calculation.findings_for(period)
@@ -129,7 +132,9 @@ def render_workbook(
         groups_sheet(ctx, calculation, rules),
         trend_sheet(ctx, months),
         justice_sheet(ctx, calculation, rules),
-        corrections_sheet(ctx, rules, corrections),
+        corrections_sheet(
+            ctx, rules, corrections, {m.period for m in sealed or () if m.other_software}
+        ),
         *(() if eligibility is None else (eligibility_sheet(ctx, eligibility),)),
         exceptions_sheet(ctx, calculation, findings),
         accounts_sheet(
@@ -139,6 +144,7 @@ def render_workbook(
             input_files=input_files,
             counts=counts or {},
             output_hashes=output_hashes or {},
+            sealed=sealed or (),
         ),
     )
     stamp = datetime(calculation.as_of.year, calculation.as_of.month, calculation.as_of.day)
@@ -490,11 +496,25 @@ def trend_sheet(ctx: Context, months: Sequence[MonthFigures]) -> Sheet:
 
 # --- Correcties ---
 
+#: The mark of a correction for a month closed with other software.
+CODE_CHANGE = "andere software: kan uit de codewijziging komen"
 
-def corrections_sheet(ctx: Context, rules: Rules, corrections: Sequence[StatementRow]) -> Sheet:
-    """Correcties: rows booked in this period for earlier ones, per period and payer."""
+
+def corrections_sheet(
+    ctx: Context,
+    rules: Rules,
+    corrections: Sequence[StatementRow],
+    other_software: Collection[str] = (),
+) -> Sheet:
+    """Correcties: rows booked in this period for earlier ones, per period and payer.
+
+    The corrections for a month closed with other software than this run's
+    (`other_software`) may come from the change of code rather than from the
+    data: they get a column that says so (only when there are such).
+    """
     names = rules.municipalities.names()
     figures = correction_figures(corrections)
+    marked = any(c.for_period in other_software for c in figures)
     rows = [
         Row(
             (
@@ -503,6 +523,7 @@ def corrections_sheet(ctx: Context, rules: Rules, corrections: Sequence[Statemen
                 "Justitie" if c.payer == "JUSTICE" else names.get(c.payer, ""),
                 *(Euro(c.items[item]) for item in ITEMS),
                 Euro(c.total),
+                *((CODE_CHANGE if c.for_period in other_software else "",) if marked else ()),
             )
         )
         for c in figures
@@ -516,6 +537,7 @@ def corrections_sheet(ctx: Context, rules: Rules, corrections: Sequence[Statemen
                     "",
                     *(Euro(sum(c.items[item] for c in figures)) for item in ITEMS),
                     Euro(sum(c.total for c in figures)),
+                    *(("",) if marked else ()),
                 ),
                 TOTAL,
             )
@@ -527,6 +549,7 @@ def corrections_sheet(ctx: Context, rules: Rules, corrections: Sequence[Statemen
             "Naam",
             *(ITEM_NAMES[item] for item in ITEMS),
             "Totaal",
+            *(("Oorzaak",) if marked else ()),
         ),
         tuple(rows),
         note="Correcties: het verschil tussen de herberekening van een gesloten maand en wat"
