@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks import generate
+from fundcalc.app.run import load_inputs, run_period
 from fundcalc.base.findings import EXCEPTION, SCHEMA, WARNING, finding_frame
+from fundcalc.base.period import Period
 from fundcalc.report.render import render_findings, render_statement, safe_text
+from tests.conftest import ROOT
 from tests.synthetic import Sample
 
 
@@ -132,3 +138,15 @@ def test_the_hostile_run_writes_its_exceptions_as_the_row_by_row_writer(hostile:
 
 def test_the_sample_run_writes_its_exceptions_as_the_row_by_row_writer(sample: Sample) -> None:
     assert sample.run.files["exceptions.csv"] == _row_by_row(sample.run.findings)
+
+
+def test_a_dirty_generated_log_writes_its_exceptions_as_the_row_by_row_writer(
+    tmp_path: Path,
+) -> None:
+    generate.write_large(ROOT / "rules", tmp_path, 3_000, years=1, seed=5, dirt=generate.Dirt())
+    inputs = load_inputs(ROOT / "rules", tmp_path)
+    run = run_period(inputs, tmp_path / "out", Period(2025, 10), date(2026, 1, 15), write=False)
+    reasons = run.findings["reason"]
+    for dirt in ("start_date '#####'", "unknown lot", "conflicting versions", "before start"):
+        assert reasons.str.contains(dirt, literal=True).any(), dirt
+    assert run.files["exceptions.csv"] == _row_by_row(run.findings)
