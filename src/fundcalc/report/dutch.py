@@ -284,25 +284,40 @@ def reason_groups(reasons: pl.Series) -> pl.Series:
     counts together (`onbekend perceel '…'`, `start_date '…' is geen datum`).
 
     Each part of a reason (parts are joined by `; `) is grouped on its own; a
-    part of no known form stays as written. Worked out once per distinct reason.
+    part of no known form stays as written. Worked out once per distinct
+    reason, and split into parts only where it has several.
     """
-    distinct = reasons.unique().drop_nulls()
-    part = pl.element()
-    grouped: pl.Expr = part
-    for pattern, template in reversed(_GROUPS):
-        grouped = (
-            pl.when(part.str.contains(pattern))
-            .then(part.str.replace(pattern, template))
-            .otherwise(grouped)
-        )
-    groups = pl.DataFrame({"reason": distinct}).with_columns(
-        pl.col("reason").str.split("; ").list.eval(grouped).list.join("; ").alias("group")
+    distinct = reasons.unique().drop_nulls().to_frame("reason")
+    several = pl.col("reason").str.contains("; ", literal=True)
+    groups = pl.concat(
+        [
+            distinct.filter(~several).with_columns(_grouped(pl.col("reason")).alias("group")),
+            distinct.filter(several).with_columns(
+                pl.col("reason")
+                .str.split("; ")
+                .list.eval(_grouped(pl.element()))
+                .list.join("; ")
+                .alias("group")
+            ),
+        ]
     )
     return (
         reasons.to_frame("reason")
         .join(groups, on="reason", how="left", maintain_order="left")["group"]
         .alias("group")
     )
+
+
+def _grouped(part: pl.Expr) -> pl.Expr:
+    """One part of a reason as its group: the first known form it has (`_GROUPS`)."""
+    grouped = part
+    for pattern, template in reversed(_GROUPS):
+        grouped = (
+            pl.when(part.str.contains(pattern))
+            .then(part.str.replace(pattern, template))
+            .otherwise(grouped)
+        )
+    return grouped
 
 
 COUNT_NAMES = {
