@@ -217,7 +217,7 @@ def eligibility_sheet(ctx: Context, figures: EligibilityFigures) -> Sheet:
             " verschoven. Geen cliënt- of plaatsingsnummers; aantallen onder 5 als <5."
         ),
         (year, per_month),
-        widths={0: 42},
+        widths={0: 42, 2: 36},
     )
 
 
