@@ -124,3 +124,30 @@ def test_verdict_files_are_inputs_hashed_archived_and_replayed(tmp_path: Path) -
     replayed = fundcalc(root, "replay", "--period", "2025-01")
     assert replayed.exit_code == 0, replayed.output
     assert "identical" in replayed.output
+
+
+def test_a_verdict_for_a_month_beyond_the_lookback_is_too_late_to_correct(
+    tmp_path: Path,
+) -> None:
+    root = write_case(tmp_path, lookback=1)
+    deliver(root, "2025-02.csv", STAY, OTHER)
+    for period, as_of in (("2025-01", "2025-02-05"), ("2025-02", "2025-03-05")):
+        assert fundcalc(root, "close", "--period", period, "--as-of", as_of).exit_code == 0
+    verdicts = _verdicts(root, "toetsing.csv", "P1,nee,2025-03-10,TC-1")
+    assert fundcalc(root, "close", "--period", "2025-03", "--as-of", "2025-04-05").exit_code == 0
+    # February is within one month of March and corrected; January is settled for good.
+    assert {q for _, _, q, _ in corrections(root, "2025-03")} == {"2025-02"}
+    booked = {(p, i): a for p, i, q, a in corrections(root, "2025-03")}
+    before = _oracle(2, date(2025, 3, 5), [])
+    after = _oracle(2, date(2025, 4, 5), verdicts)
+    assert booked == {
+        k: after.get(k, 0) - before.get(k, 0)
+        for k in set(before) | set(after)
+        if after.get(k, 0) != before.get(k, 0)
+    }
+    exceptions = (root / "outputs" / "2025-03" / "exceptions.csv").read_text("utf-8-sig")
+    assert (
+        "exception;eligibility/toetsing.csv;2;P1;too late to correct: the verdict decided on"
+        " 2025-03-10 changes 2025-01, closed as of 2025-02-05 and beyond the 1-month lookback;"
+    ) in exceptions.splitlines()
+    assert "changes 2025-02" not in exceptions

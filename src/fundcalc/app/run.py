@@ -27,6 +27,7 @@ from fundcalc.archive.corrections import (
     parse_statement,
     too_late_findings,
 )
+from fundcalc.archive.late_verdicts import too_late_verdicts
 from fundcalc.archive.record import ClosedPeriod, Software, running_software
 from fundcalc.archive.store import ARCHIVE, Archive, StoredFile, stored
 from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findings
@@ -201,8 +202,21 @@ def run_period(
     corrections = correction_rows(
         period, {q: calculation.settlements[q] for q in corrected}, settled
     )
-    late = too_late_findings(inputs.log.rows, settled.too_old(period, lookback), as_of, lookback)
     sealed = None if legacy else sealed_months(settled, software or running_software())
+    too_old = settled.too_old(period, lookback)
+    late = pl.concat(
+        [
+            too_late_findings(inputs.log.rows, too_old, as_of, lookback),
+            too_late_verdicts(
+                inputs.verdicts.rows,
+                inputs.log.rows,
+                too_old,
+                as_of=as_of,
+                lookback_months=lookback,
+                fund_lots=calculation.fund_lots,
+            ),
+        ]
+    )
     result = render_run(
         inputs,
         calculation,
