@@ -64,3 +64,28 @@ def test_explain_shows_the_verdict_in_force_and_the_days_it_moved(tmp_path: Path
     later = _explain(root, "2025-03-05")
     assert "In force: eligible (ja)" in later
     assert "(FUND 2 100.00)" in later
+
+
+def test_validate_lists_the_verdicts_that_cannot_be_read_or_conflict(tmp_path: Path) -> None:
+    root = write_case(tmp_path)
+    deliver(root, "2025-02.csv", STAY)
+    (root / "inputs" / "eligibility").mkdir()
+    (root / "inputs" / "eligibility" / "v.csv").write_text(
+        "placement_id,eligible,decided_on,reference\nP1,ja,2025-02-01,\nP1,nee,2025-02-01,\n"
+        "P1,wellicht,2025-02-02,\n"
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "validate",
+            "--rules",
+            str(root / "rules"),
+            "--inputs",
+            str(root / "inputs"),
+            "--as-of",
+            "2025-02-15",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "eligible 'wellicht' is not ja/nee, true/false or 1/0" in result.output
+    assert "conflicting verdicts decided on the same day (2025-02-01)" in result.output

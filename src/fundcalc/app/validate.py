@@ -20,6 +20,7 @@ from fundcalc.base.findings import (
 from fundcalc.base.period import Period
 from fundcalc.core.calculation import calculate
 from fundcalc.core.checks import run_checks
+from fundcalc.core.verdicts import verdicts_as_of
 from fundcalc.core.versions import versions_as_of
 from fundcalc.inputs.rules import Rules
 
@@ -66,6 +67,8 @@ def validate_inputs(
         found = [
             finding_frame(inputs.log_findings),
             finding_frame(versions.exceptions),
+            # The verdicts of the eligibility check that cannot be read or conflict (§11).
+            verdicts_as_of(inputs.verdicts.rows, as_of).exceptions,
             placement_findings(versions.placements, rules),
         ]
         findings = sort_findings(pl.concat(found))
