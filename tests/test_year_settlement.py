@@ -316,3 +316,18 @@ def test_a_close_records_the_reserve_its_forecast_opened_with_and_replays_with_i
     assert record["opening_reserve"] == {"from": "rules", "cents": 50_000}
     result = fundcalc("replay", "--period", "2026-03", "--out", str(closed_months / "out"))
     assert result.exit_code == 0, result.output
+
+
+def test_a_year_whose_first_months_can_no_longer_be_closed_says_so(tmp_path: Path) -> None:
+    closed = tmp_path / "april"  # an archive that began with April
+    shutil.copytree(DATA / "rules", closed / "rules")
+    shutil.copytree(DATA / "inputs", closed / "inputs")
+    assert close(closed, "2025-04").exit_code == 0
+    result = settle(closed, 2025)
+    assert result.exit_code == 1
+    assert result.output == (
+        "fundcalc: 2025 cannot be settled: 2025-01, 2025-02, 2025-03, 2025-05, 2025-06, 2025-07,"
+        " 2025-08, 2025-09, 2025-10, 2025-11, 2025-12 are not closed, and 2025-01 can no longer"
+        " be (months close in order; 2025-04 is closed): a year is settled in an archive that"
+        " closed all its twelve months\n"
+    )

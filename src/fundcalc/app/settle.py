@@ -127,9 +127,17 @@ def _closes_of(archive: Archive, year: int) -> list[ClosedPeriod]:
     missing = [p for p in months_of(year) if p not in closed]
     if missing:
         names = ", ".join(map(str, missing))
+        verb = "is" if len(missing) == 1 else "are"
+        last = max(closed, default=None)
+        if last is not None and missing[0] < last:
+            raise ArchiveError(
+                f"{year} cannot be settled: {names} {verb} not closed, and {missing[0]} can no"
+                f" longer be (months close in order; {last} is closed): a year is settled in an"
+                " archive that closed all its twelve months"
+            )
         raise ArchiveError(
-            f"{year} cannot be settled: {names} {'is' if len(missing) == 1 else 'are'} not"
-            f" closed; close every month of {year} first (fundcalc close --period {missing[0]})"
+            f"{year} cannot be settled: {names} {verb} not closed; close every month of"
+            f" {year} first (fundcalc close --period {missing[0]})"
         )
     return [closed[p] for p in months_of(year)]
 
