@@ -14,7 +14,8 @@ The clean 1 M month, the dirty one (the same log spoiled by the generator's
 cached (its first run: `OUT/.cache/` removed before each) and both floors run
 by turns. The sample is judged against the imports alone, a close against one
 month run by turns with it (the month is run first, untimed, as it is for the
-committee), 10 M against the 1 M month. Large logs come from the seeded
+committee), 10 M against the 1 M month, the settlement of a year (its twelve
+archived statements, never the log) against the imports alone. Large logs come from the seeded
 generator (`benchmarks/generate.py`) and are written once to
 `benchmarks/.cache/` (not committed).
 
@@ -164,7 +165,7 @@ def _gib(size: int) -> str:
     return f"{size / GIB:.2f} GiB"
 
 
-CASES = ("sample", "1m", "dirty", "first", "10m", "close", "scenario")
+CASES = ("sample", "1m", "dirty", "first", "10m", "close", "scenario", "settle")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -191,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows += _close(scratch, repeat)
         if "scenario" in cases:
             rows += _scenario(scratch, repeat)
+        if "settle" in cases:
+            rows += _settle(scratch, repeat)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(_row("case", f"median of {repeat} (ratio)", "peak memory", "target", None).replace(
@@ -384,6 +387,30 @@ def _scenario(scratch: Path, repeat: int) -> list[str]:
             _gib(scenario.peak),
             "≤ 3 × one month",
             ratio <= 3,
+        )
+    ]
+
+
+def _settle(scratch: Path, repeat: int) -> list[str]:
+    """The settlement of 2024 of the 1 M log's closed archive, by turns with the imports."""
+    archive = closed_archive(large_log(1_000_000))
+    copy = scratch / "settle"
+    fresh = ["sh", "-c", f"rm -rf '{copy}' && cp -r '{archive}' '{copy}'"]
+    imports, settle = measure_by_turns(
+        [
+            ([sys.executable, "-c", "import polars, openpyxl, click"], None),
+            ([*FUNDCALC, "settle", "--year", "2024", "--out", str(copy)], fresh),
+        ],
+        repeat,
+    )
+    beyond = settle.seconds - imports.seconds
+    return [
+        _row(
+            "settle a year of the 1 M log (12 statements)",
+            f"{settle.seconds:.2f} s ({beyond:.2f} s beyond imports {imports.seconds:.2f} s)",
+            f"{settle.peak / 2**20:.0f} MiB",
+            "≤ 1 s beyond the imports",
+            beyond <= 1,
         )
     ]
 

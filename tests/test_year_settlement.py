@@ -331,3 +331,19 @@ def test_a_year_whose_first_months_can_no_longer_be_closed_says_so(tmp_path: Pat
         " be (months close in order; 2025-04 is closed): a year is settled in an archive that"
         " closed all its twelve months\n"
     )
+
+
+@pytest.mark.slow
+def test_a_settlement_record_naming_a_path_is_refused_by_replay(work: Path) -> None:
+    assert settle(work, 2025).exit_code == 0
+    path = work / "out" / "archive" / "years" / "2025.json"
+    record = json.loads(path.read_text())
+    record["rules"][0]["name"] = "../arrangement.toml"
+    path.chmod(0o644)
+    path.write_text(json.dumps(record))
+    result = fundcalc("replay", "--year", "2025", "--out", str(work / "out"))
+    assert result.exit_code == 1
+    assert result.output.endswith(
+        "rules names '../arrangement.toml', which holds a folder separator; the record has been"
+        " changed\n"
+    )

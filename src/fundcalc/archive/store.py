@@ -269,6 +269,14 @@ class Archive:
                 key: tuple(StoredFile(f["name"], f["sha256"], f["size"]) for f in raw[key])
                 for key in ("rules", "outputs")
             }
+            for key, named in files.items():
+                for file in named:
+                    if (why := not_plain(file.name)) is not None or not_sha256(file.sha256):
+                        raise ArchiveError(
+                            f"{path}: {key} names {file.name!r}, which"
+                            f" {why or 'has no SHA-256 of 64 hexadecimal digits'}; the record"
+                            " has been changed"
+                        )
             return SettledYear(
                 year=int(raw["year"]),
                 settled_on=date.fromisoformat(raw["settled_on"]),
