@@ -12,6 +12,7 @@ from fundcalc.inputs.rules import KeyVersion, SettlementVersion
 from fundcalc.report.workbook.settlement import (
     JusticeLot,
     YearSources,
+    euro_text,
     render_settlement_book,
     sheet_name,
 )
@@ -103,10 +104,13 @@ def test_a_members_page_has_its_months_its_corrections_and_what_it_receives() ->
     assert ws.page_setup.fitToHeight == 1
     months = table(ws, "Maand")
     assert [r["Maand"] for r in months][:2] == ["januari", "februari"]
-    assert cents(months[-1]["Herkomstdeel"]) == 60_000  # the months' own rows only
-    corrections = table(ws, "Geboekt in … voor")
-    assert corrections[0]["Geboekt in … voor"] == "feb 2025 voor dec 2024"
-    assert cents(corrections[0]["Herkomstdeel"]) == -777
+    february, year = months[1], months[-1]
+    assert (cents(february["Herkomstdeel"]), cents(february["Correcties"])) == (5_000, -777)
+    assert cents(february["Ten laste"]) == 5_000 + 30_000 - 777
+    assert cents(year["Herkomstdeel"]) == 60_000  # the months' own rows
+    assert cents(year["Ten laste"]) == settlement().member("GM0002").charged
+    note = ws.cell(find_row(ws, "Totaal", find_row(ws, "Maand")) + 1, 1).value
+    assert note.endswith("Correcties geboekt in 2025, per gecorrigeerde maand: dec 2024 € -7,77.")
     summary = {r["Afrekening"]: r["Bedrag"] for r in table(ws, "Afrekening")}
     member = settlement().member("GM0002")
     assert cents(summary["Te ontvangen van het fonds"]) == member.settlement
@@ -145,3 +149,8 @@ def test_a_sheet_name_keeps_to_excels_alphabet_and_length() -> None:
     assert sheet_name("GM0001", "A/B [C]: een heel lange naam die niet past'") == (
         "GM0001 AB C een heel lange naam"
     )
+
+
+def test_an_amount_in_a_sentence_is_written_the_dutch_way() -> None:
+    assert euro_text(-123_456_789) == "€ -1.234.567,89"
+    assert euro_text(5) == "€ 0,05"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from fundcalc import __version__
-from fundcalc.base.money import split_largest_remainder
+from fundcalc.base.money import format_cents, split_largest_remainder
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import (
     CONTRIBUTION,
@@ -53,6 +53,8 @@ METHOD_NAMES = {
     "key": "naar de verdeelsleutel: het af te rekenen bedrag wordt verdeeld naar de sleutel",
 }
 _ITEMS = (CONTRIBUTION, ORIGIN, KEY, MUNICIPAL_ITEM)
+#: On a member's page: origin and key booked in a month for an earlier month.
+_CORRECTION = "correction"
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ def render_settlement_book(sources: YearSources, settlement: YearSettlement) -> 
     sheets = (
         fund_sheet(sources, settlement),
         members_sheet(sources, settlement, booked),
-        *(member_sheet(sources, settlement, m, booked) for m in settlement.members),
+        *(member_sheet(sources, settlement, m) for m in settlement.members),
         justice_sheet(sources, booked),
         trend_sheet(sources),
         accounts_sheet(sources, settlement),
@@ -322,61 +324,50 @@ def member_sheet(
     sources: YearSources,
     s: YearSettlement,
     m: MemberSettlement,
-    booked: Mapping[str, Mapping[str, int]],
 ) -> Sheet:
     """One member's statement of the year (*afrekening*), on one printable page."""
     name = _name(sources, m.code)
     months: list[Row] = []
-    own_total = dict.fromkeys(_ITEMS, 0)
-    corrections: dict[tuple[str, str], dict[str, int]] = {}
+    year = dict.fromkeys((*_ITEMS, _CORRECTION), 0)
+    corrected: dict[str, int] = {}
     for period in sorted(sources.statements):
-        own = dict.fromkeys(_ITEMS, 0)
+        items = dict.fromkeys((*_ITEMS, _CORRECTION), 0)
         for row in sources.statements[period]:
-            if row.payer != m.code or row.item not in own:
+            if row.payer != m.code or row.item not in items:
                 continue
-            if row.for_period == row.period:
-                own[row.item] += row.amount_cents
+            if row.for_period != row.period and row.item in (ORIGIN, KEY):
+                items[_CORRECTION] += row.amount_cents
+                corrected[row.for_period] = corrected.get(row.for_period, 0) + row.amount_cents
             else:
-                booked_for = (row.period, row.for_period)
-                corrections.setdefault(booked_for, dict.fromkeys(_ITEMS, 0))[row.item] += (
-                    row.amount_cents
-                )
-        for item in _ITEMS:
-            own_total[item] += own[item]
-        months.append(Row((MONTHS[period.month - 1], *_item_cells(own))))
-    months.append(Row(("Totaal", *_item_cells(own_total)), TOTAL))
-    columns = (
-        "Bijdrage",
-        "Herkomstdeel",
-        "Verdeelsleutel",
-        "Ten laste",
-        "Saldo",
-        "COSM na bedenktijd",
-    )
-    month_table = Table(
-        ("Maand", *columns),
-        tuple(months),
-        caption="Per maand, zoals afgesloten",
-        note="COSM na bedenktijd betaalt de centrumgemeente rechtstreeks; het telt niet mee in"
-        " de afrekening.",
-    )
-    correction_rows = [
-        Row(
-            (f"{short_month(Period.parse(p))} voor {short_month(Period.parse(q))}", *_item_cells(i))
+                items[row.item] += row.amount_cents
+        for item, amount in items.items():
+            year[item] += amount
+        months.append(Row((MONTHS[period.month - 1], *_month_cells(items))))
+    months.append(Row(("Totaal", *_month_cells(year)), TOTAL))
+    if corrected:
+        listed = "; ".join(
+            f"{short_month(Period.parse(q))} {euro_text(c)}" for q, c in sorted(corrected.items())
         )
-        for (p, q), i in sorted(corrections.items())
-    ]
-    if correction_rows:
-        totals = {item: sum(i[item] for i in corrections.values()) for item in _ITEMS}
-        correction_rows.append(Row(("Totaal", *_item_cells(totals)), TOTAL))
+        corrections_note = f"Correcties geboekt in {s.year}, per gecorrigeerde maand: {listed}."
     else:
-        correction_rows.append(Row((f"geen correcties geboekt in {s.year}",)))
-    correction_table = Table(
-        ("Geboekt in … voor", *columns),
-        tuple(correction_rows),
-        caption=f"Correcties geboekt in {s.year}",
-        note="Een correctie telt in het jaar waarin zij is geboekt, ook als zij een maand van"
-        " een eerder jaar betreft.",
+        corrections_note = f"Geen correcties geboekt in {s.year}."
+    month_table = Table(
+        (
+            "Maand",
+            "Bijdrage",
+            "Herkomstdeel",
+            "Verdeelsleutel",
+            "Correcties",
+            "Ten laste",
+            "Saldo",
+            "COSM na bedenktijd",
+        ),
+        tuple(months),
+        caption=f"De maanden van {s.year}, zoals afgesloten",
+        note="Correcties: herkomstdeel en verdeelsleutel van eerdere maanden, geboekt in deze"
+        " maand (zij tellen in het jaar waarin zij zijn geboekt). Ten laste = herkomstdeel +"
+        " verdeelsleutel + correcties; saldo = bijdrage − ten laste. COSM na bedenktijd betaalt"
+        f" de centrumgemeente rechtstreeks, buiten de afrekening. {corrections_note}",
     )
     share = _closing_share(s, m.code)
     outcome = (
@@ -404,11 +395,18 @@ def member_sheet(
         if name
         else f"Jaarafrekening {s.year} — {m.code}",
         sources.subtitle(f"{sources.fund}: de afrekening van {name or m.code} over {s.year}."),
-        (summary, month_table, correction_table),
+        (summary, month_table),
         widths={0: 50},
         header_table=None,
         one_page=True,
     )
+
+
+def euro_text(cents: int) -> str:
+    """An amount as a Dutch reader writes it in a sentence: `€ -1.234,56`."""
+    whole, fraction = format_cents(abs(cents)).split(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"€ {'-' if cents < 0 else ''}{grouped},{fraction}"
 
 
 def sheet_name(code: str, name: str) -> str:
@@ -417,12 +415,14 @@ def sheet_name(code: str, name: str) -> str:
     return text[:31].strip().strip("'")
 
 
-def _item_cells(items: Mapping[str, int]) -> tuple[CellValue, ...]:
-    charged = items[ORIGIN] + items[KEY]
+def _month_cells(items: Mapping[str, int]) -> tuple[CellValue, ...]:
+    """A member's month as booked: its own origin and key, the corrections apart."""
+    charged = items[ORIGIN] + items[KEY] + items[_CORRECTION]
     return (
         Euro(items[CONTRIBUTION]),
         Euro(items[ORIGIN]),
         Euro(items[KEY]),
+        Euro(items[_CORRECTION]),
         Euro(charged),
         Euro(items[CONTRIBUTION] - charged),
         Euro(items[MUNICIPAL_ITEM]),
