@@ -219,22 +219,23 @@ def _justice_lots(
 ) -> tuple[JusticeLot, ...]:
     """Per COSM lot: the year's days and day costs in the reflection period, from the
     archived ledgers of the twelve months, and its availability by the rules."""
-    frames = []
-    for record in records:
-        names = {f.name for f in record.outputs}
-        if LEDGER not in names:
-            continue
-        ledger = pl.read_parquet(
+    frames = [
+        pl.read_parquet(
             io.BytesIO(archive.read(record.output(LEDGER))),
             columns=["lot_id", "stream", "days", "amount_cents"],
         )
-        frames.append(ledger.filter(pl.col("stream") == JUSTICE))
+        for record in records
+        if LEDGER in {f.name for f in record.outputs}
+    ]
     sums: dict[str, tuple[int, int]] = {}
     if frames:
         grouped = (
             pl.concat(frames)
+            .lazy()
+            .filter(pl.col("stream") == JUSTICE)
             .group_by("lot_id")
             .agg(pl.col("days").sum(), pl.col("amount_cents").sum())
+            .collect()
         )
         sums = {
             row["lot_id"]: (int(row["days"]), int(row["amount_cents"]))

@@ -119,10 +119,14 @@ def opening_in_dutch(opening: OpeningReserve) -> str:
 def render_settlement_book(sources: YearSources, settlement: YearSettlement) -> bytes:
     """settlement.xlsx as bytes: the same sources and settlement give the same bytes."""
     booked = _booked(sources.statements)
+    by_payer: dict[str, list[StatementRow]] = defaultdict(list)
+    for period in sorted(sources.statements):
+        for row in sources.statements[period]:
+            by_payer[row.payer].append(row)
     sheets = (
         fund_sheet(sources, settlement),
         members_sheet(sources, settlement, booked),
-        *(member_sheet(sources, settlement, m) for m in settlement.members),
+        *(member_sheet(sources, settlement, m, by_payer[m.code]) for m in settlement.members),
         justice_sheet(sources, booked),
         trend_sheet(sources),
         accounts_sheet(sources, settlement),
@@ -324,16 +328,23 @@ def member_sheet(
     sources: YearSources,
     s: YearSettlement,
     m: MemberSettlement,
+    rows: Sequence[StatementRow],
 ) -> Sheet:
-    """One member's statement of the year (*afrekening*), on one printable page."""
+    """One member's statement of the year (*afrekening*), on one printable page.
+
+    `rows` are the member's rows of the year's statements, month by month.
+    """
     name = _name(sources, m.code)
     months: list[Row] = []
     year = dict.fromkeys((*_ITEMS, _CORRECTION), 0)
     corrected: dict[str, int] = {}
+    of_month: dict[str, list[StatementRow]] = defaultdict(list)
+    for row in rows:
+        of_month[row.period].append(row)
     for period in sorted(sources.statements):
         items = dict.fromkeys((*_ITEMS, _CORRECTION), 0)
-        for row in sources.statements[period]:
-            if row.payer != m.code or row.item not in items:
+        for row in of_month[str(period)]:
+            if row.item not in items:
                 continue
             if row.for_period != row.period and row.item in (ORIGIN, KEY):
                 items[_CORRECTION] += row.amount_cents
