@@ -238,7 +238,7 @@ def fund_sheet(sources: YearSources, s: YearSettlement) -> Sheet:
         sources.title("Jaarrekening fonds"),
         sources.subtitle("De rekening van het fonds over het jaar, de reserve en de afrekening."),
         (table,),
-        widths={0: 46, 1: 18, 2: 70},
+        widths={0: 46, 1: 24, 2: 70},
     )
 
 
@@ -623,10 +623,10 @@ def accounts_sheet(sources: YearSources, s: YearSettlement) -> Sheet:
         sources.title("Verantwoording"),
         sources.subtitle(
             "Waaruit de afrekening is gemaakt: alleen de gearchiveerde overzichten van de"
-            " afgesloten maanden, nooit het logboek; `fundcalc replay --year` bewijst haar."
+            " afgesloten maanden, nooit het logboek; fundcalc replay --year bewijst haar."
         ),
         (made, rules, closes, checks),
-        widths={0: 44, 1: 68, 2: 68, 3: 12},
+        widths={0: 50, 1: 68, 2: 68, 3: 12},
         header_table=None,
     )
 
