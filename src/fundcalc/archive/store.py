@@ -44,6 +44,7 @@ from fundcalc.archive.record import (
     ClosedPeriod,
     StoredFile,
     chain_breaks,
+    not_plain,
     not_sha256,
     record_bytes,
     stored,
