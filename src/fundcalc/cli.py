@@ -38,6 +38,8 @@ R = TypeVar("R")
 
 #: Exit code when fundcalc itself fails (a bug), not the data or the command.
 INTERNAL_ERROR = 3
+#: The errors of a disk rather than of fundcalc: one line and exit 1, never exit 3.
+_DISK_ERRORS = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT)
 #: Exit code after Ctrl-C (the shell's convention).
 INTERRUPTED = 130
 
@@ -157,6 +159,14 @@ class FundcalcGroup(click.Group):
             )
             sys.exit(INTERRUPTED)
         except OSError as error:
+            if error.errno in _DISK_ERRORS and not debug:
+                # A disk that is full, read-only or not ours, met where no command
+                # expected it: every write is whole or not at all, so say it in a line.
+                from fundcalc.base.disk import cannot_write  # noqa: PLC0415
+
+                where = f"{error.filename}: " if error.filename else ""
+                click.echo(f"fundcalc: {where}{cannot_write(error)}", err=True)
+                sys.exit(1)
             if error.errno != errno.EPIPE:
                 if debug:
                     raise
@@ -660,7 +670,8 @@ def history(*, out_dir: Path) -> None:
       fundcalc history
       fundcalc history --out outputs
     """
-    from fundcalc.archive.record import chain_breaks  # noqa: PLC0415 - fast --help
+    from fundcalc.app.closes import outputs_disagree  # noqa: PLC0415 - fast --help
+    from fundcalc.archive.record import chain_breaks  # noqa: PLC0415
     from fundcalc.archive.store import ARCHIVE, Archive, broken  # noqa: PLC0415
 
     archive = Archive(out_dir / ARCHIVE)
@@ -689,6 +700,8 @@ def history(*, out_dir: Path) -> None:
             click.echo(
                 f"{'':<8} WITHDRAWN on {withdrawal.at} by {withdrawal.by}: {withdrawal.reason}"
             )
+    if closed and (disagree := outputs_disagree(out_dir, closed[-1])):
+        click.echo(f"WARNING: {disagree}", err=True)
     breaks = chain_breaks(closed)
     if breaks:
         click.echo(f"fundcalc: {broken(archive.root, breaks)}", err=True)

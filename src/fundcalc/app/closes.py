@@ -11,6 +11,7 @@ deleted them), each checked against its SHA-256.
 from __future__ import annotations
 
 import getpass
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -64,6 +65,41 @@ def show(out_dir: Path, period: Period) -> Shown:
     folder = out_dir / str(period)
     write_folder(folder, files)
     return Shown(record, folder, tuple(sorted(files)))
+
+
+def outputs_disagree(out_dir: Path, record: ClosedPeriod) -> str | None:
+    """What is wrong with OUT/YYYY-MM/ of a closed month, with the repair; None when it
+    holds exactly what the close wrote.
+
+    A close killed after its record was committed and before its outputs took
+    their place (or a folder changed by hand since) leaves the month closed in
+    the archive with other files in its folder.
+    """
+    folder = out_dir / str(record.period)
+    problems = []
+    present = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    for file in record.outputs:
+        path = folder / file.name
+        if file.name not in present:
+            problems.append(f"{file.name} is missing")
+            continue
+        try:
+            same = path.stat().st_size == file.size and _sha256(path) == file.sha256
+        except OSError:
+            same = False
+        if not same:
+            problems.append(f"{file.name} differs")
+    if not problems:
+        return None
+    return (
+        f"{folder} does not hold what the close of {record.period} wrote"
+        f" ({', '.join(problems)}): put it back with 'fundcalc show --period {record.period}'"
+    )
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _who() -> str:

@@ -12,7 +12,7 @@ import errno
 from collections.abc import Mapping
 from pathlib import Path
 
-from fundcalc.base.atomic import staging_folder, swap_in
+from fundcalc.base.atomic import fill, staging_folder, swap, swap_in, sweep_leftovers
 from fundcalc.errors import OutputError
 
 
@@ -35,6 +35,29 @@ def write_folder(folder: Path, files: Mapping[str, bytes]) -> None:
             f"{folder}: cannot write the outputs ({error.strerror});"
             f" the previous outputs are unchanged. {what_to_do(error)}"
         ) from None
+    sweep_leftovers(folder.parent)
+
+
+def prepare_folder(folder: Path, files: Mapping[str, bytes]) -> Path:
+    """A folder beside `folder` holding exactly `files`, written and read back, ready to
+    take its place (`place_folder`). A close prepares its outputs before it commits
+    its record: a full disk stops it before anything is closed."""
+    try:
+        staging = staging_folder(folder)
+        fill(staging, files)
+    except OSError as error:
+        raise OutputError(
+            f"{folder}: cannot write the outputs ({error.strerror}); nothing was closed and"
+            f" the previous outputs are unchanged. {what_to_do(error)}"
+        ) from None
+    return staging
+
+
+def place_folder(staging: Path, folder: Path) -> None:
+    """Let a prepared folder take the place of `folder` (renames only); an OSError when
+    it cannot (the caller says what that means)."""
+    swap(staging, folder)
+    sweep_leftovers(folder.parent)
 
 
 def what_to_do(error: OSError) -> str:

@@ -8,6 +8,7 @@ reads, `render_run` turns a calculation into the bytes of every output, and
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -17,7 +18,8 @@ from typing import Any
 import polars as pl
 
 from fundcalc import __version__
-from fundcalc.app.files import write_folder
+from fundcalc.app.closes import outputs_disagree
+from fundcalc.app.files import place_folder, prepare_folder, write_folder
 from fundcalc.app.guards import Notices, close_notices, is_forecast, refuse_close, run_notices
 from fundcalc.app.settle import opening_reserve as reserve_of_year
 from fundcalc.archive.corrections import (
@@ -30,6 +32,7 @@ from fundcalc.archive.corrections import (
 from fundcalc.archive.late_verdicts import too_late_verdicts
 from fundcalc.archive.record import ClosedPeriod, Software, running_software
 from fundcalc.archive.store import ARCHIVE, Archive, StoredFile, stored
+from fundcalc.base.disk import read_regular
 from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
@@ -37,7 +40,7 @@ from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.core.segments import STREAMS
 from fundcalc.core.settlement import OpeningReserve
-from fundcalc.errors import ArchiveError, UsageError
+from fundcalc.errors import ArchiveError, OutputError, UsageError
 from fundcalc.inputs.log import Log
 from fundcalc.inputs.logcache import CACHE, LogCache, read_log
 from fundcalc.inputs.rules import Rules, load_rules
@@ -302,6 +305,7 @@ def close_period(
     """
     archive = Archive(out_dir / ARCHIVE)
     with archive.lock():
+        archive.sweep()  # what a killed close left behind
         closed = archive.closed()
         if any(c.period == period for c in closed):
             raise ArchiveError(f"{period} is already closed; a closed period is never closed again")
@@ -311,6 +315,8 @@ def close_period(
                 f"periods close in order: {last} was closed last, so the next is {last.next()}"
             )
         refuse_close(period, as_of, closed)
+        # The month closed last: a close killed before its outputs took their place.
+        disagree = outputs_disagree(out_dir, closed[-1]) if closed else None
         settled = settled_before(out_dir, period)
         opening = reserve_of_year(archive, inputs.rules, period.year)
         result = run_period(
@@ -323,9 +329,9 @@ def close_period(
             closing=today,
             opening_reserve=opening,
         )
-        result = replace(
-            result, notices=result.notices + close_notices(period, as_of, today, inputs.log.rows)
-        )
+        notices = close_notices(period, as_of, today, inputs.log.rows)
+        notices += Notices(warnings=(disagree,) if disagree else ())
+        result = replace(result, notices=result.notices + notices)
         held = inputs.log.data  # the bytes parsed, if the log kept them
         # Log files taken from the cache were not held; those an earlier close
         # archived are there already, the others are read for the archive.
@@ -374,24 +380,47 @@ def close_period(
             # The reserve the workbook's forecast of the year-end settlement opened with.
             opening_reserve=opening.as_json(),
         )
-        committed = archive.commit(
-            record,
-            {
-                **read,
-                **inputs.verdicts.data,
-                **{f.sha256: result.files[f.name] for f in outputs},
-            },
-            period,
-        )
-        write_folder(result.folder, result.files)
+        # The outputs are written and read back before the record is committed, so
+        # that a full disk stops the close before anything is closed; after the
+        # commit only renames are left. A close killed between the two leaves the
+        # month closed with the outputs of before, which `history` and the next
+        # `close` see (`closes.outputs_disagree`) and `show` repairs.
+        staging = prepare_folder(result.folder, result.files)
+        try:
+            committed = archive.commit(
+                record,
+                {
+                    **read,
+                    **inputs.verdicts.data,
+                    **{f.sha256: result.files[f.name] for f in outputs},
+                },
+                period,
+            )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        try:
+            place_folder(staging, result.folder)
+        except OSError as error:
+            raise OutputError(
+                f"{period} is closed (seal {committed.seal}), but its outputs could not be put"
+                f" in {result.folder} ({error.strerror}): put them there with"
+                f" 'fundcalc show --period {period}'"
+            ) from None
     return replace(result, seal=committed.seal)
 
 
 def _files_as_read(folder: Path, files: Iterable[tuple[str, str]]) -> dict[str, bytes]:
-    """The bytes of files the run read, by SHA-256; an error if one changed since."""
+    """The bytes of files the run read, by SHA-256; an error if one changed or went since."""
     found: dict[str, bytes] = {}
     for name, sha256 in files:
-        data = (folder / name).read_bytes()
+        try:
+            data = read_regular(folder / name)
+        except OSError as error:
+            raise ArchiveError(
+                f"{folder / name} cannot be read any more ({error.strerror}): it was deleted or"
+                " changed while closing; nothing was closed, close again"
+            ) from None
         if hashlib.sha256(data).hexdigest() != sha256:
             raise ArchiveError(f"{folder / name} changed while closing; close again")
         found[sha256] = data

@@ -50,6 +50,7 @@ from fundcalc.archive.record import (
     stored,
 )
 from fundcalc.base.atomic import replace_file, sync_folder
+from fundcalc.base.disk import cannot_write
 from fundcalc.base.period import Period
 from fundcalc.errors import ArchiveError
 
@@ -324,10 +325,21 @@ class Archive:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the archive's lock: one close at a time, a second one is refused."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Hold the archive's lock: one close at a time, a second one is refused.
+
+        An archive that cannot be written (a read-only disk, no permission on
+        the folder or on LOCK) is an ArchiveError saying so: nothing was written.
+        """
         path = self.root / "LOCK"
-        with open(path, "a+", encoding="utf-8") as stream:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            stream = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as error:
+            raise ArchiveError(
+                f"{path}: cannot take the archive's lock ({cannot_write(error)});"
+                " nothing was written"
+            ) from None
+        with stream:
             if not _try_lock(stream.fileno()):
                 stream.seek(0)
                 holder = stream.read().strip() or "another process"
@@ -355,17 +367,41 @@ class Archive:
         it read; they are not hashed a third time. A replay checks every stored
         file against its SHA-256 before using it.
         """
-        for sha256, data in files.items():
-            self._put(sha256, data)
-        self._periods.mkdir(parents=True, exist_ok=True)
         target = self._periods / f"{period}.json"
         withdrawn = {w.record_sha256 for w in self.withdrawals()}
         if target.exists() and self._record(target).record_sha256 not in withdrawn:
             raise ArchiveError(f"{period} is already closed; a closed period is never closed again")
         data = record.to_json() if isinstance(record, ClosedPeriod) else record_bytes(record)
-        replace_file(target, data)
-        sync_folder(self._periods)
+        try:
+            for sha256, content in files.items():
+                self._put(sha256, content)
+            self._periods.mkdir(parents=True, exist_ok=True)
+            replace_file(target, data)
+            sync_folder(self._periods)
+        except OSError as error:
+            raise ArchiveError(
+                f"{self.root}: cannot write the archive ({cannot_write(error)}); {period} is"
+                " not closed and its outputs are unchanged"
+            ) from None
         return self.get(period)
+
+    def sweep(self) -> int:
+        """Remove the temporary files of writes that were killed (the caller holds the
+        lock, so no write is in progress): `objects/ab/.<sha>.…`, `periods/.2026-10.json.…`.
+        Returns how many were removed."""
+        removed = 0
+        folders = [self._periods, self.root / WITHDRAWN, self._years]
+        objects = self.root / "objects"
+        if objects.is_dir():
+            folders += [f for f in objects.iterdir() if f.is_dir() and not f.is_symlink()]
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if entry.name.startswith(".") and entry.is_file() and not entry.is_symlink():
+                    entry.unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
     def _put(self, sha256: str, data: bytes) -> None:
         path = self._object(sha256)

@@ -14,9 +14,12 @@ cache).
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -51,7 +54,7 @@ def sync_folder(folder: Path) -> None:
 def staging_folder(folder: Path) -> Path:
     """A new empty folder beside `folder` (created with its parents) to fill and swap in."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-{os.getpid()}-", dir=folder.parent))
     as_umask_says(staging, folder=True)  # not mkdtemp's 0700: an auditor may read it
     return staging
 
@@ -61,14 +64,85 @@ def swap_in(staging: Path, files: Mapping[str, bytes], folder: Path) -> None:
 
     On any failure `staging` is removed and `folder` is as it was.
     """
+    fill(staging, files)
+    swap(staging, folder)
+
+
+def fill(staging: Path, files: Mapping[str, bytes]) -> None:
+    """Write `files` durably into `staging` and read them back: each must hold its bytes.
+
+    On any failure `staging` is removed.
+    """
     try:
         for name, data in files.items():
             with open(staging / name, "wb") as stream:
                 _write(stream, data, durable=True)
+        for name, data in files.items():
+            if (staging / name).read_bytes() != data:
+                raise OSError(errno.EIO, "a file read back differs from what was written", name)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def swap(staging: Path, folder: Path) -> None:
+    """Let the filled `staging` take the place of `folder` (renames only).
+
+    On any failure `staging` is removed and `folder` is as it was.
+    """
+    try:
         _swap(staging, folder)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+#: Leftovers of a write that was killed: `.2026-10.new-<pid>-…` and `.2026-10.old-<pid>-…`.
+_LEFTOVER = re.compile(r"^\..+\.(new|old)-(?:(\d+)-)?[^/]*$")
+#: A leftover whose name names no process is taken as abandoned after this long.
+_ABANDONED = 3600.0
+
+
+def sweep_leftovers(parent: Path) -> list[Path]:
+    """Remove the staging and retired folders of killed writes under `parent`; the removed.
+
+    A folder named with the id of a process still running is another write in
+    progress and is left alone; one without an id (made before ids were in the
+    names) only once it is an hour old. A retired folder whose folder is gone
+    (killed between the renames of a swap) is put back instead.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _LEFTOVER.match(entry.name)
+        if found is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid = found.group(2)
+        if pid is not None and int(pid) != os.getpid() and _running(int(pid)):
+            continue
+        if pid is None and time.time() - entry.stat().st_mtime < _ABANDONED:
+            continue
+        folder = parent / entry.name[1:].rsplit(f".{found.group(1)}-", 1)[0]
+        if found.group(1) == "old" and not folder.exists():
+            # Killed between the two renames of a swap: the old folder goes back.
+            entry.rename(folder)
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # there, but not ours to signal
+        return True
+    return True
 
 
 def _write(stream: BinaryIO, data: bytes, *, durable: bool) -> None:
@@ -84,7 +158,7 @@ def _swap(staging: Path, folder: Path) -> None:
     if not folder.exists():
         staging.rename(folder)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-{os.getpid()}-", dir=folder.parent))
     retired.rmdir()
     folder.rename(retired)
     try:

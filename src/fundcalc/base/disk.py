@@ -61,6 +61,18 @@ def read_regular(path: Path) -> bytes:
         return stream.read()
 
 
+def cannot_write(error: OSError) -> str:
+    """Why a write failed and what a finance officer can do, in one sentence or two."""
+    reason = error.strerror or str(error)
+    if error.errno == errno.ENOSPC:
+        return f"{reason}: make room on the disk, then try again"
+    if error.errno == errno.EROFS:
+        return f"{reason}: the disk is read-only; choose another folder with --out"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"{reason}: check that you may write in this folder, then try again"
+    return reason
+
+
 def umask() -> int:
     """The process's umask (read by setting it and putting it back)."""
     with _umask_lock:

@@ -122,8 +122,13 @@ def _read_table(
     end = body.find(b"\n")
     try:
         first = (body if end < 0 else body[:end]).rstrip(b"\r").decode("utf-8")
-        separator = choose_separator(first, canonical)
-        header = tuple(f.strip() for f in next(csv.reader([first], delimiter=separator)))
+        try:
+            separator = choose_separator(first, canonical)
+            header = tuple(f.strip() for f in next(csv.reader([first], delimiter=separator)))
+        except csv.Error as error:  # a header of 128 KiB in one quoted name
+            raise InputError(
+                f"{name}: line {header_line}: the header cannot be read ({_csv_problem(error)})"
+            ) from None
         width = len(header)
         # polars pays off on large files; Python's csv module is quicker on small ones.
         read = plain = None

@@ -299,6 +299,8 @@ def read_document(data: bytes, file: str = ARRANGEMENT_FILE) -> dict[str, Any]:
         raise RulesError(file, "", "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise RulesError(file, "", f"is not valid TOML ({error})") from None
+    except RecursionError:  # `a = [[[[…]]]]` 100,000 deep: no arrangement nests like that
+        raise RulesError(file, "", "is nested too deeply to be read") from None
     try:
         _refuse_datetimes(raw, ())
     except RulesError as error:
