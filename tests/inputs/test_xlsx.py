@@ -220,3 +220,42 @@ def test_an_empty_sheet_says_so() -> None:
         0,
         ((None, "the sheet is empty: no header and no rows"),),
     )
+
+
+def dated(*cells: tuple[object, str | None]) -> bytes:
+    """A sheet with a header and one row, each cell with its number format."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([f"c{i}" for i in range(len(cells))])
+    sheet.append([value for value, _ in cells])
+    for i, (_, style) in enumerate(cells):
+        if style:
+            sheet.cell(row=2, column=i + 1).number_format = style
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("value", "style", "problem"),
+    [
+        (12345678901234567890, None,
+         "c0: a number of more than 15 digits cannot be read exactly; store it as text in Excel"),
+        (-5, "yyyy-mm-dd", "c0: a date before 1900 (an Excel date serial below 1)"),
+        (123456789012345, None, None),
+        (45000, "yyyy-mm-dd", None),
+    ],
+)  # fmt: skip
+def test_a_number_or_date_an_xlsx_cannot_hold_exactly_makes_its_row_unreadable(
+    value: object, style: str | None, problem: str | None
+) -> None:
+    table = read_xlsx_table(dated((value, style)), "a.xlsx")
+    assert table.rows[xlsx.READ_PROBLEM].to_list() == [problem]
+
+
+def test_a_date_serial_beyond_any_date_is_no_date_and_openpyxl_stays_silent() -> None:
+    # openpyxl warns (on stderr, in several lines) and reads the cell as an error value;
+    # the warning is not let through (pytest turns a warning into an error here).
+    table = read_xlsx_table(dated((1e20, "yyyy-mm-dd")), "a.xlsx")
+    assert table.rows["c0"].to_list() == ["#VALUE!"]

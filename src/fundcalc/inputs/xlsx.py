@@ -13,6 +13,7 @@ claims or reaches an absurd width is refused instead of filled in.
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 import zlib
 from datetime import date, datetime, time
@@ -135,20 +136,24 @@ def read_xlsx_table(data: bytes, name: str) -> RawTable:
     check_archive(data, name)
     import openpyxl  # noqa: PLC0415 - only needed for xlsx inputs
 
-    try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
-    except Exception as error:  # openpyxl raises many kinds on a broken file
-        raise InputError(f"{name}: cannot be read as xlsx ({_root_cause(error)})") from None
-    try:
-        return _first_sheet(workbook, name)
-    except InputError:
-        raise
-    except Exception as error:  # a damaged member found while streaming the rows
-        raise InputError(f"{name}: cannot be read as xlsx ({_root_cause(error)})") from None
-    finally:
-        workbook.close()
+    # openpyxl warns on the terminal (a style it does not know, a date serial out of
+    # range, several lines each): what matters of it reaches the rows, not stderr.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+            )
+        except Exception as error:  # openpyxl raises many kinds on a broken file
+            raise InputError(f"{name}: cannot be read as xlsx ({_root_cause(error)})") from None
+        try:
+            return _first_sheet(workbook, name)
+        except InputError:
+            raise
+        except Exception as error:  # a damaged member found while streaming the rows
+            raise InputError(f"{name}: cannot be read as xlsx ({_root_cause(error)})") from None
+        finally:
+            workbook.close()
 
 
 def _root_cause(error: BaseException) -> str:
@@ -188,8 +193,9 @@ def _first_sheet(workbook: Any, name: str) -> RawTable:
             continue
         width = len(header)
         beyond = [i for i in range(width, len(texts)) if (texts[i] or "").strip()]
+        inexact = [p for i, v in enumerate(values[:width]) if (p := _inexact(v, header[i]))]
         lines.append(number)
-        problems.append(beyond_header(beyond) if beyond else None)
+        problems.append(beyond_header(beyond) if beyond else inexact[0] if inexact else None)
         rows.append(texts[:width])
     if header is None:
         return RawTable(
@@ -210,6 +216,28 @@ def _first_sheet(workbook: Any, name: str) -> RawTable:
         }
     )
     return RawTable(header, header_line, frame, blank)
+
+
+#: Excel's first day: a serial below 1 shows as a day of 1899 or 1900 that never was.
+_FIRST_DAY = date(1900, 1, 1)
+#: Above this a float holds no longer every whole number: 12345678901234567890 in a
+#: cell is 12345678901234567168 as Excel stores it.
+_EXACT = 2**53
+
+
+def _inexact(value: object, column: str) -> str | None:
+    """Why a cell cannot be read as what was typed, or None: a number too long to be
+    held exactly (an id typed as a number), a date before Excel's first day."""
+    if isinstance(value, float) and value.is_integer() and abs(value) >= _EXACT:
+        return (
+            f"{column}: a number of more than 15 digits cannot be read exactly;"
+            " store it as text in Excel"
+        )
+    if isinstance(value, datetime | date) and value < (
+        datetime(1900, 1, 1) if isinstance(value, datetime) else _FIRST_DAY
+    ):
+        return f"{column}: a date before 1900 (an Excel date serial below 1)"
+    return None
 
 
 def _text(value: object) -> str | None:
