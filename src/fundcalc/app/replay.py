@@ -1,6 +1,6 @@
 """Replaying a closed period from its archive alone, and proving it identical (§6).
 
-The rules, log and verdict files the close read are taken from the archive (each
+The rules, log, verdict and invoice files the close read are taken from the archive (each
 checked against its SHA-256), as are the statements of the periods closed
 before it that fed its corrections. The period is calculated again as of its
 as-of date and every output is compared, byte for byte, with the archived one.
@@ -21,6 +21,7 @@ from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, Withdrawal
 from fundcalc.base.period import Period
 from fundcalc.core.settlement import OpeningReserve
 from fundcalc.errors import ArchiveError
+from fundcalc.inputs.invoices import FOLDER as INVOICES_FOLDER
 from fundcalc.report.render import STATEMENT
 
 
@@ -144,6 +145,8 @@ def _replay(
         folders = [(root / "rules", record.rules), (placements, record.inputs)]
         if record.eligibility is not None:  # the verdicts of the eligibility check (§11)
             folders.append((root / "inputs" / "eligibility", record.eligibility))
+        if record.invoices is not None:  # the close read inputs/invoices/, maybe empty
+            folders.append((root / "inputs" / INVOICES_FOLDER, record.invoices))
         for folder, files in folders:
             folder.mkdir(parents=True, exist_ok=True)
             for file in files:

@@ -38,9 +38,11 @@ from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.calculation import Calculation, calculate
+from fundcalc.core.invoices import CHECK_COLUMNS, InvoiceCheck, check_period, invoice_totals
 from fundcalc.core.segments import STREAMS
 from fundcalc.core.settlement import OpeningReserve
 from fundcalc.errors import ArchiveError, OutputError, UsageError
+from fundcalc.inputs.invoices import Invoices, read_invoices
 from fundcalc.inputs.log import Log
 from fundcalc.inputs.logcache import CACHE, LogCache, read_log
 from fundcalc.inputs.rules import Rules, load_rules
@@ -50,11 +52,13 @@ from fundcalc.report.dutch import CONCEPT, DEFINITIEF, PROGNOSE, Standing
 from fundcalc.report.figures import year_to_date as year_to_date_months
 from fundcalc.report.render import (
     EXCEPTIONS,
+    INVOICES,
     LEDGER,
     MANIFEST,
     REPORT,
     STATEMENT,
     render_findings,
+    render_invoices,
     render_json,
     render_ledger,
     render_statement,
@@ -66,11 +70,13 @@ from fundcalc.report.workbook.eligibility import eligibility_figures
 
 @dataclass(frozen=True)
 class Inputs:
-    """The rules, the log and the verdicts of the eligibility check, as read from disk."""
+    """The rules, the log, the verdicts of the eligibility check and the providers'
+    invoices (None without `inputs/invoices/`), as read from disk."""
 
     rules: Rules
     log: Log
     verdicts: VerdictInput = field(default_factory=VerdictInput)
+    invoices: Invoices | None = None
 
     @property
     def log_findings(self) -> pl.DataFrame:
@@ -99,6 +105,8 @@ class RunResult:
     notices: Notices = field(default_factory=Notices)
     #: The seal of the close (`close` only): the SHA-256 of its record.
     seal: str = ""
+    #: The invoice check (`invoices.csv`), None when there is no `inputs/invoices/`.
+    invoices: tuple[InvoiceCheck, ...] | None = None
 
     @property
     def statement_rows(self) -> list[StatementRow]:
@@ -116,7 +124,7 @@ def load_inputs(
     """
     rules = load_rules(rules_dir)
     log = read_log(inputs_dir, cache, keep_bytes=keep_bytes)
-    return Inputs(rules, log, read_verdicts(inputs_dir))
+    return Inputs(rules, log, read_verdicts(inputs_dir), read_invoices(inputs_dir))
 
 
 def log_cache(out_dir: Path) -> LogCache:
@@ -338,10 +346,12 @@ def close_period(
         unheld = [(f.name, f.sha256) for f in inputs.log.files if f.sha256 not in held]
         archived = {s: size for _, s in unheld if (size := archive.size_of(s)) is not None}
         unarchived = ((name, sha256) for name, sha256 in unheld if sha256 not in archived)
+        invoices = inputs.invoices
         read = {
             **_files_as_read(rules_dir, ((f.name, f.sha256) for f in inputs.rules.files)),
             **_files_as_read(inputs_dir / "placements", unarchived),
             **held,
+            **(invoices.data if invoices is not None else {}),
         }
         # Each file's bytes have the SHA-256 it was read with: the log's were
         # hashed as they were parsed or taken from the cache, the others by
@@ -379,6 +389,12 @@ def close_period(
             eligibility=tuple(verdicts) if inputs.verdicts.present else None,
             # The reserve the workbook's forecast of the year-end settlement opened with.
             opening_reserve=opening.as_json(),
+            # Present when the close read inputs/invoices/ (even an empty one).
+            invoices=None
+            if invoices is None
+            else tuple(
+                StoredFile(f.name, f.sha256, len(invoices.data[f.sha256])) for f in invoices.files
+            ),
         )
         # The outputs are written and read back before the record is committed, so
         # that a full disk stops the close before anything is closed; after the
@@ -450,14 +466,19 @@ def render_run(
     `sealed`: the closes before it, shown with their seals in the workbook.
     """
     settlement = calculation.settlements[period]
-    findings = sort_findings(
-        pl.concat([calculation.findings_for(period), finding_frame(extra_findings)])
-    )
+    found = [calculation.findings_for(period), finding_frame(extra_findings)]
+    checks: tuple[InvoiceCheck, ...] | None = None
+    if inputs.invoices is not None:
+        checks, invoice_findings = check_period(calculation, inputs.invoices.rows, period)
+        found += [finding_frame(inputs.invoices.findings), invoice_findings]
+    findings = sort_findings(pl.concat(found))
     files = {
         STATEMENT: render_statement([*settlement.rows(), *corrections]),
         LEDGER: render_ledger(calculation.ledger_for(period)),
         EXCEPTIONS: render_findings(findings),
     }
+    if checks is not None:
+        files[INVOICES] = render_invoices(CHECK_COLUMNS, (c.values() for c in checks))
     counts = run_counts(calculation, period, findings)
     # The workbook shows the other outputs' hashes; the manifest then hashes the workbook.
     files[REPORT] = render_workbook(
@@ -477,6 +498,7 @@ def render_run(
         if inputs.verdicts.present
         else None,
         sealed=sealed,
+        invoices=checks,
     )
     manifest = build_manifest(
         inputs,
@@ -485,6 +507,7 @@ def render_run(
         counts=counts,
         files=files,
         corrections=corrections,
+        invoices=checks,
     )
     files[MANIFEST] = render_json(manifest)
     return RunResult(
@@ -497,6 +520,7 @@ def render_run(
         files,
         manifest,
         corrections,
+        invoices=checks,
     )
 
 
@@ -508,11 +532,16 @@ def build_manifest(
     counts: dict[str, Any],
     files: dict[str, bytes],
     corrections: tuple[StatementRow, ...] = (),
+    invoices: tuple[InvoiceCheck, ...] | None = None,
 ) -> dict[str, Any]:
-    """manifest.json: what went in, how many rows went where, and the totals."""
+    """manifest.json: what went in, how many rows went where, and the totals.
+
+    With `inputs/invoices/`, `invoices` names its files with their SHA-256 and
+    sums up the check (lots per status, invoiced, expected and approved cents).
+    """
     settlement = calculation.settlements[period]
     totals = _totals(settlement)
-    return {
+    manifest: dict[str, Any] = {
         "fundcalc": __version__,
         "engine": {"polars": pl.__version__},
         "period": str(period),
@@ -543,6 +572,14 @@ def build_manifest(
         },
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
+    if inputs.invoices is not None and invoices is not None:
+        manifest["invoices"] = {
+            "files": [
+                {"file": f.name, "sha256": f.sha256, "rows": f.rows} for f in inputs.invoices.files
+            ],
+            **invoice_totals(invoices).as_json(),
+        }
+    return manifest
 
 
 def run_counts(calculation: Calculation, period: Period, findings: pl.DataFrame) -> dict[str, Any]:

@@ -65,6 +65,7 @@ _FORMAT_1_KEYS = frozenset(
         "totals_cents",
         "replaces_withdrawn",
         "eligibility",
+        "invoices",
         "opening_reserve",
     }
 )
@@ -194,6 +195,8 @@ class ClosedPeriod:
     #: The reserve the month's forecast of the year-end settlement opened with
     #: (`OpeningReserve.as_json`); None in a record made before it was recorded.
     opening_reserve: Mapping[str, Any] | None = None
+    #: The files of `inputs/invoices/` the close read; None when it had no such folder.
+    invoices: tuple[StoredFile, ...] | None = None
 
     @property
     def seal(self) -> str:
@@ -232,6 +235,8 @@ class ClosedPeriod:
             document["replaces_withdrawn"] = list(self.replaces_withdrawn)
         if self.eligibility is not None:
             document["eligibility"] = [f.as_json() for f in self.eligibility]
+        if self.invoices is not None:
+            document["invoices"] = [f.as_json() for f in self.invoices]
         if self.opening_reserve is not None:
             document["opening_reserve"] = dict(self.opening_reserve)
         return record_bytes(document)
@@ -305,7 +310,7 @@ def _parse(raw: dict[str, Any], where: str, seal: str) -> ClosedPeriod:
             f"{where}: a close record of format {form} has no field {', '.join(unknown)};"
             " the record has been changed"
         )
-    kinds = (*_KINDS, "eligibility") if "eligibility" in raw else _KINDS
+    kinds = (*_KINDS, *(k for k in ("eligibility", "invoices") if k in raw))
     files = {kind: tuple(_file(f, kind, where) for f in raw[kind]) for kind in kinds}
     for kind, named in files.items():
         names = [f.name for f in named]
@@ -338,6 +343,7 @@ def _parse(raw: dict[str, Any], where: str, seal: str) -> ClosedPeriod:
             _digest(s, "a withdrawn record", where) for s in raw.get("replaces_withdrawn", [])
         ),
         eligibility=files.get("eligibility"),
+        invoices=files.get("invoices"),
         opening_reserve=dict(raw["opening_reserve"]) if "opening_reserve" in raw else None,
     )
 

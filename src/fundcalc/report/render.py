@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -26,6 +26,7 @@ REPORT = "report.xlsx"
 #: The outputs of a year's settlement (OUT/YYYY/).
 SETTLEMENT_CSV = "settlement.csv"
 SETTLEMENT_XLSX = "settlement.xlsx"
+INVOICES = "invoices.csv"
 
 #: What Excel (or LibreOffice) may read as a formula when a text starts with it:
 #: the one list for every output a finance officer opens (CSV and workbook).
@@ -56,6 +57,22 @@ def parse_settlement_csv(data: bytes) -> list[tuple[str, str, str, int]]:
     reader = csv.reader(io.StringIO(data.decode("utf-8")))
     next(reader, None)
     return [(year, payer, item, int(amount)) for year, payer, item, amount in reader]
+
+
+def render_invoices(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """invoices.csv (§10): the check of the providers' invoices, one row per lot.
+
+    CRLF line ends, as the spec's worked example is written; an empty field
+    where a figure does not apply (no invoice, an unknown lot). The values are
+    written as they are, like statement.csv: the workbook is where text is
+    made safe for Excel.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue().encode("utf-8")
 
 
 def render_ledger(ledger: pl.DataFrame) -> bytes:

@@ -1,7 +1,8 @@
 """report.xlsx: the workbook for the committee of three aldermen, in Dutch.
 
 Nine sheets, each with a title that says period, as-of date and what it
-shows: Samenvatting, Centrumgemeenten, Aanbieders en percelen, Doelgroepen,
+shows: Samenvatting, Centrumgemeenten, Aanbieders en percelen, (Facturen,
+when there are invoices to check: `workbook.invoices`), Doelgroepen,
 Verloop, Justitie (COSM), Correcties, Uitzonderingen and Verantwoording. This
 module renders the whole workbook and the sheets about money; the sheets about
 capacity are in `workbook.capacity`, those about the data and the run in
@@ -31,6 +32,7 @@ from fundcalc.core.allocation import (
     StatementRow,
 )
 from fundcalc.core.calculation import Calculation
+from fundcalc.core.invoices import InvoiceCheck
 from fundcalc.core.settlement import OpeningReserve
 from fundcalc.inputs.log import LogFile
 from fundcalc.inputs.rules import Rules
@@ -71,6 +73,8 @@ from fundcalc.report.sheets import (
 from fundcalc.report.workbook.accounts import SealedMonth, accounts_sheet, exceptions_sheet
 from fundcalc.report.workbook.capacity import groups_sheet, justice_sheet, lots_sheet
 from fundcalc.report.workbook.eligibility import EligibilityFigures, eligibility_sheet
+from fundcalc.report.workbook.invoices import invoices_sheet
+from fundcalc.report.workbook.invoices import summary_rows as invoice_summary_rows
 
 SHEET_NAMES = (
     "Samenvatting",
@@ -99,6 +103,7 @@ def render_workbook(
     opening_reserve: OpeningReserve | None = None,
     eligibility: EligibilityFigures | None = None,
     sealed: Sequence[SealedMonth] | None = None,
+    invoices: Sequence[InvoiceCheck] | None = None,
 ) -> bytes:
     """The committee's workbook for `period` as .xlsx bytes.
 
@@ -117,6 +122,9 @@ def render_workbook(
     (by default the calculation's own for the period). `sealed` are the months
     closed before it with their seals (Verantwoording); the corrections for one
     closed with other software are marked (Correcties).
+    `invoices` is the check of the providers' invoices: with it, the sheet
+    Facturen follows Aanbieders en percelen and the summary shows the month's
+    invoiced and approved totals; without it (no `inputs/invoices/`) neither is there.
     """
     if findings is None:
         findings = calculation.findings_for(period)
@@ -126,9 +134,18 @@ def render_workbook(
     )
     months = month_figures(calculation, ctx.months)
     sheets = (
-        summary_sheet(ctx, rules, months, findings, corrections, opening_reserve=opening_reserve),
+        summary_sheet(
+            ctx,
+            rules,
+            months,
+            findings,
+            corrections,
+            opening_reserve=opening_reserve,
+            invoices=invoices,
+        ),
         centrumgemeenten_sheet(ctx, centrumgemeente_figures(calculation, rules, period)),
         lots_sheet(ctx, calculation),
+        *(() if invoices is None else (invoices_sheet(ctx, invoices),)),
         groups_sheet(ctx, calculation, rules),
         trend_sheet(ctx, months),
         justice_sheet(ctx, calculation, rules),
@@ -169,8 +186,10 @@ def summary_sheet(
     corrections: Sequence[StatementRow],
     *,
     opening_reserve: OpeningReserve | None = None,
+    invoices: Sequence[InvoiceCheck] | None = None,
 ) -> Sheet:
-    """Samenvatting: the month, the year to date and the year-end forecast, by section."""
+    """Samenvatting: the month, the year to date and the year-end forecast, by section;
+    with `invoices`, the month's invoiced and approved totals too."""
     m, y = months[-1], add_months(months)
     f = forecast(rules, months)
     exceptions = findings.filter(pl.col("kind") == EXCEPTION).height
@@ -286,6 +305,7 @@ def summary_sheet(
         Row(("Uitzonderingen", exceptions, None, None, "zie Uitzonderingen")),
         Row(("Waarschuwingen", warnings, None, None, "")),
         Row(("Afgewezen dagen", m.rejected_days, y.rejected_days, None, "kosten niets")),
+        *(() if invoices is None else invoice_summary_rows(invoices)),
     )
     note = (
         f"Verwachting jaareinde {f.year}: "
