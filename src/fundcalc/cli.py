@@ -356,6 +356,12 @@ def main(debug: bool) -> None:
 )
 @_as_of
 @_no_cache
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when a provider's invoice is not accepted (differs, missing, unknown lot,"
+    " rejected); the outputs are written all the same.",
+)
 @_summary_options
 @reports_errors
 def run(
@@ -366,6 +372,7 @@ def run(
     period: Period | None,
     as_of: date | None,
     no_cache: bool,
+    strict: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -374,7 +381,10 @@ def run(
     Writes statement.csv (who pays what), ledger.parquet (every placement's
     days), exceptions.csv, report.xlsx (the committee's workbook) and
     manifest.json, all or nothing, then shows per centrumgemeente the
-    contribution, what the fund charged and the balance. Log files read
+    contribution, what the fund charged and the balance. With an
+    inputs/invoices/ folder it also checks the providers' invoices against
+    contract and log (invoices.csv, sheet Facturen); --strict then exits 1
+    when any invoice is not accepted. Log files read
     unchanged by an earlier run are taken from OUT/.cache/ instead of being
     parsed again (the same rows; `replay` always parses).
 
@@ -383,6 +393,7 @@ def run(
       fundcalc run
       fundcalc run --period 2026-10 --as-of 2026-11-23
       fundcalc run --period 2026-10 --json
+      fundcalc run --period 2026-10 --strict --quiet
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
     from fundcalc.app.run import load_inputs, log_cache, run_period  # noqa: PLC0415 - fast --help
@@ -396,6 +407,18 @@ def run(
         if cache is not None:
             cache.save()
     show_run(result, quiet=quiet, as_json=as_json)
+    if strict and result.invoices is not None:
+        from fundcalc.base.findings import printable  # noqa: PLC0415 - fast --help
+        from fundcalc.core.invoices import needs_attention  # noqa: PLC0415
+
+        unsettled = needs_attention(result.invoices)
+        if unsettled:
+            listed = ", ".join(f"{c.lot_id} {c.status}" for c in unsettled)
+            click.echo(
+                printable(f"fundcalc: --strict: {len(unsettled)} not accepted: {listed}"),
+                err=True,
+            )
+            sys.exit(1)
 
 
 @main.command(short_help="List what is wrong in the rules and the log; exit 1 on exceptions.")

@@ -2,7 +2,8 @@
 
 Per centrumgemeente the contribution, what the fund charged it and the
 balance; the fund's total; the Justice stream; the direct charges after the
-reflection period; corrections; the findings counted; where the workbook is.
+reflection period; corrections; the findings counted; the invoices checked and
+approved (with `inputs/invoices/`); where the workbook is.
 Every figure comes from `figures`, the committee workbook's own, so the
 terminal, the JSON and the workbook never disagree. The JSON's keys are
 stable and every amount is given in cents and as a plain euro string.
@@ -22,6 +23,7 @@ from fundcalc.app.run import RunResult
 from fundcalc.app.terminal import euro
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
+from fundcalc.core.invoices import InvoiceTotals, invoice_totals
 from fundcalc.core.segments import NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER
 from fundcalc.report.figures import MonthFigures, centrumgemeente_figures, month_figures
 from fundcalc.report.render import REPORT
@@ -68,6 +70,8 @@ class RunSummary:
     checks: tuple[tuple[str, bool], ...]
     #: Direct charges of placements judged not eligible (toetsing, §11), in cents.
     not_eligible: int = 0
+    #: The invoice check summed up; None without `inputs/invoices/`.
+    invoices: InvoiceTotals | None = None
 
     @property
     def workbook(self) -> Path:
@@ -111,6 +115,7 @@ def run_summary(result: RunResult) -> RunSummary:
                 where=pl.col("reason").is_in([NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER]),
             )["amount_cents"].sum()
         ),
+        invoices=None if result.invoices is None else invoice_totals(result.invoices),
     )
 
 
@@ -122,7 +127,7 @@ def amount(cents: int) -> dict[str, Any]:
 def summary_json(summary: RunSummary) -> dict[str, Any]:
     """The summary for scripts: stable keys, amounts as `{"cents": …, "euro": …}`."""
     m = summary.month
-    return {
+    document = {
         "fundcalc": __version__,
         "period": str(summary.period),
         "as_of": summary.as_of.isoformat(),
@@ -167,6 +172,15 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
         "findings": {"exceptions": summary.exceptions, "warnings": summary.warnings},
         "checks": [{"check": name, "holds": holds} for name, holds in summary.checks],
     }
+    if summary.invoices is not None:
+        totals = summary.invoices
+        document["invoices"] = {
+            "lots": dict(totals.statuses),
+            "invoiced": amount(totals.invoiced_cents),
+            "expected": amount(totals.expected_cents),
+            "approved": amount(totals.approved_cents),
+        }
+    return document
 
 
 def summary_lines(summary: RunSummary) -> list[tuple[str, str]]:
@@ -206,6 +220,16 @@ def summary_lines(summary: RunSummary) -> list[tuple[str, str]]:
             " (sheet Uitzonderingen, exceptions.csv)",
         )
     )
+    if summary.invoices is not None:
+        totals = summary.invoices
+        statuses = ", ".join(f"{n} {s}" for s, n in totals.statuses.items() if n)
+        lines.append(
+            (
+                "Invoices",
+                f"invoiced {euro(totals.invoiced_cents)}, approved {euro(totals.approved_cents)}"
+                f" ({statuses or 'no lots'}; invoices.csv, sheet Facturen)",
+            )
+        )
     lines += [("CHECK FAILED", name) for name, holds in summary.checks if not holds]
     lines.append(("Workbook", str(summary.workbook)))
     return lines
