@@ -90,7 +90,8 @@ def test_a_lot_id_over_100_characters_is_no_version() -> None:
 
 
 def test_an_unknown_column_is_a_warning_and_a_missing_one_too() -> None:
-    data = b"invoice_id,lot_id,period,days,day_amount,received_on,remark\nF-1,F,2025-01,4,40,2025-02-03,x\n"
+    header = b"invoice_id,lot_id,period,days,day_amount,received_on,remark\n"
+    data = header + b"F-1,F,2025-01,4,40,2025-02-03,x\n"
     (row,), warnings = read_invoice_file(data, "a.csv")
     assert row.problem == "no availability_amount"
     assert sorted(warnings["reason"].to_list()) == [
