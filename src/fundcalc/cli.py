@@ -466,13 +466,27 @@ def validate(rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: da
     "recorded_on",
     type=DateType(),
     required=True,
-    help="The day the file was received: every row gets it as recorded_on.",
+    help="The day the file was received: every row gets it as recorded_on (placements)"
+    " or received_on (invoices).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["placements", "invoices"]),
+    default="placements",
+    show_default=True,
+    help="What the file holds: placements for the log, or a provider's invoices.",
 )
 @_paths
-@click.option("--dry-run", is_flag=True, help="Check and show, but do not add it to the log.")
+@click.option("--dry-run", is_flag=True, help="Check and show, but do not add it.")
 @reports_errors
 def import_(
-    file: Path, recorded_on: date, rules_dir: Path, inputs_dir: Path, dry_run: bool
+    *,
+    file: Path,
+    recorded_on: date,
+    kind: str,
+    rules_dir: Path,
+    inputs_dir: Path,
+    dry_run: bool,
 ) -> None:
     """Check a provider's export (CSV or XLSX) and add it to the log, stamped.
 
@@ -483,14 +497,39 @@ def import_(
     bedenktijd, Vervallen). A file imported before is refused. Exit 1 when
     --dry-run finds exceptions.
 
+    With --kind invoices the file is a provider's invoices (declaraties):
+    invoice_id, lot_id, period, days, day_amount, availability_amount, or
+    Dutch (Factuurnummer, Perceel, Periode, Dagen, Bedrag dagen, Bedrag
+    beschikbaarheid). Each invoice is shown with what it does (new, replaces
+    an earlier one, conflicts), and the file is written to inputs/invoices/
+    with --recorded-on as every row's received_on.
+
     \b
     Examples:
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --dry-run
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --inputs inputs
+      fundcalc import examples/declaratie-noord.csv --kind invoices --recorded-on 2026-11-10
     """
     from fundcalc.app.importer import import_file  # noqa: PLC0415 - fast --help
     from fundcalc.inputs.rules import load_rules  # noqa: PLC0415
+
+    if kind == "invoices":
+        from fundcalc.app.invoice_import import import_invoices  # noqa: PLC0415
+
+        with progress() as step:
+            step(f"Checking {file.name} against the invoices")
+            invoices = import_invoices(
+                file,
+                recorded_on,
+                load_rules(rules_dir),
+                inputs_dir,
+                today=date.today(),
+                dry_run=dry_run,
+            )
+        for line in invoices.lines():
+            click.echo(line)
+        sys.exit(1 if dry_run and invoices.exceptions else 0)
 
     with progress() as step:
         step(f"Checking {file.name} against the log")
@@ -510,41 +549,82 @@ def import_(
     sys.exit(1 if dry_run and report.exceptions else 0)
 
 
-@main.command(short_help="Show how one placement's cost in a month came about.")
+@main.command(short_help="Show how a placement's cost, or a lot's expected days, came about.")
 @click.option("--period", type=PeriodType(), required=True, help="The month to explain.")
 @click.option(
     "--placement",
     "placement_id",
-    required=True,
+    default=None,
     help="The placement_id, exactly as in the log.",
+)
+@click.option(
+    "--lot",
+    "lot_id",
+    default=None,
+    help="A lot of the rules: which placements make up its expected days (invoice disputes).",
 )
 @_paths
 @_as_of
 @reports_errors
 def explain(
-    period: Period, placement_id: str, rules_dir: Path, inputs_dir: Path, as_of: date | None
+    *,
+    period: Period,
+    placement_id: str | None,
+    lot_id: str | None,
+    rules_dir: Path,
+    inputs_dir: Path,
+    as_of: date | None,
 ) -> None:
-    """Show, day range by day range, how one placement's cost came about.
+    """Show, day range by day range, how one placement's cost came about; or, with
+    --lot, which placements make up a lot's expected days and how its invoice fares.
 
-    Lists every version of the placement in the log (file, line, recorded_on)
-    and the one in force; its lot, stay, municipality and reflection window;
-    then per range of days in the month: the stream (FUND, JUSTICE,
-    MUNICIPAL or REJECTED), the lot's terms and tariff, the centrumgemeente
-    (with the mergers followed to it), the days, the amount, and why a range
-    was rejected. The same calculation as `fundcalc run`.
+    With --placement: every version of the placement in the log (file, line,
+    recorded_on) and the one in force; its lot, stay, municipality and
+    reflection window; then per range of days in the month: the stream (FUND,
+    JUSTICE, MUNICIPAL or REJECTED), the lot's terms and tariff, the
+    centrumgemeente (with the mergers followed to it), the days, the amount,
+    and why a range was rejected.
+
+    With --lot: per placement (by id only) the days of the month on the lot
+    that are expected (FUND, JUSTICE, MUNICIPAL) or rejected, their cost, the
+    lot's availability, and the provider's invoice in force beside it, so a
+    finance officer can answer a provider who disputes a difference. The same
+    calculation as `fundcalc run`.
 
     \b
     Examples:
       fundcalc explain --period 2026-10 --placement PL-2026-004320
       fundcalc explain --period 2026-10 --placement PL-2026-004609 --as-of 2026-11-23
       fundcalc explain --period 2026-09 --placement PL-X-000004 --rules rules --inputs inputs
+      fundcalc explain --period 2026-10 --lot LOV-NOORD --as-of 2026-11-23
     """
     from fundcalc.app.explain import explain_placement, explanation_lines  # noqa: PLC0415
     from fundcalc.app.run import load_inputs  # noqa: PLC0415 - fast --help
 
+    if (placement_id is None) == (lot_id is None):
+        raise click.UsageError("give either --placement or --lot")
     with progress() as step:
         step("Reading the rules and the log")
         inputs = load_inputs(rules_dir, inputs_dir)
+        if lot_id is not None:
+            from fundcalc.app.lot_explain import explain_lot, lot_explanation_lines  # noqa: PLC0415
+
+            step(f"Calculating lot {lot_id} in {period}")
+            lot = explain_lot(
+                inputs.rules,
+                inputs.log.rows,
+                lot_id,
+                period,
+                as_of or date.today(),
+                invoices=inputs.invoices,
+                verdict_rows=inputs.verdicts.rows,
+            )
+    if lot_id is not None:
+        for line in lot_explanation_lines(lot):
+            click.echo(line)
+        return
+    assert placement_id is not None
+    with progress() as step:
         step(f"Calculating {placement_id} in {period}")
         explanation = explain_placement(
             inputs.rules,

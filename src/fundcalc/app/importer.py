@@ -368,9 +368,12 @@ def _registry_rows(path: Path) -> list[dict[str, str]]:
 def _refuse_repeat(registry: Path, digest: str, name: str) -> None:
     for row in _registry_rows(registry):
         if row.get("source_sha256") == digest:
+            # An invoice import names its file under invoices/ (`invoice_import`).
+            file = row.get("file") or ""
+            where = file if "/" in file else f"placements/{file}"
             raise InputError(
                 f"{name}: was imported before (the same content as {row.get('source')},"
-                f" recorded on {row.get('recorded_on')}, in placements/{row.get('file')});"
+                f" recorded on {row.get('recorded_on')}, in {where});"
                 " it is not imported again"
             )
 

@@ -1,0 +1,333 @@
+"""`fundcalc import --kind invoices`: a provider's invoice export, stamped and added.
+
+A provider's invoice export (CSV or XLSX, *declaratie*) has no
+`received_on`: the finance officer gives the day it came in. Its headers may
+be the spec's or Dutch (`inputs.invoices.ALIASES`). The import
+
+1. refuses a file whose content (SHA-256) was imported before (as invoices or
+   as placements: `inputs/imports.csv` lists both), a file that already has a
+   `received_on` column, lacks a column, names one twice, or has a row that
+   cannot be read as it stands;
+2. shows every invoice of the file: lot, month, number, days and amounts,
+   and what it does: a new invoice, one that replaces an earlier one (a
+   correction), one that conflicts with another received the same day, one
+   that a later invoice keeps out of force; and the rows that cannot be read
+   and the lots the rules do not know;
+3. writes it as a new CSV file in `inputs/invoices/` with every row stamped
+   (`<received_on>_<name>.csv`, the spec's column names, each row on the line
+   it had in the export) and records it in `inputs/imports.csv`.
+
+Rows with bad values are imported as they are: the run lists them as
+exceptions until the provider sends a corrected invoice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from fundcalc.base.atomic import replace_file
+from fundcalc.base.findings import (
+    EXCEPTION,
+    WARNING,
+    finding_frame,
+    finding_lines,
+    printable,
+    sort_findings,
+)
+from fundcalc.base.money import format_cents
+from fundcalc.errors import InputError, UsageError
+from fundcalc.inputs.invoices import (
+    ALIASES,
+    COLUMNS,
+    FOLDER,
+    InvoiceRow,
+    invoice_column,
+    read_invoices,
+    read_row,
+)
+from fundcalc.inputs.log import by_column, file_warnings, read_bytes, read_table
+from fundcalc.inputs.rules import Rules
+from fundcalc.inputs.table import LINE, READ_PROBLEM
+from fundcalc.report.render import safe_text
+
+#: The register of imports, shared with the placement import (`importer`).
+REGISTRY = "imports.csv"
+REGISTRY_COLUMNS = ("file", "source", "source_sha256", "recorded_on", "rows")
+
+NEW = "new"
+REPLACES = "replaces"
+CONFLICTS = "conflicts"
+NOT_IN_FORCE = "not in force"
+
+
+@dataclass(frozen=True)
+class ImportedInvoice:
+    """An invoice of the export and what it does to the invoices already there."""
+
+    row: InvoiceRow
+    effect: str
+    other: InvoiceRow | None = None
+
+    def line(self) -> str:
+        r = self.row
+        figures = (
+            f"{r.days} days, {format_cents(r.day_cents)} + {format_cents(r.availability_cents)}"
+            if r.readable and r.day_cents is not None and r.availability_cents is not None
+            else "cannot be read"
+        )
+        what = f"{r.lot_id or '(no lot)'}  {r.period or '(no month)'}  {r.invoice_id or '-'}"
+        if self.effect == REPLACES and self.other is not None:
+            effect = f"replaces {_named(self.other)}"
+        elif self.effect == CONFLICTS and self.other is not None:
+            effect = f"conflicts with {_named(self.other)} (received the same day)"
+        elif self.effect == NOT_IN_FORCE and self.other is not None:
+            effect = f"not in force: {_named(self.other)} was received later"
+        else:
+            effect = self.effect
+        return printable(f"  {what}  {figures}  {effect}")
+
+
+def _named(row: InvoiceRow) -> str:
+    day = row.received_on.isoformat() if row.received_on else "?"
+    return f"{row.invoice_id or '(no number)'} received on {day} ({row.source}:{row.line})"
+
+
+@dataclass(frozen=True)
+class InvoiceImportReport:
+    """What an invoice import found and did."""
+
+    source: str
+    received_on: date
+    invoices: tuple[ImportedInvoice, ...]
+    findings: pl.DataFrame
+    written: Path | None
+
+    @property
+    def exceptions(self) -> int:
+        return self.findings.filter(pl.col("kind") == EXCEPTION).height
+
+    def lines(self) -> list[str]:
+        """The report as text for the terminal."""
+        out = [
+            f"{self.source}: {len(self.invoices)} invoice rows,"
+            f" received on {self.received_on.isoformat()}"
+        ]
+        out += [invoice.line() for invoice in self.invoices]
+        out += finding_lines(self.findings)
+        out.append(
+            "not imported (--dry-run)" if self.written is None else f"imported as {self.written}"
+        )
+        return out
+
+
+def import_invoices(
+    path: Path,
+    received_on: date,
+    rules: Rules,
+    inputs: Path,
+    *,
+    today: date,
+    dry_run: bool = False,
+) -> InvoiceImportReport:
+    """Check a provider's invoice export, show what it does, and add it (unless dry_run)."""
+    folder = inputs / FOLDER
+    if received_on > today:
+        raise UsageError(
+            f"--recorded-on {received_on.isoformat()} is after today ({today.isoformat()}):"
+            " give the day the invoices were received"
+        )
+    if folder.is_dir() and path.resolve().parent == folder.resolve():
+        raise UsageError(f"{path}: is in {FOLDER}/ already; import a file from elsewhere")
+    data = read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    registry = inputs / REGISTRY
+    _refuse_repeat(registry, digest, path.name)
+    present = read_invoices(inputs)  # their own problems (a broken file) stop the import too
+    name = _stamped_name(folder, received_on, path)
+    text, notes = read_invoice_export(data, path.name, received_on)
+    rows = [read_row(f"{FOLDER}/{name}", r) for r in text.iter_rows(named=True)]
+    earlier = present.rows if present is not None else ()
+    invoices = tuple(_effect(row, earlier) for row in rows)
+    report = InvoiceImportReport(
+        path.name,
+        received_on,
+        invoices,
+        _findings(path.name, rows, notes, rules),
+        None,
+    )
+    if dry_run:
+        return report
+    _write(folder / name, stamped_invoices(text))
+    _register(
+        registry,
+        f"{FOLDER}/{name}",
+        path.name,
+        digest=digest,
+        received_on=received_on,
+        rows=len(rows),
+    )
+    return replace(report, written=folder / name)
+
+
+def read_invoice_export(
+    data: bytes, name: str, received_on: date
+) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+    """A provider's invoice export as rows of text (trimmed, empty as null) stamped with
+    `received_on`, and its file warnings."""
+    table = read_table(data, name, invoice_column)
+    named, notes = by_column(table, name, invoice_column)
+    if "received_on" in named.columns:
+        raise InputError(
+            f"{name}: has a received_on column; import stamps every row with --recorded-on:"
+            f" remove the column, or put the file in inputs/{FOLDER}/ as it is"
+        )
+    missing = [c for c in COLUMNS if c != "received_on" and c not in named.columns]
+    if missing:
+        accepted = "; ".join(f"{c} ({', '.join(ALIASES[c])})" for c in missing)
+        raise InputError(f"{name}: line {table.header_line}: no column for {accepted}")
+    broken = named.filter(pl.col(READ_PROBLEM).is_not_null())
+    if broken.height:
+        line, problem = broken.row(0)[:2]
+        more = f" (and {broken.height - 1} more rows)" if broken.height > 1 else ""
+        raise InputError(
+            f"{name}: line {line}: {problem}{more}; correct the file and import it again"
+        )
+    if named.height == 0:
+        raise InputError(f"{name}: has no rows to import")
+    rows = named.select(
+        LINE,
+        READ_PROBLEM,
+        *(pl.col(c).str.strip_chars().replace("", None).alias(c) for c in COLUMNS[:-1]),
+        pl.lit(received_on.isoformat()).alias("received_on"),
+    )
+    return rows, notes
+
+
+def _effect(row: InvoiceRow, earlier: tuple[InvoiceRow, ...]) -> ImportedInvoice:
+    """What the stamped row does to the invoices of its lot and month already there."""
+    if not row.is_version or row.received_on is None:
+        return ImportedInvoice(row, NEW)
+    same = [
+        e
+        for e in earlier
+        if e.is_version and (e.lot_id, e.period) == (row.lot_id, row.period) and e.received_on
+    ]
+    later = [e for e in same if e.received_on and e.received_on > row.received_on]
+    if later:
+        return ImportedInvoice(row, NOT_IN_FORCE, max(later, key=_when))
+    today = [e for e in same if e.received_on == row.received_on and e.meaning != row.meaning]
+    if today:
+        return ImportedInvoice(row, CONFLICTS, today[0])
+    before = [e for e in same if e.received_on and e.received_on < row.received_on]
+    if before:
+        return ImportedInvoice(row, REPLACES, max(before, key=_when))
+    return ImportedInvoice(row, NEW)
+
+
+def _when(row: InvoiceRow) -> tuple[date, str, int]:
+    return (row.received_on or date.min, row.source, row.line)
+
+
+def _findings(
+    source: str, rows: list[InvoiceRow], notes: list[tuple[int | None, str]], rules: Rules
+) -> pl.DataFrame:
+    """Rows that cannot be read (exceptions) and lots the rules do not know (warnings),
+    named by the export's file and line."""
+    found: list[tuple[str, int, str]] = []
+    for row in rows:
+        if row.problem is not None:
+            found.append((EXCEPTION, row.line, row.problem))
+        if row.lot_id is not None and row.lot_id not in rules.lots:
+            found.append((WARNING, row.line, f"lot '{row.lot_id}' is not in the rules"))
+    frame = finding_frame(
+        pl.DataFrame(
+            {
+                "kind": [k for k, _, _ in found],
+                "source": [source] * len(found),
+                "line": [n for _, n, _ in found],
+                "reason": [r for _, _, r in found],
+            },
+            schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
+        )
+    )
+    return sort_findings(pl.concat([frame, finding_frame(file_warnings(source, notes))]))
+
+
+def stamped_invoices(rows: pl.DataFrame) -> bytes:
+    """The stamped rows as an invoice file: the spec's columns, each row on its line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    at = 2
+    for line, *values in rows.select(LINE, *COLUMNS).iter_rows():
+        if line is not None and line > at:
+            buffer.write("\n" * (line - at))
+            at = line
+        writer.writerow(["" if v is None else v for v in values])
+        at += 1 + sum(v.count("\n") for v in values if v is not None)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _stamped_name(folder: Path, received_on: date, path: Path) -> str:
+    """`<received_on>_<export's name>.csv`, unique in the folder, safe on every disk."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem).strip("._-")[:60] or "invoices"
+    name = f"{received_on.isoformat()}_{stem}.csv"
+    number = 1
+    while (folder / name).exists():
+        number += 1
+        name = f"{received_on.isoformat()}_{stem}-{number}.csv"
+    return name
+
+
+def _registry_rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    text = read_bytes(path).decode("utf-8-sig", errors="replace")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def _refuse_repeat(registry: Path, digest: str, name: str) -> None:
+    for row in _registry_rows(registry):
+        if row.get("source_sha256") == digest:
+            where = row.get("file") or ""
+            where = where if "/" in where else f"placements/{where}"
+            raise InputError(
+                f"{name}: was imported before (the same content as {row.get('source')},"
+                f" recorded on {row.get('recorded_on')}, in {where}); it is not imported again"
+            )
+
+
+def _register(
+    registry: Path, file: str, source: str, *, digest: str, received_on: date, rows: int
+) -> None:
+    entries = [
+        *_registry_rows(registry),
+        {
+            "file": file,
+            "source": str(safe_text(source)),  # the file is opened in Excel
+            "source_sha256": digest,
+            "recorded_on": received_on.isoformat(),
+            "rows": str(rows),
+        },
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REGISTRY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: e.get(c, "") for c in REGISTRY_COLUMNS} for e in entries)
+    _write(registry, buffer.getvalue().encode("utf-8"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, data)
+    except OSError as error:
+        raise InputError(f"{path}: cannot be written ({error.strerror})") from None
