@@ -157,7 +157,10 @@ def test_a_period_that_is_not_a_month_is_bad_usage_in_two_lines(
             ["run", "--perod", "2025-01"],
             "fundcalc: No such option '--perod'. Did you mean '--period'?",
         ),
-        (["explain", "--period", "2025-01"], "fundcalc: Missing option '--placement'."),
+        (
+            ["explain", "--period", "2025-01"],
+            "fundcalc: Missing option '--placement' or '--lot'.",
+        ),
         (
             ["run", "--as-of", "1-3-2025"],
             "fundcalc: Invalid value for '--as-of': '1-3-2025' is not a date like 2025-03-01",

@@ -509,7 +509,7 @@ def import_(
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --dry-run
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23
       fundcalc import examples/aanlevering-brugwachter.csv --recorded-on 2026-11-23 --inputs inputs
-      fundcalc import examples/declaratie-noord.csv --kind invoices --recorded-on 2026-11-10
+      fundcalc import examples/declaratie-stille-kade.csv --kind invoices --recorded-on 2026-11-20
     """
     from fundcalc.app.importer import import_file  # noqa: PLC0415 - fast --help
     from fundcalc.inputs.rules import load_rules  # noqa: PLC0415
@@ -601,8 +601,10 @@ def explain(
     from fundcalc.app.explain import explain_placement, explanation_lines  # noqa: PLC0415
     from fundcalc.app.run import load_inputs  # noqa: PLC0415 - fast --help
 
-    if (placement_id is None) == (lot_id is None):
-        raise click.UsageError("give either --placement or --lot")
+    if placement_id is None and lot_id is None:
+        raise click.UsageError("Missing option '--placement' or '--lot'.")
+    if placement_id is not None and lot_id is not None:
+        raise click.UsageError("Give '--placement' or '--lot', not both.")
     with progress() as step:
         step("Reading the rules and the log")
         inputs = load_inputs(rules_dir, inputs_dir)
