@@ -179,6 +179,10 @@ def test_the_workbook_has_the_facturen_sheet_and_the_summary_the_totals(month: P
     summary = {r[0]: r for r in book["Samenvatting"].iter_rows(values_only=True) if r and r[0]}
     assert float(summary["Gefactureerd"][1]) == 241.00 + 61.00 + 124.00 + 20.00
     assert float(summary["Goedgekeurd om te betalen"][1]) == 421.00
+    accounts = [r for r in book["Verantwoording"].iter_rows(values_only=True) if r and r[0]]
+    start = next(i for i, r in enumerate(accounts) if r[0] == "Factuurbestand") + 1
+    files = [r[0] for r in accounts[start:]]
+    assert files[:2] == ["noord.csv", "providers.csv"]
 
 
 def test_a_close_with_invoices_archives_them_and_replays_identically(month: Path) -> None:

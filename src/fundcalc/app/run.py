@@ -499,6 +499,7 @@ def render_run(
         else None,
         sealed=sealed,
         invoices=checks,
+        invoice_files=None if inputs.invoices is None else inputs.invoices.files,
     )
     manifest = build_manifest(
         inputs,

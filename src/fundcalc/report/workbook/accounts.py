@@ -20,6 +20,7 @@ from fundcalc import __version__
 from fundcalc.base.findings import EXCEPTION, WARNING
 from fundcalc.core.calculation import Calculation
 from fundcalc.core.segments import STREAMS
+from fundcalc.inputs.invoices import InvoiceFile
 from fundcalc.inputs.log import LogFile
 from fundcalc.inputs.rules import Rules
 from fundcalc.report.dutch import (
@@ -290,9 +291,11 @@ def accounts_sheet(
     counts: Mapping[str, Any],
     output_hashes: Mapping[str, str],
     sealed: Sequence[SealedMonth] = (),
+    invoice_files: Sequence[InvoiceFile] | None = None,
 ) -> Sheet:
     """Verantwoording: versions, files and hashes, counts (as in the manifest), checks,
-    and the seals of the months closed before (`sealed_table`, when there are any)."""
+    and the seals of the months closed before (`sealed_table`, when there are any);
+    with `invoice_files` (an `inputs/invoices/` folder), those files and their hashes."""
     key = rules.key_for(ctx.period)
     run = Table(
         ("Onderdeel", "Waarde"),
@@ -332,6 +335,18 @@ def accounts_sheet(
             ),
         ),
         caption="Invoer (inputs/placements)",
+    )
+    invoices_table = (
+        ()
+        if invoice_files is None
+        else (
+            Table(
+                ("Factuurbestand", "SHA-256", "Regels"),
+                tuple(Row((f.name, f.sha256, f.rows)) for f in invoice_files),
+                caption="Facturen (inputs/invoices)",
+                note="" if invoice_files else "De map inputs/invoices is leeg.",
+            ),
+        )
     )
     row_counts: Mapping[str, int] = counts.get("rows", {})
     placements: Mapping[str, int] = counts.get("placements", {})
@@ -380,6 +395,7 @@ def accounts_sheet(
             run,
             rules_table,
             inputs_table,
+            *invoices_table,
             counts_table,
             checks,
             outputs,

@@ -34,6 +34,7 @@ from fundcalc.core.allocation import (
 from fundcalc.core.calculation import Calculation
 from fundcalc.core.invoices import InvoiceCheck
 from fundcalc.core.settlement import OpeningReserve
+from fundcalc.inputs.invoices import InvoiceFile
 from fundcalc.inputs.log import LogFile
 from fundcalc.inputs.rules import Rules
 from fundcalc.report.dutch import (
@@ -104,6 +105,7 @@ def render_workbook(
     eligibility: EligibilityFigures | None = None,
     sealed: Sequence[SealedMonth] | None = None,
     invoices: Sequence[InvoiceCheck] | None = None,
+    invoice_files: Sequence[InvoiceFile] | None = None,
 ) -> bytes:
     """The committee's workbook for `period` as .xlsx bytes.
 
@@ -125,6 +127,7 @@ def render_workbook(
     `invoices` is the check of the providers' invoices: with it, the sheet
     Facturen follows Aanbieders en percelen and the summary shows the month's
     invoiced and approved totals; without it (no `inputs/invoices/`) neither is there.
+    `invoice_files` are listed with their SHA-256 on the Verantwoording sheet.
     """
     if findings is None:
         findings = calculation.findings_for(period)
@@ -159,6 +162,7 @@ def render_workbook(
             rules,
             calculation,
             input_files=input_files,
+            invoice_files=invoice_files,
             counts=counts or {},
             output_hashes=output_hashes or {},
             sealed=sealed or (),

@@ -163,7 +163,7 @@ def invoices_sheet(ctx: Context, checks: Sequence[InvoiceCheck]) -> Sheet:
             " het goedgekeurde bedrag is wat betaald wordt."
         ),
         (table,),
-        widths={0: 26, 15: 56},
+        widths={0: 32, 15: 56},
     )
 
 
