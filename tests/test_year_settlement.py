@@ -43,9 +43,11 @@ def close(work: Path, period: str) -> Result:
 
 
 def settle(work: Path, year: int) -> Result:
+    # --inputs as every command takes it (§8); a settlement reads the archive only.
     return fundcalc(
-        "settle", "--rules", str(work / "rules"), "--out", str(work / "out"), "--year", str(year)
-    )
+        "settle", "--rules", str(work / "rules"), "--inputs", str(work / "inputs"),
+        "--out", str(work / "out"), "--year", str(year),
+    )  # fmt: skip
 
 
 def rows(path: Path) -> list[list[str]]:

@@ -878,10 +878,18 @@ def reopen(*, out_dir: Path, period: Period, reason: str) -> None:
     show_default=True,
     help="Folder with arrangement.toml ([[settlement]]: method and reserve cap).",
 )
+@click.option(
+    "--inputs",
+    "inputs_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("inputs"),
+    show_default=True,
+    help="Taken as every command takes it; a settlement never reads the log (only the archive).",
+)
 @_out
 @click.option("--year", type=click.IntRange(1000, 9999), required=True, help="The year to settle.")
 @reports_errors
-def settle(*, rules_dir: Path, out_dir: Path, year: int) -> None:
+def settle(*, rules_dir: Path, inputs_dir: Path, out_dir: Path, year: int) -> None:
     """Settle a year (jaarafrekening): who gets money back, who pays in, what the reserve keeps.
 
     Reads only the archived statements of the twelve closed months of the
