@@ -22,20 +22,22 @@ a run lists them as exceptions until a later version corrects them.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from fundcalc.app.register import (
+    refuse_repeat,
+    register,
+    stamped_file,
+    stamped_name,
+    write_whole,
+)
 from fundcalc.app.validate import placement_findings
-from fundcalc.base.atomic import replace_file
 from fundcalc.base.findings import (
     EXCEPTION,
     finding_frame,
@@ -59,7 +61,6 @@ from fundcalc.inputs.log import (
 )
 from fundcalc.inputs.rules import Rules
 from fundcalc.inputs.table import READ_PROBLEM
-from fundcalc.report.render import safe_text
 
 #: Header names a provider's export may use besides the log's own (§3).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -77,7 +78,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 #: Columns an export must have; the others may be left out (empty).
 REQUIRED = ("placement_id", "client_id", "lot_id", "start_date")
 REGISTRY = "imports.csv"
-REGISTRY_COLUMNS = ("file", "source", "source_sha256", "recorded_on", "rows")
 #: How many placement ids a list in the report shows before it says how many more.
 SHOWN = 50
 
@@ -193,10 +193,10 @@ def import_file(
         )
     data = read_bytes(path.resolve())  # the file named on the command line, link or not
     digest = hashlib.sha256(data).hexdigest()
-    _refuse_repeat(inputs / REGISTRY, digest, path.name)
+    refuse_repeat(inputs / REGISTRY, digest, path.name)
     # The log as it is; its own problems (a broken file) stop the import too.
     log_rows = read_log(inputs).rows if placements.is_dir() else no_rows()
-    name = _stamped_name(placements, recorded_on, path)
+    name = stamped_name(placements, recorded_on, path, "import")
     rows, notes = read_export(data, path.name, recorded_on)
     export = Export(
         path.name,
@@ -209,8 +209,15 @@ def import_file(
     report = _compare(export, log_rows, rules)
     if dry_run:
         return report
-    _write_atomic(placements / name, stamped_csv(export.rows))
-    _register(inputs / REGISTRY, export)
+    write_whole(placements / name, stamped_file(export.rows, COLUMNS, "line"))
+    register(
+        inputs / REGISTRY,
+        export.name,
+        export.source,
+        digest=export.sha256,
+        recorded_on=export.recorded_on,
+        rows=export.rows.height,
+    )
     return replace(report, written=placements / name)
 
 
@@ -330,76 +337,3 @@ def _findings(export: Export, after: Versions, ids: pl.Series, rules: Rules) -> 
             .alias("source")
         )
     )
-
-
-def stamped_csv(rows: pl.DataFrame) -> bytes:
-    """The stamped rows as a log file: the log's columns, each row on its line of the export."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    at = 2
-    for line, *values in rows.select("line", *COLUMNS).iter_rows():
-        if line is not None and line > at:
-            buffer.write("\n" * (line - at))
-            at = line
-        writer.writerow(["" if v is None else v for v in values])
-        at += 1 + sum(v.count("\n") for v in values if v is not None)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _stamped_name(placements: Path, recorded_on: date, path: Path) -> str:
-    """`<recorded_on>_<export's name>.csv`, unique in the log folder, safe on every disk."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem).strip("._-")[:60] or "import"
-    name = f"{recorded_on.isoformat()}_{stem}.csv"
-    number = 1
-    while (placements / name).exists():
-        number += 1
-        name = f"{recorded_on.isoformat()}_{stem}-{number}.csv"
-    return name
-
-
-def _registry_rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    text = read_bytes(path.resolve()).decode("utf-8-sig", errors="replace")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
-def _refuse_repeat(registry: Path, digest: str, name: str) -> None:
-    for row in _registry_rows(registry):
-        if row.get("source_sha256") == digest:
-            # An invoice import names its file under invoices/ (`invoice_import`).
-            file = row.get("file") or ""
-            where = file if "/" in file else f"placements/{file}"
-            raise InputError(
-                f"{name}: was imported before (the same content as {row.get('source')},"
-                f" recorded on {row.get('recorded_on')}, in {where});"
-                " it is not imported again"
-            )
-
-
-def _register(registry: Path, export: Export) -> None:
-    entries: Iterable[dict[str, str]] = [
-        *_registry_rows(registry),
-        {
-            "file": export.name,
-            "source": str(safe_text(export.source)),  # the file is opened in Excel
-            "source_sha256": export.sha256,
-            "recorded_on": export.recorded_on.isoformat(),
-            "rows": str(export.rows.height),
-        },
-    ]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REGISTRY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({c: e.get(c, "") for c in REGISTRY_COLUMNS} for e in entries)
-    _write_atomic(registry, buffer.getvalue().encode("utf-8"))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a file of the log whole or not at all (`base.atomic.replace_file`)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, data)
-    except OSError as error:
-        raise InputError(f"{path}: cannot be written ({error.strerror})") from None

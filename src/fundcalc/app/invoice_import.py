@@ -23,17 +23,20 @@ exceptions until the provider sends a corrected invoice.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from fundcalc.base.atomic import replace_file
+from fundcalc.app.register import (
+    refuse_repeat,
+    register,
+    stamped_file,
+    stamped_name,
+    write_whole,
+)
 from fundcalc.base.findings import (
     EXCEPTION,
     WARNING,
@@ -56,11 +59,9 @@ from fundcalc.inputs.invoices import (
 from fundcalc.inputs.log import by_column, file_warnings, read_bytes, read_table
 from fundcalc.inputs.rules import Rules
 from fundcalc.inputs.table import LINE, READ_PROBLEM
-from fundcalc.report.render import safe_text
 
 #: The register of imports, shared with the placement import (`importer`).
 REGISTRY = "imports.csv"
-REGISTRY_COLUMNS = ("file", "source", "source_sha256", "recorded_on", "rows")
 
 NEW = "new"
 REPLACES = "replaces"
@@ -149,9 +150,9 @@ def import_invoices(
     data = read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     registry = inputs / REGISTRY
-    _refuse_repeat(registry, digest, path.name)
+    refuse_repeat(registry, digest, path.name)
     present = read_invoices(inputs)  # their own problems (a broken file) stop the import too
-    name = _stamped_name(folder, received_on, path)
+    name = stamped_name(folder, received_on, path, "invoices")
     text, notes = read_invoice_export(data, path.name, received_on)
     rows = [read_row(f"{FOLDER}/{name}", r) for r in text.iter_rows(named=True)]
     earlier = present.rows if present is not None else ()
@@ -165,13 +166,13 @@ def import_invoices(
     )
     if dry_run:
         return report
-    _write(folder / name, stamped_invoices(text))
-    _register(
+    write_whole(folder / name, stamped_file(text, COLUMNS, LINE))
+    register(
         registry,
         f"{FOLDER}/{name}",
         path.name,
         digest=digest,
-        received_on=received_on,
+        recorded_on=received_on,
         rows=len(rows),
     )
     return replace(report, written=folder / name)
@@ -259,75 +260,3 @@ def _findings(
         )
     )
     return sort_findings(pl.concat([frame, finding_frame(file_warnings(source, notes))]))
-
-
-def stamped_invoices(rows: pl.DataFrame) -> bytes:
-    """The stamped rows as an invoice file: the spec's columns, each row on its line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    at = 2
-    for line, *values in rows.select(LINE, *COLUMNS).iter_rows():
-        if line is not None and line > at:
-            buffer.write("\n" * (line - at))
-            at = line
-        writer.writerow(["" if v is None else v for v in values])
-        at += 1 + sum(v.count("\n") for v in values if v is not None)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _stamped_name(folder: Path, received_on: date, path: Path) -> str:
-    """`<received_on>_<export's name>.csv`, unique in the folder, safe on every disk."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem).strip("._-")[:60] or "invoices"
-    name = f"{received_on.isoformat()}_{stem}.csv"
-    number = 1
-    while (folder / name).exists():
-        number += 1
-        name = f"{received_on.isoformat()}_{stem}-{number}.csv"
-    return name
-
-
-def _registry_rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    text = read_bytes(path).decode("utf-8-sig", errors="replace")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
-def _refuse_repeat(registry: Path, digest: str, name: str) -> None:
-    for row in _registry_rows(registry):
-        if row.get("source_sha256") == digest:
-            where = row.get("file") or ""
-            where = where if "/" in where else f"placements/{where}"
-            raise InputError(
-                f"{name}: was imported before (the same content as {row.get('source')},"
-                f" recorded on {row.get('recorded_on')}, in {where}); it is not imported again"
-            )
-
-
-def _register(
-    registry: Path, file: str, source: str, *, digest: str, received_on: date, rows: int
-) -> None:
-    entries = [
-        *_registry_rows(registry),
-        {
-            "file": file,
-            "source": str(safe_text(source)),  # the file is opened in Excel
-            "source_sha256": digest,
-            "recorded_on": received_on.isoformat(),
-            "rows": str(rows),
-        },
-    ]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REGISTRY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({c: e.get(c, "") for c in REGISTRY_COLUMNS} for e in entries)
-    _write(registry, buffer.getvalue().encode("utf-8"))
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, data)
-    except OSError as error:
-        raise InputError(f"{path}: cannot be written ({error.strerror})") from None

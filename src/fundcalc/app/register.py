@@ -1,0 +1,105 @@
+"""The import register (`inputs/imports.csv`) and the stamped files an import writes.
+
+Both imports, of placements (`importer`) and of invoices (`invoice_import`),
+take a provider's export, stamp it with the day it was received and add it to
+its folder under a safe, unique name. The register lists every file imported,
+with the SHA-256 of the export it came from, so that the same export is never
+imported twice, whichever kind it was imported as.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from fundcalc.base.atomic import replace_file
+from fundcalc.errors import InputError
+from fundcalc.inputs.log import read_bytes
+from fundcalc.report.render import safe_text
+
+#: The register's columns; `file` is the stamped file, under invoices/ for an invoice.
+REGISTRY_COLUMNS = ("file", "source", "source_sha256", "recorded_on", "rows")
+
+
+def stamped_file(rows: pl.DataFrame, columns: Sequence[str], line: str) -> bytes:
+    """The stamped rows as CSV with `columns`, each row on its line of the export
+    (`line` names the column holding it), so a finding's line still points there."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    at = 2
+    for number, *values in rows.select(line, *columns).iter_rows():
+        if number is not None and number > at:
+            buffer.write("\n" * (number - at))
+            at = number
+        writer.writerow(["" if v is None else v for v in values])
+        at += 1 + sum(v.count("\n") for v in values if v is not None)
+    return buffer.getvalue().encode("utf-8")
+
+
+def stamped_name(folder: Path, day: date, path: Path, fallback: str) -> str:
+    """`<day>_<export's name>.csv`, unique in `folder`, safe on every disk."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem).strip("._-")[:60] or fallback
+    name = f"{day.isoformat()}_{stem}.csv"
+    number = 1
+    while (folder / name).exists():
+        number += 1
+        name = f"{day.isoformat()}_{stem}-{number}.csv"
+    return name
+
+
+def registry_rows(path: Path) -> list[dict[str, str]]:
+    """The register's entries, none when there is no register yet."""
+    if not path.exists():
+        return []
+    text = read_bytes(path.resolve()).decode("utf-8-sig", errors="replace")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def refuse_repeat(registry: Path, digest: str, name: str) -> None:
+    """An InputError when an export with these bytes was imported before."""
+    for row in registry_rows(registry):
+        if row.get("source_sha256") == digest:
+            file = row.get("file") or ""
+            where = file if "/" in file else f"placements/{file}"
+            raise InputError(
+                f"{name}: was imported before (the same content as {row.get('source')},"
+                f" recorded on {row.get('recorded_on')}, in {where});"
+                " it is not imported again"
+            )
+
+
+def register(
+    registry: Path, file: str, source: str, *, digest: str, recorded_on: date, rows: int
+) -> None:
+    """Add an imported file to the register."""
+    entries = [
+        *registry_rows(registry),
+        {
+            "file": file,
+            "source": str(safe_text(source)),  # the register is opened in Excel
+            "source_sha256": digest,
+            "recorded_on": recorded_on.isoformat(),
+            "rows": str(rows),
+        },
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REGISTRY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: e.get(c, "") for c in REGISTRY_COLUMNS} for e in entries)
+    write_whole(registry, buffer.getvalue().encode("utf-8"))
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write an input file whole or not at all (`base.atomic.replace_file`)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, data)
+    except OSError as error:
+        raise InputError(f"{path}: cannot be written ({error.strerror})") from None
