@@ -178,3 +178,14 @@ def test_the_log_carries_the_warnings_of_its_files(tmp_path: Path) -> None:
         ("b.csv", None, EMPTY),
     ]
     assert [(f.name, f.rows) for f in log.files] == [("a.csv", 1), ("b.csv", 0)]
+
+
+def test_a_column_the_reader_calls_ignored_is_left_out_without_a_warning() -> None:
+    def canonical(header: str) -> str | None:
+        return {"placement_id": "placement_id", "notitie": log.IGNORED}.get(header)
+
+    table = log.read_table(b"placement_id,notitie,kleur\nP1,zie dossier,rood\n", "a.csv", canonical)
+    named, notes = log.by_column(table, "a.csv", canonical)
+    assert named.columns == ["line", "read_problem", "placement_id"]
+    assert named.get_column("placement_id").to_list() == ["P1"]
+    assert [text for _, text in notes] == ["unknown column 'kleur' is ignored"]

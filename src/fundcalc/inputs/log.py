@@ -64,6 +64,9 @@ _NOT_LOG = (".", "~$")
 
 #: Says which log column a header names, None for an unknown one.
 Canonical = Callable[[str], str | None]
+#: What a `Canonical` says of a column a reader knows and does not use: the column
+#: is left out without a warning (the sample's own columns in a verdict file).
+IGNORED = "\0ignored"
 
 
 def log_column(header: str) -> str | None:
@@ -323,12 +326,15 @@ def by_column(
     A column named twice (by the same or by an equivalent name) cannot be
     read: which of the two holds the value? A column whose name is unknown is
     ignored with a warning; a column without a name is ignored silently when
-    it is empty and with a warning when it holds a value.
+    it is empty and with a warning when it holds a value; a column `canonical`
+    calls `IGNORED` is left out silently.
     """
     notes = list(table.notes)
     chosen: dict[str, int] = {}
     for i, header in enumerate(table.header):
         column = canonical(header)
+        if column == IGNORED:
+            continue
         if column is None:
             if header:
                 notes.append((table.header_line, f"unknown column '{header}' is ignored"))

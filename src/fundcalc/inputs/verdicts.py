@@ -31,10 +31,9 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.base.findings import WARNING, finding_frame, reason_text
-from fundcalc.errors import InputError
 from fundcalc.inputs.fields import MAX_TEXT, parse_date
-from fundcalc.inputs.log import SUFFIXES, read_bytes, read_table
-from fundcalc.inputs.table import LINE, READ_PROBLEM, RawTable, position
+from fundcalc.inputs.log import IGNORED, SUFFIXES, by_column, read_bytes, read_table
+from fundcalc.inputs.table import LINE, READ_PROBLEM
 
 FOLDER = "eligibility"
 #: The columns of a verdict (§11), then the sample it was drawn in (fundcalc's own).
@@ -73,7 +72,6 @@ SHOWN = frozenset(
         "kosten fonds",
     }
 )
-_IGNORED = "_ignored"
 ELIGIBLE = {"ja": True, "true": True, "1": True, "nee": False, "false": False, "0": False}
 
 #: The typed verdict rows: where they are, what they say, why one cannot be read.
@@ -92,7 +90,7 @@ SCHEMA: dict[str, pl.DataType] = {
 
 
 def verdict_column(header: str) -> str | None:
-    """The verdict column a header names (English or Dutch, any case), `_ignored` for
+    """The verdict column a header names (English or Dutch, any case), `IGNORED` for
     a column of the sample carried along, None for an unknown one."""
     name = header.strip().lower()
     if name in COLUMNS:
@@ -100,7 +98,7 @@ def verdict_column(header: str) -> str | None:
     if name in DUTCH:
         return DUTCH[name]
     if name in SHOWN:
-        return _IGNORED
+        return IGNORED
     return None
 
 
@@ -168,7 +166,7 @@ def source_name(name: str) -> str:
 def verdict_rows(data: bytes, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One verdict file's rows (`SCHEMA`) and its file-level warnings."""
     table = read_table(data, name, verdict_column)
-    named, notes = _by_column(table, name)
+    named, notes = by_column(table, name, _verdict_or_unnamed)
     text = named.select(
         pl.lit(source_name(name)).alias("source"),
         pl.col(LINE).cast(pl.Int64).alias("line"),
@@ -194,34 +192,9 @@ def verdict_rows(data: bytes, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     return typed.select(*SCHEMA), _warnings(source_name(name), notes)
 
 
-def _by_column(table: RawTable, name: str) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
-    """The table's values under the verdict columns its header names, and what it ignored.
-
-    As the log's `by_column`, but the sample's own columns are ignored silently.
-    """
-    notes = list(table.notes)
-    chosen: dict[str, int] = {}
-    for i, header in enumerate(table.header):
-        column = verdict_column(header)
-        if column == _IGNORED:
-            continue
-        if column is None:
-            if header:
-                notes.append((table.header_line, f"unknown column '{header}' is ignored"))
-            continue
-        if column in chosen:
-            first = table.header[chosen[column]]
-            raise InputError(
-                f"{name}: line {table.header_line}: column '{header}' (column {i + 1})"
-                f" names the same as '{first}' (column {chosen[column] + 1})"
-            )
-        chosen[column] = i
-    return (
-        table.rows.select(
-            LINE, READ_PROBLEM, *(pl.col(position(i)).alias(c) for c, i in chosen.items())
-        ),
-        notes,
-    )
+def _verdict_or_unnamed(header: str) -> str | None:
+    """`verdict_column`, with a column without a name left out silently as well."""
+    return IGNORED if not header.strip() else verdict_column(header)
 
 
 def _problem() -> pl.Expr:
