@@ -31,6 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.app.register import (
+    export_table,
     refuse_repeat,
     register,
     stamped_file,
@@ -47,20 +48,17 @@ from fundcalc.base.findings import (
 )
 from fundcalc.base.period import END_OF_TIME
 from fundcalc.core.versions import FIELDS, Versions, versions_as_of
-from fundcalc.errors import InputError, UsageError
+from fundcalc.errors import UsageError
 from fundcalc.inputs.fields import typed_rows
 from fundcalc.inputs.log import (
     COLUMNS,
-    by_column,
     file_warnings,
     no_rows,
     normalise,
     read_bytes,
     read_log,
-    read_table,
 )
 from fundcalc.inputs.rules import Rules
-from fundcalc.inputs.table import READ_PROBLEM
 
 #: Header names a provider's export may use besides the log's own (§3).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -225,26 +223,15 @@ def read_export(
     data: bytes, name: str, recorded_on: date
 ) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
     """A provider's export as log rows of text stamped with `recorded_on`, and its file warnings."""
-    table = read_table(data, name, import_column)
-    named, notes = by_column(table, name, import_column)
-    if "recorded_on" in named.columns:
-        raise InputError(
-            f"{name}: has a recorded_on column; import stamps every row with --recorded-on:"
-            " remove the column, or put the file in inputs/placements/ as it is"
-        )
-    missing = [c for c in REQUIRED if c not in named.columns]
-    if missing:
-        accepted = "; ".join(f"{c} ({', '.join(ALIASES[c])})" for c in missing)
-        raise InputError(f"{name}: line {table.header_line}: no column for {accepted}")
-    broken = named.filter(pl.col(READ_PROBLEM).is_not_null())
-    if broken.height:
-        line, problem = broken.row(0)[:2]
-        more = f" (and {broken.height - 1} more rows)" if broken.height > 1 else ""
-        raise InputError(
-            f"{name}: line {line}: {problem}{more}; correct the file and import it again"
-        )
-    if named.height == 0:
-        raise InputError(f"{name}: has no rows to import")
+    named, notes = export_table(
+        data,
+        name,
+        import_column,
+        stamp="recorded_on",
+        folder="placements",
+        required=REQUIRED,
+        aliases=ALIASES,
+    )
     rows = normalise(named, name).with_columns(pl.lit(recorded_on.isoformat()).alias("recorded_on"))
     return rows, notes
 

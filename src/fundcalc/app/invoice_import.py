@@ -31,6 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.app.register import (
+    export_table,
     refuse_repeat,
     register,
     stamped_file,
@@ -46,7 +47,7 @@ from fundcalc.base.findings import (
     sort_findings,
 )
 from fundcalc.base.money import format_cents
-from fundcalc.errors import InputError, UsageError
+from fundcalc.errors import UsageError
 from fundcalc.inputs.invoices import (
     ALIASES,
     COLUMNS,
@@ -56,7 +57,7 @@ from fundcalc.inputs.invoices import (
     read_invoices,
     read_row,
 )
-from fundcalc.inputs.log import by_column, file_warnings, read_bytes, read_table
+from fundcalc.inputs.log import file_warnings, read_bytes
 from fundcalc.inputs.rules import Rules
 from fundcalc.inputs.table import LINE, READ_PROBLEM
 
@@ -183,26 +184,15 @@ def read_invoice_export(
 ) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
     """A provider's invoice export as rows of text (trimmed, empty as null) stamped with
     `received_on`, and its file warnings."""
-    table = read_table(data, name, invoice_column)
-    named, notes = by_column(table, name, invoice_column)
-    if "received_on" in named.columns:
-        raise InputError(
-            f"{name}: has a received_on column; import stamps every row with --recorded-on:"
-            f" remove the column, or put the file in inputs/{FOLDER}/ as it is"
-        )
-    missing = [c for c in COLUMNS if c != "received_on" and c not in named.columns]
-    if missing:
-        accepted = "; ".join(f"{c} ({', '.join(ALIASES[c])})" for c in missing)
-        raise InputError(f"{name}: line {table.header_line}: no column for {accepted}")
-    broken = named.filter(pl.col(READ_PROBLEM).is_not_null())
-    if broken.height:
-        line, problem = broken.row(0)[:2]
-        more = f" (and {broken.height - 1} more rows)" if broken.height > 1 else ""
-        raise InputError(
-            f"{name}: line {line}: {problem}{more}; correct the file and import it again"
-        )
-    if named.height == 0:
-        raise InputError(f"{name}: has no rows to import")
+    named, notes = export_table(
+        data,
+        name,
+        invoice_column,
+        stamp="received_on",
+        folder=FOLDER,
+        required=[c for c in COLUMNS if c != "received_on"],
+        aliases=ALIASES,
+    )
     rows = named.select(
         LINE,
         READ_PROBLEM,

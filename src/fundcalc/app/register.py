@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,11 +20,51 @@ import polars as pl
 
 from fundcalc.base.atomic import replace_file
 from fundcalc.errors import InputError
-from fundcalc.inputs.log import read_bytes
+from fundcalc.inputs.log import Canonical, by_column, read_bytes, read_table
+from fundcalc.inputs.table import READ_PROBLEM
 from fundcalc.report.render import safe_text
 
 #: The register's columns; `file` is the stamped file, under invoices/ for an invoice.
 REGISTRY_COLUMNS = ("file", "source", "source_sha256", "recorded_on", "rows")
+
+
+def export_table(
+    data: bytes,
+    name: str,
+    canonical: Canonical,
+    *,
+    stamp: str,
+    folder: str,
+    required: Sequence[str],
+    aliases: Mapping[str, Sequence[str]],
+) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+    """A provider's export under the column names its header means, and its file warnings.
+
+    An import stamps every row with the day it was received (`stamp`), so an
+    export that has that column already, lacks a `required` one, holds a row
+    that cannot be read as it stands, or holds no row at all is refused whole.
+    """
+    table = read_table(data, name, canonical)
+    named, notes = by_column(table, name, canonical)
+    if stamp in named.columns:
+        raise InputError(
+            f"{name}: has a {stamp} column; import stamps every row with --recorded-on:"
+            f" remove the column, or put the file in inputs/{folder}/ as it is"
+        )
+    missing = [c for c in required if c not in named.columns]
+    if missing:
+        accepted = "; ".join(f"{c} ({', '.join(aliases[c])})" for c in missing)
+        raise InputError(f"{name}: line {table.header_line}: no column for {accepted}")
+    broken = named.filter(pl.col(READ_PROBLEM).is_not_null())
+    if broken.height:
+        line, problem = broken.row(0)[:2]
+        more = f" (and {broken.height - 1} more rows)" if broken.height > 1 else ""
+        raise InputError(
+            f"{name}: line {line}: {problem}{more}; correct the file and import it again"
+        )
+    if named.height == 0:
+        raise InputError(f"{name}: has no rows to import")
+    return named, notes
 
 
 def stamped_file(rows: pl.DataFrame, columns: Sequence[str], line: str) -> bytes:
