@@ -16,6 +16,8 @@ The CLI turns each into one clear line and an exit code, never a traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class FundcalcError(Exception):
     """Base of every error fundcalc raises on purpose."""
@@ -38,6 +40,15 @@ class RulesError(FundcalcError):
 
 class UsageError(FundcalcError):
     """The command line asks for something that cannot be done."""
+
+
+def not_in_project(what: str, path: Path, option: str) -> UsageError:
+    """The rules or the log are not where fundcalc looked (`path`, said in full): the
+    command was started outside the project folder, or `option` points elsewhere."""
+    return UsageError(
+        f"{what}: looked for {path.absolute()}, which does not exist; run fundcalc in the"
+        f" project folder (the one that holds rules/ and inputs/), or give {option}"
+    )
 
 
 class InputError(FundcalcError):

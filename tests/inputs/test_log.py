@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from fundcalc.errors import InputError
+from fundcalc.errors import InputError, UsageError
 from fundcalc.inputs import log, logcache
 from fundcalc.inputs.csvfile import EMPTY, WINDOWS_1252
 from fundcalc.inputs.log import COLUMNS, read_file, read_file_text, read_log
@@ -107,8 +107,19 @@ def test_a_log_read_through_the_cache_holds_the_bytes_of_the_files_it_parsed_onl
     assert log.rows["placement_id"].to_list() == ["P1", "P2"]
 
 
-def test_a_missing_placements_folder_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no such folder"):
+def test_a_missing_placements_folder_is_bad_usage_naming_where_it_looked(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as raised:
+        read_log(tmp_path)
+    assert str(raised.value) == (
+        f"no placement log: looked for {tmp_path / 'placements'}, which does not exist; run"
+        " fundcalc in the project folder (the one that holds rules/ and inputs/), or give"
+        " --inputs FOLDER"
+    )
+
+
+def test_a_placements_file_or_link_instead_of_a_folder_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "placements").write_text("")
+    with pytest.raises(InputError, match="is a link or a file, not a folder"):
         read_log(tmp_path)
 
 

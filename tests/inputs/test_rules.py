@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fundcalc.base.period import Period
-from fundcalc.errors import RulesError
+from fundcalc.errors import RulesError, UsageError
 from fundcalc.inputs.municipalities import load_municipalities
 from fundcalc.inputs.rules import SettlementVersion, load_rules, parse_arrangement
 from tests.conftest import ROOT
@@ -175,6 +175,27 @@ def test_invalid_toml_is_an_error() -> None:
     assert error_of("[fund\n").startswith("arrangement.toml: is not valid TOML")
 
 
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("2026-13-01", "2026-13-01"),  # TOML itself said "Expected newline or end of document"
+        ("2025-02-30", "2025-02-30"),  # TOML itself said "Invalid date or datetime"
+        ("2025-1-01", "2025-1-01"),
+    ],
+)
+def test_a_date_that_is_no_date_is_named_with_its_line(written: str, said: str) -> None:
+    text = VALID.replace("valid_from = 2026-01-01", f"valid_from = {written}")
+    line = text.splitlines().index(f"valid_from = {written}") + 1
+    assert error_of(text) == (
+        f"arrangement.toml: line {line}: {said} is not a date (a date is written like 2026-01-31)"
+    )
+
+
+def test_a_time_that_is_no_time_is_left_to_toml_s_own_words() -> None:
+    text = VALID.replace("valid_from = 2026-01-01", "valid_from = 2026-01-01T25:00:00")
+    assert error_of(text).startswith("arrangement.toml: is not valid TOML (Expected newline")
+
+
 def test_a_period_without_a_key_split_or_budget_version_is_an_error() -> None:
     rules = parse(VALID)
     with pytest.raises(
@@ -193,9 +214,16 @@ def test_rules_files_are_read_from_a_folder_with_their_hashes(example: Path) -> 
     assert all(len(f.sha256) == 64 for f in rules.files)
 
 
-def test_a_missing_rules_file_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(RulesError, match=r"arrangement\.toml: file not found"):
+def test_a_folder_without_the_arrangement_is_bad_usage_naming_where_it_looked(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(UsageError) as raised:
         load_rules(tmp_path)
+    assert str(raised.value) == (
+        f"no rules: looked for {tmp_path / 'arrangement.toml'}, which does not exist; run"
+        " fundcalc in the project folder (the one that holds rules/ and inputs/), or give"
+        " --rules FOLDER"
+    )
 
 
 SETTLED = VALID.replace(

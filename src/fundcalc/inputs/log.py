@@ -27,7 +27,7 @@ import polars as pl
 
 from fundcalc.base.disk import NotRegularFileError, read_regular, refusal
 from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame
-from fundcalc.errors import InputError
+from fundcalc.errors import InputError, not_in_project
 from fundcalc.inputs.csvfile import read_csv_table
 from fundcalc.inputs.fields import typed_rows
 from fundcalc.inputs.table import LINE, READ_PROBLEM, RawTable, position
@@ -166,8 +166,12 @@ def refused_files(inputs: Path) -> pl.DataFrame:
 
 def _log_entries(inputs: Path) -> list[Path]:
     folder = inputs / "placements"
-    if refusal(folder) == "is a symbolic link" or not folder.is_dir():
-        raise InputError(f"{folder}: no such folder (the placement log lives there)")
+    if refusal(folder) == "is a symbolic link" or (folder.exists() and not folder.is_dir()):
+        raise InputError(
+            f"{folder}: is a link or a file, not a folder (the placement log lives there)"
+        )
+    if not folder.is_dir():
+        raise not_in_project("no placement log", folder, "--inputs FOLDER")
     return sorted(
         (
             p

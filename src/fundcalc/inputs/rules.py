@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from fundcalc.base.disk import NotRegularFileError, read_regular
 from fundcalc.base.money import parse_cents, parse_decimal
 from fundcalc.base.period import Period
-from fundcalc.errors import RulesError
+from fundcalc.errors import RulesError, not_in_project
 from fundcalc.inputs.municipalities import Municipalities, load_municipalities
 
 ARRANGEMENT_FILE = "arrangement.toml"
@@ -260,6 +261,8 @@ def load_rules(directory: Path) -> Rules:
     """Read and validate `arrangement.toml` and `municipalities.csv` in `directory`."""
     toml_path = directory / ARRANGEMENT_FILE
     csv_path = directory / MUNICIPALITIES_FILE
+    if not toml_path.exists() and not toml_path.is_symlink():
+        raise not_in_project("no rules", toml_path, "--rules FOLDER")
     toml_bytes = _read_bytes(toml_path)
     csv_bytes = _read_bytes(csv_path)
     municipalities = load_municipalities(csv_bytes, MUNICIPALITIES_FILE)
@@ -298,7 +301,7 @@ def read_document(data: bytes, file: str = ARRANGEMENT_FILE) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise RulesError(file, "", "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
-        raise RulesError(file, "", f"is not valid TOML ({error})") from None
+        raise not_toml(file, data, error) from None
     except RecursionError:  # `a = [[[[…]]]]` 100,000 deep: no arrangement nests like that
         raise RulesError(file, "", "is nested too deeply to be read") from None
     try:
@@ -306,6 +309,42 @@ def read_document(data: bytes, file: str = ARRANGEMENT_FILE) -> dict[str, Any]:
     except RulesError as error:
         raise RulesError(file, error.where, error.problem) from None
     return raw
+
+
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)$")
+#: A word written like a date (`2026-13-01`, `2026-2-30`): four digits, month, day.
+_DATE_LIKE = re.compile(r"(?<![\w.:-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.:-])")
+
+
+def not_toml(file: str, data: bytes, error: tomllib.TOMLDecodeError) -> RulesError:
+    """The error for text that is not TOML: where a date on the line it stopped at is
+    no date (`2026-13-01`), that date with its line; else TOML's own words.
+
+    TOML reads a date by its form, so a month 13 is not "a wrong date" to it but
+    something that is not TOML at all ("Expected newline…"): said as it is, a
+    finance officer would not see that it is the date.
+    """
+    found = _AT_LINE.search(str(error))
+    if found:
+        number = int(found[1])
+        lines = data.decode("utf-8-sig").splitlines()
+        line = lines[number - 1].split("#", 1)[0] if number <= len(lines) else ""
+        for word in _DATE_LIKE.finditer(line):
+            if not _is_date(word[0]):
+                return RulesError(
+                    file,
+                    f"line {number}",
+                    f"{word[0]} is not a date (a date is written like 2026-01-31)",
+                )
+    return RulesError(file, "", f"is not valid TOML ({error})")
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == len("2026-01-31")
 
 
 def rules_from_document(raw: Mapping[str, Any], municipalities: Municipalities) -> Rules:
