@@ -200,10 +200,89 @@ def test_when_fundcalc_itself_fails_it_says_so_in_two_lines_with_exit_3(
 
 
 def test_debug_lets_a_fundcalc_error_through_with_its_traceback(tmp_path: Path) -> None:
+    (tmp_path / "placements").write_text("")
     result = invoke("--debug", "validate", "--rules", "rules", "--inputs", str(tmp_path))
     assert isinstance(result.exception, InputError)
-    assert str(result.exception) == f"{tmp_path / 'placements'}: no such folder (the placement" \
-        " log lives there)"  # fmt: skip
+    assert str(result.exception) == f"{tmp_path / 'placements'}: is a link or a file, not a" \
+        " folder (the placement log lives there)"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run"],
+        ["validate"],
+        ["close", "--period", "2026-10"],
+        ["explain", "--period", "2026-10", "--placement", "PL-1"],
+        ["import", "export.csv", "--recorded-on", "2026-11-23"],
+        ["sample", "--year", "2026", "--size", "3"],
+        ["settle", "--year", "2026"],
+        ["scenario", "export.csv", "--year", "2026"],
+    ],
+)
+def test_a_command_started_outside_the_project_says_where_it_looked_and_how_to_point_it(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: "fundcalc: rules/arrangement.toml: file not found", exit 1.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "export.csv").write_text("placement_id\n")
+    result = invoke(*command)
+    assert (result.exit_code, result.output.splitlines()) == (
+        2,
+        [
+            f"fundcalc: no rules: looked for {tmp_path / 'rules' / 'arrangement.toml'}, which"
+            " does not exist; run fundcalc in the project folder (the one that holds rules/ and"
+            " inputs/), or give --rules FOLDER"
+        ],
+    )
+
+
+def test_rules_found_without_a_log_say_where_the_log_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    result = invoke("run")
+    assert (result.exit_code, result.output.splitlines()) == (
+        2,
+        [
+            f"fundcalc: no placement log: looked for {tmp_path / 'inputs' / 'placements'}, which"
+            " does not exist; run fundcalc in the project folder (the one that holds rules/ and"
+            " inputs/), or give --inputs FOLDER"
+        ],
+    )
+
+
+def test_a_date_in_the_rules_that_is_no_date_is_named_with_its_line(
+    example: Path, tmp_path: Path
+) -> None:
+    # Before: "arrangement.toml: is not valid TOML (Expected newline or end of document …)".
+    rules = tmp_path / "rules"
+    shutil.copytree(example / "rules", rules)
+    toml = rules / "arrangement.toml"
+    lines = toml.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("valid_from = "))
+    lines[at] = "valid_from = 2026-13-01"
+    toml.write_text("\n".join(lines) + "\n")
+    result = invoke("validate", "--rules", str(rules), "--inputs", str(example / "inputs"))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"fundcalc: arrangement.toml: line {at + 1}: 2026-13-01 is not a date (a date is written"
+        " like 2026-01-31)\n",
+    )
+
+
+def test_quiet_and_json_together_are_bad_usage_naming_both(example: Path, tmp_path: Path) -> None:
+    # Before: --quiet --json printed the JSON, and the script could not tell which it got.
+    for command in (["run"], ["close", "--period", "2025-01"]):
+        result = invoke(*command, *example_args(example, tmp_path), "-q", "--json")
+        assert result.exit_code == 2
+        assert result.output.splitlines() == [
+            "fundcalc: --quiet and --json exclude each other: --quiet prints nothing, --json the"
+            " summary; give one of them",
+            f"Try 'fundcalc {command[0]} --help' for the options and examples.",
+        ]
+    assert not tmp_path.joinpath("2025-01").exists()
 
 
 # --- validate ---
@@ -306,6 +385,15 @@ def examples(text: str) -> list[str]:
             break
         found.append(line.strip())
     return found
+
+
+def test_fundcalc_alone_prints_the_help_on_stdout_and_exits_0() -> None:
+    # Before: "fundcalc: Usage: …" on stderr, exit 2.
+    result = CliRunner().invoke(main, [], prog_name="fundcalc")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == help_text()
+    assert result.stdout.startswith("Usage: fundcalc [OPTIONS] COMMAND [ARGS]...")
 
 
 def test_help_lists_the_commands_in_the_order_of_the_monthly_routine() -> None:

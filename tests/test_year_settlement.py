@@ -349,3 +349,18 @@ def test_a_settlement_record_naming_a_path_is_refused_by_replay(work: Path) -> N
         "rules names '../arrangement.toml', which holds a folder separator; the record has been"
         " changed\n"
     )
+
+
+@pytest.mark.slow
+def test_settle_says_who_joins_or_leaves_the_fund_by_the_key(work: Path) -> None:
+    # Before: run, close, validate, explain and import said it; settle did not.
+    toml = work / "rules" / "arrangement.toml"
+    toml.write_text(
+        toml.read_text() + '\n[[key]]\nvalid_from = 2027-01-01\nweights = { GM0001 = "1" }\n'
+    )
+    result = settle(work, 2025)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "notice: the key from 2027-01-01 (arrangement.toml key[2]) changes the members of the"
+        " fund: left: GM0002 B"
+    ]

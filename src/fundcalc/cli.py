@@ -143,6 +143,10 @@ class FundcalcGroup(click.Group):
         debug = "--debug" in argv[: _first_command(argv, self.commands)]
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:
+            # `fundcalc` alone asks what it can do: the help, on stdout, and no error.
+            click.echo(error.format_message())
+            sys.exit(0)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx else "fundcalc"
             click.echo(f"fundcalc: {error.format_message()}", err=True)
@@ -286,16 +290,36 @@ def _no_cache(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _summary_options(command: Callable[P, R]) -> Callable[P, R]:
-    """`--quiet` and `--json`: what a run shows when it is done (also for `close`)."""
-    command = click.option(
+    """`--quiet` and `--json`: what a run shows when it is done (also for `close`).
+
+    They exclude each other: --quiet prints nothing, --json prints the summary,
+    and a script given both would not know which it asked for.
+    """
+
+    @wraps(command)
+    def exclusive(*args: P.args, **kwargs: P.kwargs) -> R:
+        if kwargs.get("quiet") and kwargs.get("as_json"):
+            raise click.UsageError(
+                "--quiet and --json exclude each other: --quiet prints nothing, --json the"
+                " summary; give one of them"
+            )
+        return command(*args, **kwargs)
+
+    decorated = click.option(
         "--json",
         "as_json",
         is_flag=True,
         help="Print a summary for scripts as JSON (amounts in cents and as euros), no table.",
-    )(command)
+    )(exclusive)
     return click.option(
         "--quiet", "-q", is_flag=True, help="Print nothing when all goes well (for scripts)."
-    )(command)
+    )(decorated)
+
+
+def show_membership(notices: Sequence[str]) -> None:
+    """Who joined and who left the fund by the key (`Rules.membership_changes`), on stderr."""
+    for text in notices:
+        click.echo(f"notice: {text}", err=True)
 
 
 def show_notices(result: RunResult, *, quiet: bool) -> None:
@@ -534,8 +558,7 @@ def import_(
     with progress() as step:
         step(f"Checking {file.name} against the log")
         rules = load_rules(rules_dir)
-        for text in rules.membership_changes():
-            click.echo(f"notice: {text}", err=True)
+        show_membership(rules.membership_changes())
         report = import_file(
             file,
             recorded_on,
@@ -636,8 +659,7 @@ def explain(
             as_of or date.today(),
             verdict_rows=inputs.verdicts.rows if inputs.verdicts.present else None,
         )
-    for text in inputs.rules.membership_changes():
-        click.echo(f"notice: {text}", err=True)
+    show_membership(inputs.rules.membership_changes())
     for line in explanation_lines(explanation):
         click.echo(line)
 
@@ -910,6 +932,7 @@ def settle(*, rules_dir: Path, inputs_dir: Path, out_dir: Path, year: int) -> No
     from fundcalc.app.settle import settle as settle_year  # noqa: PLC0415 - fast --help
 
     result = settle_year(rules_dir, out_dir, year, today=date.today())
+    show_membership(result.notices)
     s = result.settlement
     click.echo(
         f"{'code':<7} {'centrumgemeente':<22} {'contributions':>15} {'charged':>15}"
@@ -997,6 +1020,7 @@ def scenario(
         )
         if cache is not None:
             cache.save()
+    show_membership(result.notices)
     base = result.base
     click.echo(f"{year} as of {result.as_of}, in euros")
     for outcome in result.scenarios:
@@ -1112,5 +1136,6 @@ def sample(
         result = draw_sample(
             inputs, out_dir, year=year, size=size, seed=chosen, as_of=as_of or date.today()
         )
+    show_membership(inputs.rules.membership_changes())
     for line in result.lines():
         click.echo(line)

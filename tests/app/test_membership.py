@@ -57,3 +57,23 @@ def test_a_key_that_drops_a_member_is_allowed_and_said_by_every_command(tmp_path
         ["explain", *paths, "--period", "2025-02", "--placement", "P1", "--as-of", "2025-03-05"],
     )
     assert explained.output.splitlines()[0] == notice
+
+
+def test_scenario_says_who_joins_or_leaves_the_fund_by_the_key(tmp_path: Path) -> None:
+    # Before: run, close, validate, explain and import said it; scenario did not.
+    root = write_case(tmp_path / "case")
+    deliver(root, "2025-02.csv", P1)
+    add_key(root, '{ GM0001 = "1" }')
+    overlay = tmp_path / "gelijk.toml"
+    overlay.write_text('[scenario]\nname = "gelijk"\n')
+    paths = ["--rules", str(root / "rules"), "--inputs", str(root / "inputs")]
+    result = CliRunner().invoke(
+        main,
+        ["scenario", str(overlay), "--year", "2025", "--as-of", "2025-03-05", *paths,
+         "--out", str(root / "outputs")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "notice: the key from 2025-02-01 (arrangement.toml key[2]) changes the members of the"
+        " fund: left: GM0002 name GM0002"
+    ]

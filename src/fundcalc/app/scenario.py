@@ -56,6 +56,8 @@ class ScenarioResult:
     scenarios: tuple[ScenarioOutcome, ...]
     folders: dict[Path, dict[str, bytes]]
     workbook: Path
+    #: Who joined and who left the fund by the rules' key (`Rules.membership_changes`).
+    notices: tuple[str, ...] = ()
 
 
 def folder_name(names: Sequence[str], year: int) -> str:
@@ -121,7 +123,15 @@ def run_scenarios(
     if write:
         for folder, contents in folders.items():
             write_folder(folder, contents)
-    return ScenarioResult(year, as_of, base, outcomes, folders, workbook_folder / WORKBOOK)
+    return ScenarioResult(
+        year,
+        as_of,
+        base,
+        outcomes,
+        folders,
+        workbook_folder / WORKBOOK,
+        rules.membership_changes(),
+    )
 
 
 def _check_covers(rules: Rules, file: str, year: int) -> None:

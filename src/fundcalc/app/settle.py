@@ -73,6 +73,8 @@ class SettleResult:
     folder: Path
     names: Mapping[str, str]
     record: SettledYear | None = None
+    #: Who joined and who left the fund by the key (`Rules.membership_changes`).
+    notices: tuple[str, ...] = ()
 
 
 def months_of(year: int) -> list[Period]:
@@ -105,7 +107,7 @@ def settle(rules_dir: Path, out_dir: Path, year: int, *, today: date) -> SettleR
         files = {**rules_bytes, **{f.sha256: result.files[f.name] for f in outputs}}
         settled = archive.commit_year(record, files, year)
         write_folder(result.folder, result.files)
-    return replace(result, record=settled)
+    return replace(result, record=settled, notices=rules.membership_changes())
 
 
 def _closes_of(archive: Archive, year: int) -> list[ClosedPeriod]:
