@@ -318,6 +318,32 @@ def test_validate_lists_findings_by_kind_with_file_line_and_days_and_exits_1(
     ]
 
 
+# --- import ---
+
+
+def test_import_of_an_export_of_which_every_row_is_an_exception_exits_1_unless_forced(
+    example: Path, tmp_path: Path
+) -> None:
+    # Before: imported with exit 0, while the dry run of the same file exited 1.
+    inputs = tmp_path / "inputs"
+    shutil.copytree(example / "inputs", inputs)
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Plaatsingsnummer;Cliëntnummer;Perceel;Startdatum\nP8;C8;F;gisteren\nP9;C9;F;morgen\n"
+    )
+    paths = ["--rules", str(example / "rules"), "--inputs", str(inputs)]
+    before = sorted(p.name for p in (inputs / "placements").iterdir())
+    refused = invoke("import", str(export), "--recorded-on", "2025-02-02", *paths)
+    assert refused.exit_code == 1
+    assert refused.output.splitlines()[-1].startswith("not imported: every row has an exception")
+    assert sorted(p.name for p in (inputs / "placements").iterdir()) == before
+    forced = invoke("import", str(export), "--recorded-on", "2025-02-02", "--force", *paths)
+    assert forced.exit_code == 0, forced.output
+    assert forced.output.splitlines()[-1] == (
+        f"imported as {inputs / 'placements' / '2025-02-02_export.csv'}"
+    )
+
+
 # --- explain ---
 
 

@@ -526,7 +526,8 @@ def test_importing_the_same_export_twice_is_refused_and_changes_nothing(tmp_path
     rules, inputs = project(tmp_path)
     export = tmp_path / "export.csv"
     export.write_text(
-        "Plaatsingsnummer;Cliëntnummer;Perceel;Startdatum\nJ1;JC1;LOT-X;01-10-2026\n",
+        "Plaatsingsnummer;Cliëntnummer;Perceel;Startdatum;Gemeente BRP\n"
+        "J1;JC1;GROOT;01-10-2026;GM0001\n",
         encoding="utf-8",
     )
     args = ["import", str(export), "--recorded-on", "2026-10-05", "--rules", str(rules),

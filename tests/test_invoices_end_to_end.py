@@ -267,6 +267,57 @@ def test_import_shows_a_correction_and_an_unreadable_amount(month: Path, tmp_pat
     assert not (month / "inputs" / "invoices" / "2025-02-12_c.csv").exists()
 
 
+def test_an_invoice_export_of_which_every_row_is_an_exception_needs_force(
+    month: Path, tmp_path: Path
+) -> None:
+    # Before: imported with exit 0, while the dry run of the same file exited 1.
+    export = tmp_path / "onleesbaar.csv"
+    export.write_text(
+        "invoice_id,lot_id,period,days,day_amount,availability_amount\n"
+        "G-2,G,2025-01,0,0.001,124\n"
+        "H-2,H,2025-13,0,0,15.50\n"
+    )
+    args = ["import", str(export), "--kind", "invoices", "--recorded-on", "2025-02-12",
+            *_paths(month)]  # fmt: skip
+    code, output = _invoke(*args)
+    assert code == 1
+    assert output.splitlines()[-1] == (
+        "not imported: every row has an exception, so none of it would count; ask the provider"
+        " for a corrected export, or give --force to import it as it is"
+    )
+    written = month / "inputs" / "invoices" / "2025-02-12_onleesbaar.csv"
+    assert not written.exists()
+    code, output = _invoke(*args, "--force")
+    assert code == 0, output
+    assert output.splitlines()[-1] == f"imported as {written}"
+
+
+def test_an_invoice_export_saved_again_in_another_encoding_is_said_to_be_a_repeat(
+    month: Path, tmp_path: Path
+) -> None:
+    # Before: other bytes, so not "imported before": added again without a word.
+    text = (
+        "Factuurnummer;Perceel;Periode;Dagen;Bedrag dagen;Bedrag beschikbaarheid;Opmerking\r\n"
+        "M-1;M;2025-01;0;0,00;31,00;geen cliënten\r\n"
+    )
+    first = tmp_path / "declaratie.csv"
+    first.write_text(text, encoding="utf-8")
+    paths = _paths(month)
+    code, output = _invoke("import", str(first), "--kind", "invoices", "--recorded-on",
+                           "2025-02-20", *paths)  # fmt: skip
+    assert code == 0, output
+    again = tmp_path / "declaratie-ansi.csv"
+    again.write_bytes(text.encode("cp1252"))
+    code, output = _invoke("import", str(again), "--kind", "invoices", "--recorded-on",
+                           "2025-02-21", "--dry-run", *paths)  # fmt: skip
+    assert code == 0, output
+    assert (
+        "  declaratie-ansi.csv  -  the same rows as invoices/2025-02-20_declaratie.csv, imported"
+        " from declaratie.csv recorded on 2025-02-20: this export was imported before (saved"
+        " again, in another encoding or format?); importing it again changes nothing"
+    ) in output.splitlines()
+
+
 def test_explain_lot_names_the_placements_behind_the_expected_days(month: Path) -> None:
     code, output = _invoke("explain", *_paths(month), "--period", "2025-01", "--lot", "C",
                            "--as-of", AS_OF)  # fmt: skip

@@ -502,6 +502,11 @@ def validate(rules_dir: Path, inputs_dir: Path, period: Period | None, as_of: da
 )
 @_paths
 @click.option("--dry-run", is_flag=True, help="Check and show, but do not add it.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add the file even when every row of it is an exception (none of it would count).",
+)
 @reports_errors
 def import_(
     *,
@@ -511,6 +516,7 @@ def import_(
     rules_dir: Path,
     inputs_dir: Path,
     dry_run: bool,
+    force: bool,
 ) -> None:
     """Check a provider's export (CSV or XLSX) and add it to the log, stamped.
 
@@ -518,8 +524,10 @@ def import_(
     file to inputs/placements/ as <recorded-on>_<name>.csv. Headers may be the
     log's own or Dutch (Plaatsingsnummer, Cliëntnummer, Perceel, Startdatum,
     Einddatum, Gemeente BRP, Gemeente aangetroffen, Start bedenktijd, Einde
-    bedenktijd, Vervallen). A file imported before is refused. Exit 1 when
-    --dry-run finds exceptions.
+    bedenktijd, Vervallen). A file imported before is refused; one with the
+    same rows in other bytes (saved again) is imported with a warning. A file
+    of which every row is an exception is not imported unless --force. Exit 1
+    when --dry-run finds exceptions, or when the file was not imported.
 
     With --kind invoices the file is a provider's invoices (declaraties):
     invoice_id, lot_id, period, days, day_amount, availability_amount, or
@@ -550,10 +558,11 @@ def import_(
                 inputs_dir,
                 today=date.today(),
                 dry_run=dry_run,
+                force=force,
             )
         for line in invoices.lines():
             click.echo(line)
-        sys.exit(1 if dry_run and invoices.exceptions else 0)
+        sys.exit(1 if (dry_run and invoices.exceptions) or invoices.refused else 0)
 
     with progress() as step:
         step(f"Checking {file.name} against the log")
@@ -566,10 +575,11 @@ def import_(
             inputs_dir,
             today=date.today(),
             dry_run=dry_run,
+            force=force,
         )
     for line in report.lines():
         click.echo(line)
-    sys.exit(1 if dry_run and report.exceptions else 0)
+    sys.exit(1 if (dry_run and report.exceptions) or report.refused else 0)
 
 
 @main.command(short_help="Show how a placement's cost, or a lot's expected days, came about.")

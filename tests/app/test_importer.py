@@ -227,3 +227,74 @@ def test_a_first_import_creates_the_log_folder(tmp_path: Path) -> None:
     report = run_import(export(tmp_path, DUTCH), inputs)
     assert report.new == ("P1", "P2", "P3", "P4", "P5", "P6")
     assert [f.name for f in read_log(inputs).files] == ["2026-11-05_aanlevering.csv"]
+
+
+#: Every row an exception: a day that is no date, a lot the rules do not know, no id.
+ALL_BAD = (
+    "Plaatsingsnummer;Cliëntnummer;Perceel;Startdatum;Gemeente BRP\n"
+    "P7;C7;GROOT;31-02-2026;GM0001\n"
+    "P8;C8;ONBEKEND;01-11-2026;GM0001\n"
+    ";C9;GROOT;01-11-2026;GM0001\n"
+)
+
+
+def test_an_export_of_which_every_row_is_an_exception_is_added_only_with_force(
+    tmp_path: Path, inputs: Path
+) -> None:
+    # Before: imported with exit 0, while the dry run of the same file exited 1.
+    path = export(tmp_path, ALL_BAD)
+    report = run_import(path, inputs)
+    assert (report.written, report.exceptions) == (None, 3)
+    assert report.lines()[-1] == (
+        "not imported: every row has an exception, so none of it would count; ask the provider"
+        " for a corrected export, or give --force to import it as it is"
+    )
+    assert sorted(p.name for p in (inputs / "placements").iterdir()) == ["log.csv"]
+    assert not (inputs / REGISTRY).exists()
+    forced = run_import(path, inputs, force=True)
+    assert forced.written == inputs / "placements" / "2026-11-05_aanlevering.csv"
+    assert forced.refused is None
+
+
+def test_an_export_with_one_usable_row_is_added_with_its_exceptions(
+    tmp_path: Path, inputs: Path
+) -> None:
+    report = run_import(export(tmp_path, ALL_BAD + "P10;C10;GROOT;01-11-2026;GM0001\n"), inputs)
+    assert (report.exceptions, report.refused) == (3, None)
+    assert report.written == inputs / "placements" / "2026-11-05_aanlevering.csv"
+
+
+def test_the_same_rows_saved_again_in_another_encoding_are_imported_with_a_warning(
+    tmp_path: Path, inputs: Path
+) -> None:
+    # Before: other bytes, so not "imported before": added again without a word.
+    text = DUTCH.replace("Clientnummer", "Cliëntnummer")
+    first = run_import(export(tmp_path, text), inputs)
+    assert first.written is not None
+    ansi = tmp_path / "aanlevering-ansi.csv"
+    ansi.write_bytes(text.encode("cp1252"))  # as Dutch Excel saves a CSV
+    again = import_file(ansi, date(2026, 11, 20), tiny_rules(), inputs, today=TODAY)
+    warnings = again.findings.filter(again.findings["kind"] == "warning")
+    assert warnings.select("source", "line", "reason").rows() == [
+        (
+            "aanlevering-ansi.csv",
+            1,
+            "the file is not UTF-8 and was read as Windows-1252 (ANSI), as Dutch Excel saves"
+            " 'CSV (gescheiden door lijstscheidingsteken)': check its accented letters",
+        ),
+        (
+            "aanlevering-ansi.csv",
+            None,
+            "the same rows as placements/2026-11-05_aanlevering.csv, imported from"
+            " aanlevering.csv recorded on 2026-11-05: this export was imported before (saved"
+            " again, in another encoding or format?); importing it again changes nothing",
+        ),
+    ]
+    assert again.written == inputs / "placements" / "2026-11-20_aanlevering-ansi.csv"
+
+
+def test_other_rows_of_the_same_size_are_no_repeat(tmp_path: Path, inputs: Path) -> None:
+    run_import(export(tmp_path, DUTCH), inputs)
+    other = export(tmp_path, DUTCH.replace("P6;C6", "P9;C9"), "ander.csv")
+    report = run_import(other, inputs, dry_run=True)
+    assert "the same rows" not in "\n".join(report.lines())

@@ -31,9 +31,14 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.app.register import (
+    ALL_EXCEPTIONS,
+    every_row_an_exception,
     export_table,
+    imported_line,
     refuse_repeat,
     register,
+    repeated_rows,
+    same_rows,
     stamped_file,
     stamped_name,
     write_whole,
@@ -41,6 +46,7 @@ from fundcalc.app.register import (
 from fundcalc.app.validate import placement_findings
 from fundcalc.base.findings import (
     EXCEPTION,
+    WARNING,
     finding_frame,
     finding_lines,
     printable,
@@ -129,6 +135,8 @@ class ImportReport:
     not_in_force: tuple[tuple[str, date], ...]
     findings: pl.DataFrame
     written: Path | None
+    #: Why it was not imported although asked to (`ALL_EXCEPTIONS`); None otherwise.
+    refused: str | None = None
 
     @property
     def exceptions(self) -> int:
@@ -153,9 +161,7 @@ class ImportReport:
             ]
             out += _more(len(self.not_in_force))
         out += finding_lines(self.findings)
-        out.append(
-            "not imported (--dry-run)" if self.written is None else f"imported as {self.written}"
-        )
+        out.append(imported_line(self.written, self.refused))
         return out
 
 
@@ -177,8 +183,14 @@ def import_file(
     *,
     today: date,
     dry_run: bool = False,
+    force: bool = False,
 ) -> ImportReport:
-    """Check a provider's export, show what it does, and add it to the log (unless dry_run)."""
+    """Check a provider's export, show what it does, and add it to the log (unless dry_run).
+
+    An export of which every row is an exception is not added unless `force`
+    (the report says so: `refused`). One with the rows of a file imported
+    before, in other bytes, is added with a warning naming that file.
+    """
     placements = inputs / "placements"
     if recorded_on > today:
         raise UsageError(
@@ -204,10 +216,22 @@ def import_file(
         rows.with_columns(pl.lit(name).alias("source")),
         tuple(notes),
     )
+    stamped = stamped_file(export.rows, COLUMNS, "line")
     report = _compare(export, log_rows, rules)
+    repeated = same_rows(inputs / REGISTRY, inputs, stamped, "recorded_on")
+    if repeated is not None:
+        warning = finding_frame(
+            pl.DataFrame(
+                {"kind": [WARNING], "source": [export.source], "reason": [repeated_rows(repeated)]}
+            )
+        )
+        report = replace(report, findings=sort_findings(pl.concat([report.findings, warning])))
     if dry_run:
         return report
-    write_whole(placements / name, stamped_file(export.rows, COLUMNS, "line"))
+    lines = export.rows["line"].drop_nulls().to_list()
+    if not force and every_row_an_exception(lines, report.findings, export.source):
+        return replace(report, refused=ALL_EXCEPTIONS)
+    write_whole(placements / name, stamped)
     register(
         inputs / REGISTRY,
         export.name,

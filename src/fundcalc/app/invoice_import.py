@@ -31,9 +31,14 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.app.register import (
+    ALL_EXCEPTIONS,
+    every_row_an_exception,
     export_table,
+    imported_line,
     refuse_repeat,
     register,
+    repeated_rows,
+    same_rows,
     stamped_file,
     stamped_name,
     write_whole,
@@ -111,6 +116,8 @@ class InvoiceImportReport:
     invoices: tuple[ImportedInvoice, ...]
     findings: pl.DataFrame
     written: Path | None
+    #: Why it was not imported although asked to (`ALL_EXCEPTIONS`); None otherwise.
+    refused: str | None = None
 
     @property
     def exceptions(self) -> int:
@@ -124,9 +131,7 @@ class InvoiceImportReport:
         ]
         out += [invoice.line() for invoice in self.invoices]
         out += finding_lines(self.findings)
-        out.append(
-            "not imported (--dry-run)" if self.written is None else f"imported as {self.written}"
-        )
+        out.append(imported_line(self.written, self.refused))
         return out
 
 
@@ -138,8 +143,14 @@ def import_invoices(
     *,
     today: date,
     dry_run: bool = False,
+    force: bool = False,
 ) -> InvoiceImportReport:
-    """Check a provider's invoice export, show what it does, and add it (unless dry_run)."""
+    """Check a provider's invoice export, show what it does, and add it (unless dry_run).
+
+    As a placement export (`importer.import_file`): not added when every row is
+    an exception unless `force`; a warning when its rows are a file's imported
+    before.
+    """
     folder = inputs / FOLDER
     if received_on > today:
         raise UsageError(
@@ -158,16 +169,19 @@ def import_invoices(
     rows = [read_row(f"{FOLDER}/{name}", r) for r in text.iter_rows(named=True)]
     earlier = present.rows if present is not None else ()
     invoices = tuple(_effect(row, earlier) for row in rows)
-    report = InvoiceImportReport(
-        path.name,
-        received_on,
-        invoices,
-        _findings(path.name, rows, notes, rules),
-        None,
-    )
+    stamped = stamped_file(text, COLUMNS, LINE)
+    findings = _findings(path.name, rows, notes, rules)
+    repeated = same_rows(registry, inputs, stamped, "received_on")
+    if repeated is not None:
+        findings = sort_findings(
+            pl.concat([findings, _frame([(WARNING, None, repeated_rows(repeated))], path.name)])
+        )
+    report = InvoiceImportReport(path.name, received_on, invoices, findings, None)
     if dry_run:
         return report
-    write_whole(folder / name, stamped_file(text, COLUMNS, LINE))
+    if not force and every_row_an_exception([r.line for r in rows], findings, path.name):
+        return replace(report, refused=ALL_EXCEPTIONS)
+    write_whole(folder / name, stamped)
     register(
         registry,
         f"{FOLDER}/{name}",
@@ -232,13 +246,19 @@ def _findings(
 ) -> pl.DataFrame:
     """Rows that cannot be read (exceptions) and lots the rules do not know (warnings),
     named by the export's file and line."""
-    found: list[tuple[str, int, str]] = []
+    found: list[tuple[str, int | None, str]] = []
     for row in rows:
         if row.problem is not None:
             found.append((EXCEPTION, row.line, row.problem))
         if row.lot_id is not None and row.lot_id not in rules.lots:
             found.append((WARNING, row.line, f"lot '{row.lot_id}' is not in the rules"))
-    frame = finding_frame(
+    frame = _frame(found, source)
+    return sort_findings(pl.concat([frame, finding_frame(file_warnings(source, notes))]))
+
+
+def _frame(found: list[tuple[str, int | None, str]], source: str) -> pl.DataFrame:
+    """Findings of `source` from (kind, line, reason)."""
+    return finding_frame(
         pl.DataFrame(
             {
                 "kind": [k for k, _, _ in found],
@@ -249,4 +269,3 @@ def _findings(
             schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
         )
     )
-    return sort_findings(pl.concat([frame, finding_frame(file_warnings(source, notes))]))

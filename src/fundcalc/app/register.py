@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.base.atomic import replace_file
+from fundcalc.base.findings import EXCEPTION
 from fundcalc.errors import InputError
 from fundcalc.inputs.log import Canonical, by_column, read_bytes, read_table
 from fundcalc.inputs.table import READ_PROBLEM
@@ -106,13 +107,80 @@ def refuse_repeat(registry: Path, digest: str, name: str) -> None:
     """An InputError when an export with these bytes was imported before."""
     for row in registry_rows(registry):
         if row.get("source_sha256") == digest:
-            file = row.get("file") or ""
-            where = file if "/" in file else f"placements/{file}"
+            where = imported_path(row)
             raise InputError(
                 f"{name}: was imported before (the same content as {row.get('source')},"
                 f" recorded on {row.get('recorded_on')}, in {where});"
                 " it is not imported again"
             )
+
+
+def same_rows(registry: Path, inputs: Path, stamped: bytes, stamp: str) -> dict[str, str] | None:
+    """The register's entry of an imported file whose rows are those of `stamped` (the
+    `stamp` column and blank lines aside), None when no file has them.
+
+    A provider's export saved again in another encoding or as XLSX has other
+    bytes, so `refuse_repeat` does not know it; its rows tell it is the same.
+    Only the files with as many rows are read.
+    """
+    mine = _rows_without(stamped, stamp)
+    for entry in registry_rows(registry):
+        if entry.get("rows") != str(len(mine)):
+            continue
+        path = inputs / imported_path(entry)
+        if not path.is_file():
+            continue  # taken out of the log since: nothing to compare with
+        if _rows_without(read_bytes(path), stamp) == mine:
+            return entry
+    return None
+
+
+def imported_path(entry: Mapping[str, str]) -> str:
+    """Where an entry of the register is under the inputs (`placements/…`, `invoices/…`)."""
+    file = entry.get("file") or ""
+    return file if "/" in file else f"placements/{file}"
+
+
+def _rows_without(stamped: bytes, stamp: str) -> list[list[str]]:
+    """The rows of a stamped file (written by `stamped_file`) without its `stamp` column."""
+    rows = [r for r in csv.reader(io.StringIO(stamped.decode("utf-8"), newline="")) if r]
+    if not rows or stamp not in rows[0]:
+        return rows[1:]
+    at = rows[0].index(stamp)
+    return [r[:at] + r[at + 1 :] for r in rows[1:]]
+
+
+def repeated_rows(entry: Mapping[str, str]) -> str:
+    """A warning's reason: the export has the rows of a file imported before."""
+    return (
+        f"the same rows as {imported_path(entry)}, imported from {entry.get('source')}"
+        f" recorded on {entry.get('recorded_on')}: this export was imported before (saved"
+        " again, in another encoding or format?); importing it again changes nothing"
+    )
+
+
+#: Why an export of which every row is an exception is not imported without --force.
+ALL_EXCEPTIONS = (
+    "not imported: every row has an exception, so none of it would count; ask the provider"
+    " for a corrected export, or give --force to import it as it is"
+)
+
+
+def imported_line(written: Path | None, refused: str | None) -> str:
+    """The last line of an import's report: where it went, or why it did not."""
+    if written is not None:
+        return f"imported as {written}"
+    return refused or "not imported (--dry-run)"
+
+
+def every_row_an_exception(lines: Sequence[int], findings: pl.DataFrame, source: str) -> bool:
+    """Whether each of the export's rows (by `lines`) has an exception of `source`."""
+    flagged = set(
+        findings.filter((pl.col("kind") == EXCEPTION) & (pl.col("source") == source))["line"]
+        .drop_nulls()
+        .to_list()
+    )
+    return bool(lines) and all(line in flagged for line in lines)
 
 
 def register(

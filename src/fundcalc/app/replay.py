@@ -22,7 +22,11 @@ from fundcalc.base.period import Period
 from fundcalc.core.settlement import OpeningReserve
 from fundcalc.errors import ArchiveError
 from fundcalc.inputs.invoices import FOLDER as INVOICES_FOLDER
+from fundcalc.inputs.rules import ARRANGEMENT_FILE, MUNICIPALITIES_FILE
 from fundcalc.report.render import STATEMENT
+
+#: The rules files a close archives and a replay cannot do without.
+RULES_FILES = (ARRANGEMENT_FILE, MUNICIPALITIES_FILE)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,12 @@ def _replay(
     archive: Archive, record: ClosedPeriod, earlier: tuple[ClosedPeriod, ...]
 ) -> ReplayReport:
     period = record.period
+    missing = [n for n in RULES_FILES if n not in {f.name for f in record.rules}]
+    if missing:
+        raise ArchiveError(
+            f"the record of {period} names no {' and no '.join(missing)} among the rules it"
+            " archived: the record has been changed"
+        )
     differences: list[str] = []
     basis = {str(c.period): c.output(STATEMENT).sha256 for c in earlier}
     differences += _basis_differences(dict(record.basis), basis)
