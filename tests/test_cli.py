@@ -310,7 +310,7 @@ def test_validate_lists_findings_by_kind_with_file_line_and_days_and_exits_1(
     assert clean.exit_code == 0
     assert clean.output.splitlines() == [
         "rules: 2 lots, 2 members in the latest key, 2 municipality codes",
-        "log: 1 files, 4 rows as of 2025-03-01: 4 in force, 0 superseded, 0 duplicates,"
+        "log: 1 file, 4 rows as of 2025-03-01: 4 in force, 0 superseded, 0 duplicates,"
         " 0 not yet recorded, 0 unusable",
         "",
         "exceptions: 0",

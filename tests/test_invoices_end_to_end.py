@@ -227,7 +227,7 @@ def test_import_stamps_an_invoice_export_and_refuses_it_a_second_time(
     code, output = _invoke(*args)
     assert code == 0, output
     assert output.splitlines() == [
-        "declaratie-noord.csv: 1 invoice rows, received on 2025-02-20",
+        "declaratie-noord.csv: 1 invoice row, received on 2025-02-20",
         "  M  2025-01  M-1  0 days, 0.00 + 31.00  new",
         "exceptions: 0",
         "warnings: 0",

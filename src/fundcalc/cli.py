@@ -27,6 +27,7 @@ import click
 from fundcalc import __version__
 from fundcalc.app.terminal import euro, progress, tolerate_any_text
 from fundcalc.base.period import Period
+from fundcalc.base.plural import counted
 from fundcalc.errors import FundcalcError
 
 if TYPE_CHECKING:
@@ -867,7 +868,7 @@ def show(*, out_dir: Path, period: Period) -> None:
     record = shown.record
     click.echo(
         f"{period} (as of {record.as_of}, closed on {record.closed_on}):"
-        f" {_count(len(shown.files), 'file')} put back in {shown.folder} from the archive"
+        f" {counted(len(shown.files), 'file')} put back in {shown.folder} from the archive"
     )
     for name in shown.files:
         click.echo(f"  {name}")
@@ -963,11 +964,6 @@ def settle(*, rules_dir: Path, inputs_dir: Path, out_dir: Path, year: int) -> No
     click.echo(f"Settled   {year}: {result.folder}, archived in {out_dir / 'archive'}")
 
 
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    """`1 file`, `2 files`: the noun agrees with the number."""
-    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
-
-
 @main.command(short_help="What a change in the rules would do to a year (wat als).")
 @click.argument(
     "files",
@@ -1017,7 +1013,7 @@ def scenario(
     from fundcalc.app.terminal import euro  # noqa: PLC0415
 
     with progress() as step:
-        step(f"Calculating {year} under the rules and {len(files)} scenario(s)")
+        step(f"Calculating {year} under the rules and {counted(len(files), 'scenario')}")
         cache = None if no_cache else _scenario_cache(out_dir)
         result = run_scenarios(
             files,
@@ -1142,7 +1138,7 @@ def sample(
         step("Reading the rules and the log")
         inputs = load_inputs(rules_dir, inputs_dir)
         chosen = given_seed(seed) if seed is not None else archived_seed(out_dir, year)
-        step(f"Drawing {size} placements of {year}")
+        step(f"Drawing {counted(size, 'placement')} of {year}")
         result = draw_sample(
             inputs, out_dir, year=year, size=size, seed=chosen, as_of=as_of or date.today()
         )

@@ -187,7 +187,7 @@ def test_an_xlsx_export_keeps_its_excel_row_numbers(tmp_path: Path, inputs: Path
         (
             "Plaatsingsnummer;Cliëntnummer;Perceel;Startdatum\nP1;C1;GROOT;2026-10-01;Den Haag\n"
             "P2;C2;GROOT;2026-10-01;a;b\n",
-            "e.csv: line 2: the row has 5 fields where the header has 4 (and 1 more rows);"
+            "e.csv: line 2: the row has 5 fields where the header has 4 (and 1 more row);"
             " correct the file and import it again",
         ),
         (

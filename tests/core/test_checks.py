@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -103,6 +104,18 @@ def test_reflection_dates_that_do_not_make_the_window_they_say_are_warnings() ->
         ("P3", REFLECTION_WITHOUT_START, None),
         ("P5", FUND_LOT_REFLECTION, None),
     ]  # fmt: skip
+
+
+def test_a_reflection_period_of_one_month_is_said_in_the_singular() -> None:
+    # Before: "longer than 1 months".
+    rules = replace(tiny_rules(), reflection_months=1)
+    log = raw_log([stay("P1", "COSM-X", "2026-08-01", reflection_start="2026-08-01",
+                        reflection_end="2026-12-01")])  # fmt: skip
+    found = calculate(rules, log, [OCTOBER], AS_OF).findings_for(OCTOBER)
+    assert found.filter(pl.col("kind") == "warning")["reason"].to_list() == [
+        "reflection period longer than 1 month: from 2026-09-01 the days are charged"
+        " to the centrumgemeente"
+    ]
 
 
 def test_a_lot_with_more_placements_than_places_is_a_warning_per_terms() -> None:

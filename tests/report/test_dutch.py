@@ -66,6 +66,11 @@ from fundcalc.report.dutch import (
             " to the centrumgemeente",
             "bedenktijd langer dan 3 maanden: vanaf 2026-11-01 betaalt de centrumgemeente de dagen",
         ),
+        (
+            "reflection period longer than 1 month: from 2026-09-01 the days are charged"
+            " to the centrumgemeente",
+            "bedenktijd langer dan 1 maand: vanaf 2026-09-01 betaalt de centrumgemeente de dagen",
+        ),
     ],
 )
 def test_known_reasons_are_translated(reason: str, dutch: str) -> None:

@@ -24,6 +24,7 @@ import polars as pl
 from fundcalc.app.terminal import euro
 from fundcalc.base.findings import printable
 from fundcalc.base.period import Period, add_months
+from fundcalc.base.plural import counted
 from fundcalc.core.calculation import calculate
 from fundcalc.core.segments import (
     FUND,
@@ -309,7 +310,7 @@ def _overlaps(terms: LotTerms, first: date, last: date) -> bool:
 def explanation_lines(e: Explanation) -> list[str]:
     """The explanation as terminal lines: versions, the version in force, the day ranges."""
     out = [f"{e.placement_id} in {e.period}, as of {e.as_of.isoformat()}", ""]
-    out.append(f"The log has {_count(len(e.versions), 'row')} of this placement:")
+    out.append(f"The log has {counted(len(e.versions), 'row')} of this placement:")
     width = max(len(f"{v.source}:{v.line}") for v in e.versions)
     for v in e.versions:
         out.append(f"  {f'{v.source}:{v.line}':<{width}}  recorded {v.recorded_on or '(empty)'}"
@@ -338,7 +339,7 @@ def _verdict_lines(e: Explanation) -> list[str]:
     """The eligibility check (§11): the verdict rows, the one in force, what it moved."""
     if not e.verdicts:
         return []
-    out = [f"The eligibility check (toetsing) has {_count(len(e.verdicts), 'verdict')} of it:"]
+    out = [f"The eligibility check (toetsing) has {counted(len(e.verdicts), 'verdict')} of it:"]
     width = max(len(f"{v.source}:{v.line}") for v in e.verdicts)
     for v in e.verdicts:
         out.append(
@@ -360,7 +361,7 @@ def _verdict_lines(e: Explanation) -> list[str]:
             " the centrumgemeente (MUNICIPAL), not to the fund"
         )
         out.append(
-            f"  moved in {e.period}: {_count(days, 'day')}, € {euro(cents)}"
+            f"  moved in {e.period}: {counted(days, 'day')}, € {euro(cents)}"
             + (
                 f" to {', '.join(sorted({_name(e, r.centrumgemeente) for r in moved}))}"
                 if moved
@@ -368,10 +369,6 @@ def _verdict_lines(e: Explanation) -> list[str]:
             )
         )
     return out
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _fields(fields: dict[str, str | None]) -> str:
@@ -437,7 +434,7 @@ def _window(e: Explanation, v: dict[str, Any]) -> str | None:
     if until <= start:
         return f"from {start.isoformat()}: an empty window (it ends before it starts)"
     why = (
-        f"{e.reflection_months} months after the start"
+        f"{counted(e.reflection_months, 'month')} after the start"
         if until == limit
         else f"reflection_end {end.isoformat()}"
     )
@@ -463,7 +460,7 @@ def _range_lines(e: Explanation) -> list[str]:
             else "costs nothing"
         )
         out.append(
-            f"  {r.first_day.isoformat()} - {r.last_day.isoformat()}  {_count(r.days, 'day'):>7}"
+            f"  {r.first_day.isoformat()} - {r.last_day.isoformat()}  {counted(r.days, 'day'):>7}"
             f"  {r.stream:<9}  {cost}"
         )
         if e.lot is not None:
@@ -472,7 +469,7 @@ def _range_lines(e: Explanation) -> list[str]:
                 out.append(
                     f"      tariff: {ARRANGEMENT_FILE} lot {e.lot.id}.terms[{number}], from"
                     f" {terms.valid_from.isoformat()}: day tariff {euro(terms.day_tariff_cents)},"
-                    f" {_count(terms.places, 'place')}"
+                    f" {counted(terms.places, 'place')}"
                 )
         if r.municipality is not None or r.followed:
             out.append(f"      centrumgemeente {_path(e, r)}")
@@ -483,7 +480,7 @@ def _range_lines(e: Explanation) -> list[str]:
     by_stream = ", ".join(f"{s} {euro(a)}" for s, a in streams.items())
     days = sum(r.days for r in e.ranges)
     total = sum(streams.values())
-    out.append(f"Total in {e.period}: {_count(days, 'day')}, € {euro(total)} ({by_stream})")
+    out.append(f"Total in {e.period}: {counted(days, 'day')}, € {euro(total)} ({by_stream})")
     return out
 
 

@@ -53,6 +53,7 @@ from fundcalc.base.findings import (
     sort_findings,
 )
 from fundcalc.base.period import END_OF_TIME
+from fundcalc.base.plural import counted
 from fundcalc.core.versions import FIELDS, Versions, versions_as_of
 from fundcalc.errors import UsageError
 from fundcalc.inputs.fields import typed_rows
@@ -144,7 +145,10 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         """The report as text for the terminal."""
-        out = [f"{self.source}: {self.rows} rows, recorded on {self.recorded_on.isoformat()}"]
+        out = [
+            f"{self.source}: {counted(self.rows, 'row')},"
+            f" recorded on {self.recorded_on.isoformat()}"
+        ]
         out.append(f"new placements: {len(self.new)}")
         out += _listed(self.new)
         out.append(f"changed placements: {len(self.changed)}")

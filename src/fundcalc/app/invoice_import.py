@@ -52,6 +52,7 @@ from fundcalc.base.findings import (
     sort_findings,
 )
 from fundcalc.base.money import format_cents
+from fundcalc.base.plural import counted
 from fundcalc.errors import UsageError
 from fundcalc.inputs.invoices import (
     ALIASES,
@@ -86,8 +87,12 @@ class ImportedInvoice:
     def line(self) -> str:
         r = self.row
         figures = (
-            f"{r.days} days, {format_cents(r.day_cents)} + {format_cents(r.availability_cents)}"
-            if r.readable and r.day_cents is not None and r.availability_cents is not None
+            f"{counted(r.days, 'day')}, {format_cents(r.day_cents)}"
+            f" + {format_cents(r.availability_cents)}"
+            if r.readable
+            and r.days is not None
+            and r.day_cents is not None
+            and r.availability_cents is not None
             else "cannot be read"
         )
         what = f"{r.lot_id or '(no lot)'}  {r.period or '(no month)'}  {r.invoice_id or '-'}"
@@ -126,7 +131,7 @@ class InvoiceImportReport:
     def lines(self) -> list[str]:
         """The report as text for the terminal."""
         out = [
-            f"{self.source}: {len(self.invoices)} invoice rows,"
+            f"{self.source}: {counted(len(self.invoices), 'invoice row')},"
             f" received on {self.received_on.isoformat()}"
         ]
         out += [invoice.line() for invoice in self.invoices]

@@ -19,6 +19,7 @@ import polars as pl
 from fundcalc.app.terminal import euro
 from fundcalc.base.findings import printable
 from fundcalc.base.period import Period
+from fundcalc.base.plural import counted
 from fundcalc.core.allocation import Availability, availability
 from fundcalc.core.calculation import calculate
 from fundcalc.core.invoices import (
@@ -134,7 +135,10 @@ def lot_explanation_lines(e: LotExplanation) -> list[str]:
     days = sum(p.days for p in e.expected)
     cents = sum(p.amount_cents for p in e.expected)
     count = len({p.placement_id for p in e.expected})
-    out.append(f"  {'total':<{width}}  {days:>5}  {'':<9}  {euro(cents):>12}  ({count} placements)")
+    out.append(
+        f"  {'total':<{width}}  {days:>5}  {'':<9}  {euro(cents):>12}"
+        f"  ({counted(count, 'placement')})"
+    )
     if e.rejected:
         out += ["", "Not expected (rejected days cost nothing):"]
         for p in e.rejected:
@@ -142,7 +146,8 @@ def lot_explanation_lines(e: LotExplanation) -> list[str]:
     a = e.availability
     out += [
         "",
-        f"Availability: {a.place_days} place-days ({a.days} days with terms) ="
+        f"Availability: {counted(a.place_days, 'place-day')}"
+        f" ({counted(a.days, 'day')} with terms) ="
         f" {euro(a.amount_cents)}",
         f"Expected in all: {euro(cents + a.amount_cents)}",
         "",

@@ -20,6 +20,7 @@ import polars as pl
 
 from fundcalc.base.atomic import replace_file
 from fundcalc.base.findings import EXCEPTION
+from fundcalc.base.plural import counted
 from fundcalc.errors import InputError
 from fundcalc.inputs.log import Canonical, by_column, read_bytes, read_table
 from fundcalc.inputs.table import READ_PROBLEM
@@ -59,7 +60,7 @@ def export_table(
     broken = named.filter(pl.col(READ_PROBLEM).is_not_null())
     if broken.height:
         line, problem = broken.row(0)[:2]
-        more = f" (and {broken.height - 1} more rows)" if broken.height > 1 else ""
+        more = f" (and {counted(broken.height - 1, 'more row')})" if broken.height > 1 else ""
         raise InputError(
             f"{name}: line {line}: {problem}{more}; correct the file and import it again"
         )

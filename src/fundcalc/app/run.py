@@ -36,6 +36,7 @@ from fundcalc.base.disk import read_regular
 from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
+from fundcalc.base.plural import counted
 from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.core.invoices import CHECK_COLUMNS, InvoiceCheck, check_period, invoice_totals
@@ -282,7 +283,8 @@ def code_change_notices(
     return Notices(
         warnings=tuple(
             f"{m.period} was closed with other software ({m.closed_with}; now {now}):"
-            f" its {rows[m.period]} correction rows may come from that change, not from the"
+            f" its {counted(rows[m.period], 'correction row')} may come from that change, not"
+            " from the"
             f" data; 'fundcalc replay --period {m.period}' shows what the code changes"
             for m in sealed
             if m.other_software and m.period in rows

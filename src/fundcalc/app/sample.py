@@ -21,6 +21,7 @@ from fundcalc import __version__
 from fundcalc.app.files import write_folder
 from fundcalc.app.run import Inputs
 from fundcalc.archive.store import ARCHIVE, Archive
+from fundcalc.base.plural import counted
 from fundcalc.core.sample import draw, population, ranked
 from fundcalc.errors import UsageError
 from fundcalc.report.render import MANIFEST, STATEMENT, render_json
@@ -58,7 +59,7 @@ class SampleResult:
         d = self.drawing
         drawn = min(d.size, d.population)
         return [
-            f"Sample {d.name}: {drawn} of {d.population} placements with a FUND day in"
+            f"Sample {d.name}: {drawn} of {counted(d.population, 'placement')} with a FUND day in"
             f" {d.year} (as of {d.as_of})",
             f"Seed      {d.seed}",
             f"          {self.seed.source}",

@@ -23,6 +23,7 @@ from fundcalc.app.run import RunResult
 from fundcalc.app.terminal import euro
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
+from fundcalc.base.plural import counted
 from fundcalc.core.invoices import InvoiceTotals, invoice_totals
 from fundcalc.core.segments import NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER
 from fundcalc.report.figures import MonthFigures, centrumgemeente_figures, month_figures
@@ -209,14 +210,14 @@ def summary_lines(summary: RunSummary) -> list[tuple[str, str]]:
         lines.append(
             (
                 "Corrections",
-                f"{euro(summary.correction_total)} in {summary.corrections} rows for"
+                f"{euro(summary.correction_total)} in {counted(summary.corrections, 'row')} for"
                 f" {', '.join(summary.corrected_periods)} (sheet Correcties)",
             )
         )
     lines.append(
         (
             "Findings",
-            f"{summary.exceptions} exceptions, {summary.warnings} warnings"
+            f"{counted(summary.exceptions, 'exception')}, {counted(summary.warnings, 'warning')}"
             " (sheet Uitzonderingen, exceptions.csv)",
         )
     )
@@ -266,7 +267,7 @@ def print_summary(summary: RunSummary) -> None:
         )
     table.add_section()
     table.add_row(
-        Text(f"Total ({len(members)} members)", style="bold"),
+        Text(f"Total ({counted(len(members), 'member')})", style="bold"),
         money(sum(c.contribution for c in members)),
         money(sum(c.charged for c in members)),
         money(sum(c.balance for c in members), signed=True),

@@ -18,6 +18,7 @@ from fundcalc.base.findings import (
     sort_findings,
 )
 from fundcalc.base.period import Period
+from fundcalc.base.plural import counted
 from fundcalc.core.calculation import calculate
 from fundcalc.core.checks import run_checks
 from fundcalc.core.verdicts import verdicts_as_of
@@ -74,11 +75,13 @@ def validate_inputs(
         findings = sort_findings(pl.concat(found))
     counts = versions.counts
     facts = (
-        f"rules: {len(rules.lots)} lots, {len(rules.keys[-1].weights)} members in the latest key,"
-        f" {len(rules.municipalities.rows)} municipality codes",
-        f"log: {len(log.files)} files, {counts['read']} rows as of {as_of}:"
+        f"rules: {counted(len(rules.lots), 'lot')},"
+        f" {counted(len(rules.keys[-1].weights), 'member')} in the latest key,"
+        f" {counted(len(rules.municipalities.rows), 'municipality code')}",
+        f"log: {counted(len(log.files), 'file')}, {counted(counts['read'], 'row')} as of {as_of}:"
         f" {counts['in_force']} in force, {counts['superseded']} superseded,"
-        f" {counts['duplicate']} duplicates, {counts['not_yet_recorded']} not yet recorded,"
+        f" {counted(counts['duplicate'], 'duplicate')},"
+        f" {counts['not_yet_recorded']} not yet recorded,"
         f" {counts['not_a_version']} unusable",
         *(f"notice: {text}" for text in rules.membership_changes()),
     )

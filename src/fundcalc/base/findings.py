@@ -11,6 +11,8 @@ import re
 
 import polars as pl
 
+from fundcalc.base.plural import counted
+
 EXCEPTION = "exception"
 WARNING = "warning"
 
@@ -101,7 +103,7 @@ def grouped_finding_lines(findings: pl.DataFrame) -> list[str]:
             kind,
             "" if source is None else f"{source}:{line}" if line is not None else source,
             placement or "",
-            reason if days is None else f"{reason} ({days} day{'' if days == 1 else 's'})",
+            reason if days is None else f"{reason} ({counted(days, 'day')})",
         )
         for kind, source, line, placement, reason, days in findings.select(
             "kind", "source", "line", "placement_id", "reason", "days"

@@ -30,6 +30,7 @@ import polars as pl
 
 from fundcalc.base.findings import WARNING, finding_frame, reason_text
 from fundcalc.base.period import Period
+from fundcalc.base.plural import counted
 from fundcalc.core.segments import stay_end
 from fundcalc.inputs.rules import Rules
 
@@ -122,9 +123,8 @@ def reflection_too_long(subject: CheckSubject) -> pl.DataFrame:
     return _warning(
         subject.usable.filter(_lots(subject.rules, cosm=True) & (end > allowed)),
         reason_text(
-            "reflection period longer than {} months: from {} the days are charged"
-            " to the centrumgemeente",
-            pl.lit(months),
+            f"reflection period longer than {counted(months, 'month')}: from {{}} the days are"
+            " charged to the centrumgemeente",
             allowed.dt.to_string("%Y-%m-%d"),
         ),
     )

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from fundcalc.base.plural import counted
 from fundcalc.inputs.rules import Rules
 from fundcalc.inputs.scenario import Change
 from fundcalc.report.dutch import GROUP_NAMES
@@ -126,7 +127,7 @@ def _lot_line(change: Change, action: str) -> ChangeLine:
     terms = lot.get("terms", [])
     first = terms[0] if isinstance(terms, list) and terms else {}
     more = (
-        f" (en {len(terms) - 1} latere versies)"
+        f" (en {counted(len(terms) - 1, 'latere versie', 'latere versies')})"
         if isinstance(terms, list) and len(terms) > 1
         else ""
     )
@@ -173,8 +174,12 @@ def _terms(terms: Any) -> str:
         return NOT_SET
     day = terms.get("day_tariff_cents", terms.get("day_tariff"))
     availability = terms.get("availability_tariff_cents", terms.get("availability_tariff"))
+    places = terms.get("places")
+    shown = (
+        counted(places, "plaats", "plaatsen") if isinstance(places, int) else f"{places} plaatsen"
+    )
     return (
-        f"{terms.get('places')} plaatsen, dagtarief {euro_text(day)},"
+        f"{shown}, dagtarief {euro_text(day)},"
         f" beschikbaarheid {euro_text(availability)} per plaats per dag"
     )
 
@@ -184,7 +189,7 @@ def _weights(key: Any, before: Any = None) -> str:
     if not isinstance(key, Mapping):
         return NOT_SET
     weights = {str(c): str(w) for c, w in dict(key.get("weights", {})).items()}
-    text = f"{len(weights)} leden"
+    text = counted(len(weights), "lid", "leden")
     if not isinstance(before, Mapping):
         return text
     old = {str(c): str(w) for c, w in dict(before.get("weights", {})).items()}

@@ -218,6 +218,11 @@ REASONS: tuple[tuple[str, str], ...] = (
     (r"the (file|sheet) is empty: no header and no rows", "leeg: geen kopregel en geen regels"),
     # Warnings (checks).
     (
+        r"reflection period longer than 1 month: from (\S+) the days are charged"
+        r" to the centrumgemeente",
+        r"bedenktijd langer dan 1 maand: vanaf \1 betaalt de centrumgemeente de dagen",
+    ),
+    (
         r"reflection period longer than (\d+) months: from (\S+) the days are charged"
         r" to the centrumgemeente",
         r"bedenktijd langer dan \1 maanden: vanaf \2 betaalt de centrumgemeente de dagen",

@@ -18,6 +18,7 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.base.findings import EXCEPTION, WARNING
+from fundcalc.base.plural import plural
 from fundcalc.core.calculation import Calculation
 from fundcalc.core.segments import STREAMS
 from fundcalc.inputs.invoices import InvoiceFile
@@ -101,7 +102,8 @@ def exceptions_sheet(ctx: Context, calculation: Calculation, findings: pl.DataFr
                 ("Plaatsing", "Reden", "Bestand en regel", "Dagen", "Niet in rekening"),
                 tuple(listed),
                 caption=f"De eerste {LISTED_PER_REASON} per reden",
-                note=f"Hier staan {shown} van de {total} uitzonderingen en waarschuwingen;"
+                note=f"Hier {plural(shown, 'staat', 'staan')} {shown} van de {total}"
+                " uitzonderingen en waarschuwingen;"
                 " de volledige lijst staat in exceptions.csv naast deze werkmap."
                 if shown < total
                 else "Dit zijn alle uitzonderingen en waarschuwingen; ze staan ook in"

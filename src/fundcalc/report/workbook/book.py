@@ -23,6 +23,7 @@ import polars as pl
 from fundcalc import __version__
 from fundcalc.base.findings import EXCEPTION, WARNING
 from fundcalc.base.period import Period
+from fundcalc.base.plural import counted
 from fundcalc.core.allocation import (
     CONTRIBUTION,
     ITEMS,
@@ -301,7 +302,8 @@ def summary_sheet(
                 Euro(correction_total),
                 None,
                 None,
-                f"{len(corrections)} regels voor {periods_corrected} maanden; zie Correcties"
+                f"{counted(len(corrections), 'regel', 'regels')} voor"
+                f" {counted(periods_corrected, 'maand', 'maanden')}; zie Correcties"
                 if corrections
                 else "geen",
             )
@@ -316,7 +318,7 @@ def summary_sheet(
         + (
             "de berekende maand"
             if f.months_known == 1
-            else f"de {f.months_known} berekende maanden"
+            else f"de {f.months_known} berekende maanden"  # more than one: always a plural
         )
         + " plus, voor elke resterende maand, de gemiddelde maandkosten; de bijdragen volgen de"
         " begroting."

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from fundcalc.base.plural import counted
 from fundcalc.core.invoices import (
     ACCEPTED,
     AVAILABILITY_ABOVE,
@@ -180,7 +181,7 @@ def summary_rows(checks: Sequence[InvoiceCheck]) -> tuple[Row, ...]:
                 Euro(totals.invoiced_cents),
                 None,
                 None,
-                f"{len(checks)} percelen; zie Facturen",
+                f"{counted(len(checks), 'perceel', 'percelen')}; zie Facturen",
             )
         ),
         Row(
