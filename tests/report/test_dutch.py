@@ -29,7 +29,7 @@ from fundcalc.report.dutch import (
         ("start_date '31-13-2026' is not a date", "start_date '31-13-2026' is geen datum"),
         (
             "client_id is missing; found_municipality is missing (no brp_municipality)",
-            "client_id ontbreekt; found_municipality ontbreekt (geen brp_municipality)",
+            "client_id ontbreekt; found_municipality ontbreekt (brp_municipality ook)",
         ),
         (
             "conflicting versions recorded on 2026-01-02 (a.csv:2, a.csv:3)",
@@ -101,7 +101,7 @@ def test_the_year_to_date_label_names_the_first_and_last_month() -> None:
     ("reason", "group"),
     [
         ("unknown lot 'LOT-X'", "onbekend perceel '…'"),
-        ("no recorded_on", "geen recorded_on"),
+        ("no recorded_on", "recorded_on ontbreekt"),  # was "geen recorded_on"
         ("start_date '#####' is not a date", "start_date '…' is geen datum"),
         ("client_id is missing; lot_id is missing", "client_id ontbreekt; lot_id ontbreekt"),
         (
@@ -112,7 +112,7 @@ def test_the_year_to_date_label_names_the_first_and_last_month() -> None:
             "no centrumgemeente for municipality '=GM\n9999'",
             "geen centrumgemeente voor gemeente '…'",
         ),
-        ("something new; no placement_id", "something new; geen placement_id"),
+        ("something new; no placement_id", "something new; placement_id ontbreekt"),
         ("costs $1 more", "costs $1 more"),
     ],
 )

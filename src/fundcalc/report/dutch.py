@@ -167,7 +167,7 @@ REASONS: tuple[tuple[str, str], ...] = (
     (r"lot (.*) has no terms on these days", r"perceel \1 heeft op deze dagen geen voorwaarden"),
     (r"no centrumgemeente for municipality '(.*)'", r"geen centrumgemeente voor gemeente '\1'"),
     (r"reflection dates on a fund lot are ignored", "bedenktijd op een fondsperceel genegeerd"),
-    (r"no (placement_id|recorded_on)", r"geen \1"),
+    (r"no (placement_id|recorded_on)", r"\1 ontbreekt"),
     (r"(\w+) is longer than (\d+) characters", r"\1 is langer dan \2 tekens"),
     (r"(\w+) '(.*)' is not a date", r"\1 '\2' is geen datum"),
     (
@@ -181,7 +181,7 @@ REASONS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"found_municipality is missing \(no brp_municipality\)",
-        "found_municipality ontbreekt (geen brp_municipality)",
+        "found_municipality ontbreekt (brp_municipality ook)",
     ),
     (r"(\w+) is missing", r"\1 ontbreekt"),
     (r"end_date before start_date", "end_date ligt voor start_date"),
@@ -193,7 +193,7 @@ REASONS: tuple[tuple[str, str], ...] = (
         r"eligible '(.*)' is not ja/nee, true/false or 1/0",
         r"eligible '\1' is niet ja/nee, true/false of 1/0",
     ),
-    (r"no decided_on", "geen decided_on"),
+    (r"no decided_on", "decided_on ontbreekt"),
     (
         r"conflicting verdicts decided on the same day \((\S+)\): they change nothing",
         r"tegenstrijdige oordelen op dezelfde dag (\1): zij veranderen niets",
@@ -327,7 +327,7 @@ def _grouped(part: pl.Expr) -> pl.Expr:
 
 COUNT_NAMES = {
     "read": "Regels gelezen",
-    "not_a_version": "Geen versie (geen placement_id of recorded_on)",
+    "not_a_version": "Geen versie (placement_id of recorded_on ontbreekt)",
     "not_yet_recorded": "Nog niet vastgelegd op de peildatum",
     "superseded": "Vervangen door een latere versie",
     "duplicate": "Dubbel (gelijke regel)",
@@ -351,4 +351,7 @@ CHECK_NAMES = {
         "herkomstdeel + verdeelsleutel = dagkosten + beschikbaarheid fonds"
     ),
     "contributions = the month's budget part": "bijdragen = deel van de begroting",
+    "justice = reflection days + COSM availability": (
+        "Justitie = dagkosten in de bedenktijd + beschikbaarheid COSM-percelen"
+    ),
 }

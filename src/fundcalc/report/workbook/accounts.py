@@ -307,7 +307,7 @@ def accounts_sheet(
             Row(("openpyxl", openpyxl.__version__)),
             Row(("Fonds", rules.fund_name)),
             Row(("Periode", str(ctx.period))),
-            Row(("Peildatum (as-of)", ctx.as_of)),
+            Row(("Peildatum", ctx.as_of)),
             Row(("Verdeelsleutel geldig vanaf", key.valid_from)),
             Row(("Leden van het fonds", len(key.members))),
             Row(("Herkomstdeel", Percent(rules.split_for(ctx.period).origin_share))),
@@ -318,12 +318,12 @@ def accounts_sheet(
         align_left=True,
     )
     rules_table = Table(
-        ("Regelbestand", "SHA-256"),
+        ("Bestand", "SHA-256"),
         tuple(Row((f.name, f.sha256)) for f in rules.files),
-        caption="Regels",
+        caption="Rekenregels (rules)",
     )
     inputs_table = Table(
-        ("Invoerbestand", "SHA-256", "Regels", "Lege regels"),
+        ("Invoerbestand", "SHA-256", "Aantal regels", "Lege regels"),
         (
             *(Row((f.name, f.sha256, f.rows, f.blank_rows)) for f in input_files),
             Row(
@@ -343,7 +343,7 @@ def accounts_sheet(
         if invoice_files is None
         else (
             Table(
-                ("Factuurbestand", "SHA-256", "Regels"),
+                ("Factuurbestand", "SHA-256", "Aantal regels"),
                 tuple(Row((f.name, f.sha256, f.rows)) for f in invoice_files),
                 caption="Facturen (inputs/invoices)",
                 note="" if invoice_files else "De map inputs/invoices is leeg.",

@@ -601,9 +601,9 @@ def accounts_sheet(sources: YearSources, s: YearSettlement) -> Sheet:
         align_left=True,
     )
     rules = Table(
-        ("Regelbestand", "SHA-256"),
+        ("Bestand", "SHA-256"),
         tuple(Row((name, sha256)) for name, sha256 in sources.rules_files),
-        caption="Regels (gearchiveerd met de afrekening)",
+        caption="Rekenregels (gearchiveerd met de afrekening)",
         align_left=True,
     )
     closes = Table(
