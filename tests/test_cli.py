@@ -115,7 +115,13 @@ def test_run_json_gives_every_amount_in_cents_and_as_euros(example: Path, tmp_pa
         "for_periods": [],
         "total": {"cents": 0, "euro": "0.00"},
     }
-    assert all(check["holds"] for check in summary["checks"])
+    assert summary["checks"] == [
+        {"check": "origin + key = fund day costs + fund availability", "holds": True},
+        {"check": "contributions = the month's budget part", "holds": True},
+        {"check": "justice = reflection days + COSM availability", "holds": True},
+    ]
+    manifest = json.loads((tmp_path / "2025-01" / "manifest.json").read_text())
+    assert manifest["checks"] == summary["checks"]  # the Justice check the README promises
 
 
 # --- errors: one or two lines, an exit code, never a traceback ---

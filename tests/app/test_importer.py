@@ -66,6 +66,12 @@ def test_headers_match_by_their_letters_and_digits_without_accents_or_case() -> 
     ] == ["client_id", "client_id", "brp_municipality", "reflection_start", None]
 
 
+def test_the_header_that_says_reflection_end_is_exclusive_is_read_as_reflection_end() -> None:
+    # The first day Justice no longer pays, as end_date is the first day not charged.
+    assert import_column("Einde bedenktijd (eerste dag niet meer)") == "reflection_end"
+    assert import_column("Einde bedenktijd") == "reflection_end"
+
+
 def test_an_import_shows_new_changed_unchanged_and_superseded_placements(
     tmp_path: Path, inputs: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -115,3 +116,15 @@ def test_statement_rows_list_members_then_other_municipal_payers_then_justice() 
     together = settle_periods(ledger, rules(), [JAN, feb])
     assert together == {JAN: settlement, feb: settle(ledger, rules(), feb)}
     assert together[feb].fund_day_costs == {}
+
+
+def test_the_checks_include_the_justice_invariant_and_it_can_fail() -> None:
+    # Before: the manifest's checks had no word on Justice, which the README promises.
+    settlement = settle(pl.DataFrame(schema=SEGMENT_SCHEMA), rules(), JAN)
+    assert settlement.check() == [
+        ("origin + key = fund day costs + fund availability", True),
+        ("contributions = the month's budget part", True),
+        ("justice = reflection days + COSM availability", True),
+    ]
+    wrong = replace(settlement, cosm_availability=settlement.cosm_availability + 1)
+    assert dict(wrong.check())["justice = reflection days + COSM availability"] is False

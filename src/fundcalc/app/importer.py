@@ -77,7 +77,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "brp_municipality": ("Gemeente BRP", "BRP-gemeente", "Gemeente inschrijving"),
     "found_municipality": ("Gemeente aangetroffen", "Aangetroffen in"),
     "reflection_start": ("Start bedenktijd", "Begin bedenktijd"),
-    "reflection_end": ("Einde bedenktijd", "Eind bedenktijd"),
+    # Exclusive, as end_date: the first day Justice no longer pays (§4.4).
+    "reflection_end": (
+        "Einde bedenktijd (eerste dag niet meer)",
+        "Einde bedenktijd",
+        "Eind bedenktijd",
+    ),
     "void": ("Vervallen", "Ingetrokken"),
 }
 #: Columns an export must have; the others may be left out (empty).

@@ -126,7 +126,11 @@ class Settlement:
         return rows
 
     def check(self) -> list[tuple[str, bool]]:
-        """The invariants of §4, each with whether it holds."""
+        """The invariants of §4, each with whether it holds: the fund's costs split whole,
+        the contributions the budget's part, and the statement's Justice row its reflection
+        days plus the COSM lots' availability (§4.10)."""
+        justice_row = sum(r.amount_cents for r in self.rows() if r.payer == JUSTICE_PAYER)
+        cosm_lots = sum(a.amount_cents for a in self.lots if a.is_cosm)
         return [
             (
                 "origin + key = fund day costs + fund availability",
@@ -135,6 +139,10 @@ class Settlement:
             (
                 "contributions = the month's budget part",
                 sum(self.contribution.values()) == self.budget_part,
+            ),
+            (
+                "justice = reflection days + COSM availability",
+                justice_row == self.justice_day_costs + cosm_lots,
             ),
         ]
 

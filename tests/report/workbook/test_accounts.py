@@ -155,10 +155,13 @@ def test_the_days_of_a_non_member_show_what_they_would_have_cost(sample: Sample)
 def test_verantwoording_shows_the_hashes_and_counts_of_the_manifest(sample: Sample) -> None:
     ws = _workbook(sample)["Verantwoording"]
     manifest = json.loads((sample.folder / MANIFEST).read_text())
-    rules = {r["Regelbestand"]: r["SHA-256"] for r in table(ws, "Regelbestand")}
+    # The rules are "Rekenregels"; "regels" are only the rows of a file (was "Regels" both).
+    rules = {r["Bestand"]: r["SHA-256"] for r in table(ws, "Bestand")}
+    captions = [str(c.value) for c in ws["A"] if c.font.bold and c.font.size == 12]
+    assert "Rekenregels (rules)" in captions and "Regels" not in captions
     assert rules == {f["file"]: f["sha256"] for f in manifest["rules"]}
     inputs = table(ws, "Invoerbestand")
-    assert [(r["Invoerbestand"], r["SHA-256"], r["Regels"]) for r in inputs[:-1]] == [
+    assert [(r["Invoerbestand"], r["SHA-256"], r["Aantal regels"]) for r in inputs[:-1]] == [
         (f["file"], f["sha256"], f["rows"]) for f in manifest["inputs"]
     ]
     counts = {r["Telling"]: r["Aantal"] for r in table(ws, "Telling")}
@@ -168,7 +171,7 @@ def test_verantwoording_shows_the_hashes_and_counts_of_the_manifest(sample: Samp
     assert counts["Dagen fonds"] == manifest["counts"]["days"]["FUND"]
     run = {r["Onderdeel"]: r["Waarde"] for r in table(ws, "Onderdeel")}
     assert (run["fundcalc"], run["Periode"]) == (manifest["fundcalc"], manifest["period"])
-    assert run["Peildatum (as-of)"].date().isoformat() == manifest["as_of"]
+    assert run["Peildatum"].date().isoformat() == manifest["as_of"]  # was "Peildatum (as-of)"
 
 
 def test_verantwoording_shows_the_hashes_of_the_other_outputs(sample: Sample) -> None:
@@ -182,5 +185,10 @@ def test_verantwoording_shows_the_hashes_of_the_other_outputs(sample: Sample) ->
 
 def test_verantwoording_shows_every_check_of_every_month_holding(sample: Sample) -> None:
     checks = table(_workbook(sample)["Verantwoording"], "Maand")
-    assert [r["Maand"] for r in checks] == [f"2026-{m:02d}" for m in range(1, 11) for _ in (1, 2)]
+    assert [r["Maand"] for r in checks] == [f"2026-{m:02d}" for m in range(1, 11) for _ in "abc"]
     assert {r["Uitkomst"] for r in checks} == {"voldaan"}
+    assert [r["Controle"] for r in checks[:3]] == [
+        "herkomstdeel + verdeelsleutel = dagkosten + beschikbaarheid fonds",
+        "bijdragen = deel van de begroting",
+        "Justitie = dagkosten in de bedenktijd + beschikbaarheid COSM-percelen",
+    ]

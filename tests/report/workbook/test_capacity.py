@@ -182,3 +182,14 @@ def test_the_long_placement_list_has_its_header_frozen_and_repeated(sample: Samp
     header = next(r for r in range(1, ws.max_row) if ws.cell(r, 1).value == "Plaatsing")
     assert ws.freeze_panes == f"A{header + 1}"
     assert ws.print_title_rows == f"${header}:${header}"
+
+
+def test_the_justice_sheet_says_the_end_of_the_reflection_period_is_exclusive(
+    sample: Sample,
+) -> None:
+    texts = [str(c.value) for c in _sheet(sample, "Justitie (COSM)")["A"] if c.value]
+    assert any(
+        "Het einde van de bedenktijd (reflection_end) is de eerste dag die Justitie niet meer"
+        " betaalt." in text
+        for text in texts
+    )

@@ -309,7 +309,8 @@ def justice_sheet(ctx: Context, calculation: Calculation, rules: Rules) -> Sheet
         tuple(lot_rows),
         caption="Per COSM-perceel",
         note="In de bedenktijd betaalt Justitie de dagen en de beschikbaarheid; daarna betaalt"
-        " de centrumgemeente rechtstreeks.",
+        " de centrumgemeente rechtstreeks. Het einde van de bedenktijd (reflection_end) is de"
+        " eerste dag die Justitie niet meer betaalt.",
     )
     placement_rows = [
         Row(
