@@ -25,6 +25,7 @@ from fundcalc.report.sheets import (
     Table,
     cell_text,
     column_widths,
+    page_breaks,
     workbook_bytes,
     wrapped_lines,
 )
@@ -128,6 +129,80 @@ def test_sheets_print_landscape_fitted_to_the_page_width_with_frozen_headers() -
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.freeze_panes == "A5"
     assert ws.print_title_rows == "$4:$4"
+
+
+def test_every_cell_of_a_row_with_wrapped_text_is_top_aligned() -> None:
+    # Before: the wrapped note was top-aligned and the figures beside it bottom-aligned,
+    # so the row seemed shifted against its neighbours.
+    note = "een toelichting die over drie regels loopt omdat zij veel langer is dan de kolom"
+    ws = load(
+        workbook_bytes(
+            [
+                Sheet(
+                    "Blad",
+                    "Titel",
+                    "Wat.",
+                    (Table(("Onderdeel", "Bedrag", "Toelichting"), (Row(("x", Euro(1), note)),)),),
+                    widths={2: 20},
+                )
+            ],
+            stamp=STAMP,
+            creator="test",
+            title="t",
+        )
+    )["Blad"]
+    assert ws.row_dimensions[5].height > 15
+    assert [ws.cell(5, c).alignment.vertical for c in (1, 2, 3)] == ["top", "top", "top"]
+    assert ws["C5"].alignment.wrap_text
+
+
+def test_a_table_that_would_start_at_a_page_foot_starts_on_the_next_page() -> None:
+    # Rows of 10 points on a page of 100 (95 with the margin): a table whose caption
+    # comes at row 8 would be cut after its header and first row.
+    heights = [10.0] * 12
+    assert page_breaks(heights, [(1, 2, 5), (8, 9, 11)], 100) == [8]
+    assert page_breaks(heights, [(1, 2, 5), (6, 7, 9)], 100) == []
+
+
+def test_a_table_longer_than_a_page_starts_where_its_head_and_first_rows_fit() -> None:
+    heights = [10.0] * 30
+    # A caption, a header and 20-odd rows: only its head and three rows are kept.
+    assert page_breaks(heights, [(1, 2, 4), (5, 6, 30)], 100) == []
+    assert page_breaks(heights, [(1, 2, 4), (6, 7, 30)], 100) == [6]
+    # After a break the repeated title row (15 points) is on every page.
+    assert page_breaks([10.0] * 20, [(1, 2, 5), (9, 10, 12), (14, 15, 19)], 60, 15) == [9, 14]
+
+
+def test_a_sheet_with_page_breaks_prints_at_a_scale_excel_keeps_them_at() -> None:
+    # Excel ignores page breaks on a sheet fitted to pages: such a sheet has a scale.
+    tables = (
+        Table(("A", "B"), tuple(Row((f"r{i}", i)) for i in range(24)), caption="Eerste"),
+        Table(
+            ("Maand", "Controle"), tuple(Row((f"m{i}", i)) for i in range(5)), caption="Controles"
+        ),
+    )
+    sheet = Sheet("Blad", "Titel", "Wat.", tables)
+    ws = load(workbook_bytes([sheet], stamp=STAMP, creator="test", title="t"))["Blad"]
+    caption = next(c.row for c in ws["A"] if c.value == "Controles")
+    assert [b.id for b in ws.row_breaks.brk] == [caption - 1]
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.scale == 100
+
+
+def test_a_sheet_in_two_parts_breaks_after_its_column_with_a_title_above_each() -> None:
+    columns = ("Code", "Naam", *(f"m{i}" for i in range(6)), "Code", "Naam",
+               *(f"j{i}" for i in range(6)))  # fmt: skip
+    rows = tuple(Row(("GM0001", "A", *(Euro(100_000_00),) * 6, "GM0001", "A",
+                      *(Euro(1_000_000_00),) * 6)) for _ in range(40))  # fmt: skip
+    sheet = Sheet("Blad", "Titel", "Wat.", (Table(columns, rows, note="n"),), column_break=8)
+    ws = load(workbook_bytes([sheet], stamp=STAMP, creator="test", title="t"))["Blad"]
+    assert [b.id for b in ws.col_breaks.brk] == [8]
+    assert (ws["A1"].value, ws["I1"].value) == ("Titel", "Titel")
+    assert (ws["A2"].value, ws["I2"].value) == ("Wat.", "Wat.")
+    assert {str(r) for r in ws.merged_cells.ranges} >= {"A2:H2", "I2:P2"}
+    # Each part on one page: as wide and as tall as it (44 rows need less than 100%).
+    assert 60 <= ws.page_setup.scale < 100
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_the_same_sheets_give_the_same_bytes() -> None:

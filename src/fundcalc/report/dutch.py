@@ -352,6 +352,6 @@ CHECK_NAMES = {
     ),
     "contributions = the month's budget part": "bijdragen = deel van de begroting",
     "justice = reflection days + COSM availability": (
-        "Justitie = dagkosten in de bedenktijd + beschikbaarheid COSM-percelen"
+        "Justitie = dagkosten bedenktijd + beschikbaarheid COSM"
     ),
 }

@@ -31,6 +31,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -151,6 +152,10 @@ class Sheet:
     #: Printed on one portrait page (a statement a finance department files),
     #: instead of landscape pages fitted to the width.
     one_page: bool = False
+    #: Printed in two parts side by side, each on its own page with the sheet's title
+    #: above it: the columns after this many go on the next page (a table too wide to
+    #: be read on one page; its second part repeats the columns that name its rows).
+    column_break: int | None = None
 
 
 def cell_text(text: str) -> str:
@@ -252,6 +257,18 @@ MIN_WIDTH = 8.0
 MAX_WIDTH = 60.0
 LINE_HEIGHT = 15.0
 NOTE_LINE_HEIGHT = 12.5
+TITLE_HEIGHT = 21.0
+
+#: Printing: A4 landscape in points less the margins (`_print_setup`); a unit of column
+#: width in points as LibreOffice prints it (7; Excel prints it narrower, 5.25: 7 pixels
+#: of 3/4 point), so that the columns fit the page in both; and a margin for the
+#: readers' own rounding of widths and heights.
+PAGE_WIDTH = 841.9 - 2 * 0.4 * 72
+PAGE_HEIGHT = 595.3 - 2 * 0.6 * 72
+POINTS_PER_WIDTH = 7.0
+PRINT_MARGIN = 0.95
+#: Rows of a long table kept with its caption and header on one printed page.
+KEEP_WITH_HEADER = 3
 
 
 def wrapped_lines(text: str, width: float) -> int:
@@ -284,24 +301,41 @@ def column_widths(sheet: Sheet) -> dict[int, float]:
 
 
 def _span_text(
-    ws: Worksheet, row: int, text: str, *, font: Font, columns: int, width: float, line: float
+    ws: Worksheet,
+    row: int,
+    text: str,
+    *,
+    font: Font,
+    columns: int,
+    width: float,
+    line: float,
+    first: int = 1,
 ) -> None:
-    """Text across `columns` columns (merged), wrapped, its row as high as the lines need."""
-    cell = ws.cell(row, 1)
+    """Text across `columns` columns from column `first` (merged), wrapped, its row as
+    high as the lines need."""
+    cell = ws.cell(row, first)
     _put_text(cell, text)
     cell.font = font
     cell.alignment = _WRAP_TOP
     if columns > 1:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-    # Merged cells are never fitted by Excel or LibreOffice: set the height.
-    ws.row_dimensions[row].height = line * wrapped_lines(cell_text(text), width * 1.1)
+        ws.merge_cells(
+            start_row=row, start_column=first, end_row=row, end_column=first + columns - 1
+        )
+    # Merged cells are never fitted by Excel or LibreOffice: set the height (the
+    # highest text's, where a row has one above each printed part).
+    needed = line * wrapped_lines(cell_text(text), width * 1.1)
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, needed)
 
 
 def _write_table(
-    ws: Worksheet, table: Table, top: int, widths: dict[int, float]
+    ws: Worksheet, table: Table, top: int, widths: dict[int, float], span_columns: int
 ) -> tuple[int, int]:
-    """Write `table` from row `top`; return its header row and the next free row."""
-    span = sum(widths.get(i, MIN_WIDTH) for i in range(len(table.columns)))
+    """Write `table` from row `top`; return its header row and the next free row.
+
+    Its note spans at most `span_columns` columns (a merged cell is printed on one page).
+    """
+    note_columns = min(len(table.columns), span_columns)
+    span = sum(widths.get(i, MIN_WIDTH) for i in range(note_columns))
     row_no = top
     if table.caption:
         caption = ws.cell(row_no, 1)
@@ -329,7 +363,7 @@ def _write_table(
             row_no,
             table.note,
             font=_NOTE_FONT,
-            columns=len(table.columns),
+            columns=note_columns,
             width=span,
             line=NOTE_LINE_HEIGHT,
         )
@@ -360,6 +394,17 @@ def _write_row(
             cell.fill = _SECTION_FILL
     if lines > 1:
         ws.row_dimensions[row_no].height = LINE_HEIGHT * lines
+        # A wrapped cell is read from its top: so is every cell of its row, or the
+        # figures beside a note of three lines sit two lines below its first.
+        for i in range(1, len(table.columns) + 1):
+            cell = ws.cell(row_no, i)
+            was = cell.alignment
+            cell.alignment = Alignment(
+                horizontal=was.horizontal,
+                vertical="top",
+                wrap_text=was.wrap_text,
+                indent=was.indent,
+            )
 
 
 def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
@@ -368,37 +413,153 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     for i, width in sorted(widths.items()):
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     columns = max((len(t.columns) for t in sheet.tables), default=1)
-    span = sum(widths.get(i, MIN_WIDTH) for i in range(columns))
-    _put_text(ws.cell(1, 1), sheet.title)
-    ws.cell(1, 1).font = _TITLE_FONT
-    ws.row_dimensions[1].height = 21
-    _span_text(
-        ws, 2, sheet.subtitle, font=_SUBTITLE_FONT, columns=columns, width=span, line=LINE_HEIGHT
-    )
+    span_columns = min(sheet.column_break or columns, columns)
+    # The title above each printed part (one, or two: `Sheet.column_break`).
+    parts = [(0, span_columns)] + ([(span_columns, columns)] if span_columns < columns else [])
+    for start, end in parts:
+        title = ws.cell(1, start + 1)
+        _put_text(title, sheet.title)
+        title.font = _TITLE_FONT
+        _span_text(
+            ws,
+            2,
+            sheet.subtitle,
+            font=_SUBTITLE_FONT,
+            columns=end - start,
+            width=sum(widths.get(i, MIN_WIDTH) for i in range(start, end)),
+            line=LINE_HEIGHT,
+            first=start + 1,
+        )
+    ws.row_dimensions[1].height = TITLE_HEIGHT
     top = 4
     headers: list[int] = []
+    blocks: list[tuple[int, int, int]] = []
     for table in sheet.tables:
-        header_row, top = _write_table(ws, table, top, widths)
+        first = top if headers else 1  # the first table stays with the sheet's title
+        header_row, top = _write_table(ws, table, top, widths, span_columns)
         headers.append(header_row)
+        last = top - 2  # its last row, or its note
+        blocks.append((first, header_row, last))
+        # A section heading within the table is kept with the rows under it.
+        blocks += [
+            (row, row, min(row + KEEP_WITH_HEADER, last))
+            for i, r in enumerate(table.rows)
+            if r.kind == SECTION and (row := header_row + 1 + i) < last
+        ]
+    title_row = None
     if sheet.header_table is not None and headers:
-        header = headers[sheet.header_table]
-        ws.freeze_panes = ws.cell(header + 1, 1)
-        ws.print_title_rows = f"{header}:{header}"
+        title_row = headers[sheet.header_table]
+        ws.freeze_panes = ws.cell(title_row + 1, 1)
+        ws.print_title_rows = f"{title_row}:{title_row}"
     else:
         ws.freeze_panes = ws.cell(3, 1)
     if sheet.chart is not None and sheet.tables:
         _add_chart(ws, sheet.chart, sheet.tables[0], headers[0], top)
-    _print_setup(ws, sheet)
+    heights = [_row_height(ws, r) for r in range(1, top)]
+    title_height = _row_height(ws, title_row) if title_row is not None else 0.0
+    _print_setup(
+        ws,
+        sheet,
+        widths=widths,
+        columns=columns,
+        heights=heights,
+        blocks=blocks,
+        title_height=title_height,
+    )
 
 
-def _print_setup(ws: Worksheet, sheet: Sheet) -> None:
-    """Landscape A4, fitted to the page width, with the sheet's name and page numbers
-    (or one portrait page, for a sheet that is a statement on its own)."""
+def _row_height(ws: Worksheet, row: int) -> float:
+    """A row's height in points as printed: as set, else one line."""
+    height = ws.row_dimensions[row].height
+    return float(height) if height else LINE_HEIGHT
+
+
+def print_scale(widths: dict[int, float], columns: int, sheet: Sheet, height: float) -> int:
+    """The percentage a landscape sheet is printed at so that its columns fit the page
+    width; for a sheet printed in two parts (`Sheet.column_break`), each part on one
+    page: as wide and as tall (`height`, its rows in points) as the page."""
+    width = [widths.get(i, MIN_WIDTH) for i in range(columns)]
+    fits = [1.0]
+    if sheet.column_break is not None and sheet.column_break < columns:
+        needed = max(sum(width[: sheet.column_break]), sum(width[sheet.column_break :]))
+        fits.append(PAGE_HEIGHT * PRINT_MARGIN / height)
+    else:
+        needed = sum(width)
+    fits.append(PAGE_WIDTH * PRINT_MARGIN / (needed * POINTS_PER_WIDTH))
+    return max(10, min(100, int(100 * min(fits))))
+
+
+def page_breaks(
+    heights: Sequence[float],
+    blocks: Sequence[tuple[int, int, int]],
+    page: float,
+    title: float = 0.0,
+) -> list[int]:
+    """The rows (1-based) a printed page must start with so that no table is cut from its
+    caption and header: a table that fits on a page is printed whole on one; a longer
+    one starts on a page with room for its header and its first KEEP_WITH_HEADER rows.
+    A section heading within a table is such a block too (a heading with its rows).
+
+    `heights`: every row's height from row 1; `blocks`: each table's first row (its
+    caption), header row and last row; `page`: the printable height, in the points of
+    the rows (the page divided by the print scale); `title`: the height of the row
+    repeated at the top of every page after the first.
+    """
+    page = page * PRINT_MARGIN
+    starts: dict[int, float] = {}
+    for first, header, last in blocks:
+        whole = sum(heights[first - 1 : last])
+        kept = last if whole <= page - title else min(last, header + KEEP_WITH_HEADER)
+        starts[first] = sum(heights[first - 1 : kept])
+    breaks: list[int] = []
+    used = 0.0
+    for row, height in enumerate(heights, 1):
+        together = starts.get(row, 0.0)
+        if used > title and used + together > page:
+            breaks.append(row)
+            used = title
+        elif used + height > page:  # the reader breaks the page here by itself
+            used = title
+        used += height
+    return breaks
+
+
+def _print_setup(
+    ws: Worksheet,
+    sheet: Sheet,
+    *,
+    widths: dict[int, float],
+    columns: int,
+    heights: Sequence[float],
+    blocks: Sequence[tuple[int, int, int]],
+    title_height: float,
+) -> None:
+    """Landscape A4 fitted to the page width, with the sheet's name and page numbers
+    (or one portrait page, for a sheet that is a statement on its own).
+
+    Where a table would be cut from its caption or header (`page_breaks`), or the sheet
+    is printed in two parts (`Sheet.column_break`), it is printed at the scale that fits
+    the width (`print_scale`) with page breaks instead: Excel ignores page breaks on a
+    sheet fitted to pages.
+    """
     ws.page_setup.orientation = "portrait" if sheet.one_page else "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    scale = print_scale(widths, columns, sheet, sum(heights))
+    two_parts = sheet.column_break is not None and sheet.column_break < columns
+    breaks = (
+        []
+        if sheet.one_page
+        else page_breaks(heights, blocks, PAGE_HEIGHT * 100 / scale, title_height)
+    )
+    if breaks or two_parts:
+        ws.page_setup.scale = scale
+        ws.row_breaks.brk = [Break(id=row - 1) for row in breaks]
+        if two_parts:
+            ws.col_breaks.append(Break(id=sheet.column_break))
+    else:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.3

@@ -190,5 +190,15 @@ def test_verantwoording_shows_every_check_of_every_month_holding(sample: Sample)
     assert [r["Controle"] for r in checks[:3]] == [
         "herkomstdeel + verdeelsleutel = dagkosten + beschikbaarheid fonds",
         "bijdragen = deel van de begroting",
-        "Justitie = dagkosten in de bedenktijd + beschikbaarheid COSM-percelen",
+        "Justitie = dagkosten bedenktijd + beschikbaarheid COSM",
     ]
+
+
+def test_verantwoording_keeps_the_checks_heading_with_its_table(sample: Sample) -> None:
+    # Before: "Controles" could stand alone at the foot of a page, its table on the next.
+    ws = _workbook(sample)["Verantwoording"]
+    caption = next(
+        c.row for c in ws["A"] if c.value == "Controles (de invarianten van de berekening)"
+    )
+    assert caption - 1 in [b.id for b in ws.row_breaks.brk]
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage  # Excel keeps breaks only so

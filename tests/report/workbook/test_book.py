@@ -186,6 +186,22 @@ def test_centrumgemeenten_year_to_date_adds_up_each_month(
         assert cents(r[f"COSM na bedenktijd {ytd}"]) == total("municipal")
 
 
+def test_centrumgemeenten_prints_the_month_and_the_year_to_date_each_on_a_page(
+    sample: Sample,
+) -> None:
+    # Before: fourteen columns fitted to one page width, printed at about 6 points.
+    ws = load(_report(sample))["Centrumgemeenten"]
+    header = [c.value for c in ws[find_row(ws, "Code")]]
+    assert header[:3] == ["Code", "Centrumgemeente", "Bijdrage okt 2026"]
+    assert header[8:11] == ["Code", "Centrumgemeente", "Bijdrage jan t/m okt 2026"]
+    assert [b.id for b in ws.col_breaks.brk] == [8]
+    assert ws["I1"].value == ws["A1"].value
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.scale >= 70  # 35 members on a page of their own
+    for row in body(_centrumgemeenten(sample), "Code"):
+        assert row["Code"] == ws.cell(find_row(ws, str(row["Code"])), 9).value
+
+
 def test_verloop_has_a_row_per_month_with_its_statement_and_a_chart(
     sample: Sample, months: dict[Period, Statement]
 ) -> None:

@@ -388,10 +388,9 @@ def centrumgemeenten_sheet(
     """Centrumgemeenten: per payer every statement item, what was charged and the balance."""
     month, ytd = short_month(ctx.period), ctx.ytd
 
-    def cells(c: CentrumgemeenteFigures) -> tuple[CellValue, ...]:
+    def cells(items: dict[str, int]) -> tuple[CellValue, ...]:
         return tuple(
             Euro(amount)
-            for items in (c.month, c.ytd)
             for amount in (
                 items[CONTRIBUTION],
                 items[ORIGIN],
@@ -402,32 +401,31 @@ def centrumgemeenten_sheet(
             )
         )
 
+    def row(c: CentrumgemeenteFigures, code: str, name: str, kind: str = BODY) -> Row:
+        # The code and the name again before the year to date: it is printed on a page
+        # of its own (`column_break`), and read there without the month's page beside it.
+        return Row((code, name, *cells(c.month), code, name, *cells(c.ytd)), kind)
+
     rows = [
-        Row((c.code, c.name if c.member else f"{c.name} (geen lid)", *cells(c)))
-        for c in centrumgemeenten
+        row(c, c.code, c.name if c.member else f"{c.name} (geen lid)") for c in centrumgemeenten
     ]
     items = (CONTRIBUTION, ORIGIN, KEY, MUNICIPAL_ITEM)
     month_sum = {item: sum(c.month[item] for c in centrumgemeenten) for item in items}
     ytd_sum = {item: sum(c.ytd[item] for c in centrumgemeenten) for item in items}
-    rows.append(
-        Row(("Totaal", "", *cells(CentrumgemeenteFigures("", "", True, month_sum, ytd_sum))), TOTAL)
+    rows.append(row(CentrumgemeenteFigures("", "", True, month_sum, ytd_sum), "Totaal", "", TOTAL))
+    names = (
+        "Bijdrage",
+        "Herkomstdeel",
+        "Verdeelsleutel",
+        "Ten laste",
+        "Saldo",
+        "COSM na bedenktijd",
     )
     table = Table(
-        (
-            "Code",
-            "Centrumgemeente",
-            *(
-                f"{name} {when}"
-                for when in (month, ytd)
-                for name in (
-                    "Bijdrage",
-                    "Herkomstdeel",
-                    "Verdeelsleutel",
-                    "Ten laste",
-                    "Saldo",
-                    "COSM na bedenktijd",
-                )
-            ),
+        tuple(
+            column
+            for when in (month, ytd)
+            for column in ("Code", "Centrumgemeente", *(f"{name} {when}" for name in names))
         ),
         tuple(rows),
         note="Ten laste = herkomstdeel + verdeelsleutel. Saldo = bijdrage − ten laste"
@@ -441,6 +439,9 @@ def centrumgemeenten_sheet(
             f"Per lid van het fonds: bijdrage, wat ten laste kwam en het saldo; de maand en {ytd}."
         ),
         (table,),
+        # Fourteen columns of euros on one page print at about 6 points: the month on
+        # one page, the year to date on the next, each with the code and the name.
+        column_break=8,
     )
 
 
