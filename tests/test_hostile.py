@@ -24,10 +24,11 @@ from click.testing import CliRunner, Result
 
 from fundcalc.app.run import load_inputs
 from fundcalc.base import atomic
+from fundcalc.base.findings import COLUMNS
 from fundcalc.base.period import Period
+from fundcalc.base.reasons import EMPTY_FILE, WINDOWS_1252
 from fundcalc.cli import main
 from fundcalc.core.calculation import calculate
-from fundcalc.inputs.csvfile import EMPTY, WINDOWS_1252
 from fundcalc.report.render import render_statement
 from tests.synthetic import TINY_ARRANGEMENT, TINY_MUNICIPALITIES, write_log, write_sample
 
@@ -88,7 +89,7 @@ def outcome(rules: Path, inputs: Path) -> tuple[bytes, Counter[Finding], dict[st
         loaded.rules, loaded.log.rows, [PERIOD], AS_OF, log_findings=loaded.log.findings
     )
     statement = render_statement(calculation.settlements[PERIOD].rows())
-    findings = Counter(calculation.findings_for(PERIOD).rows())
+    findings = Counter(calculation.findings_for(PERIOD).select(COLUMNS).rows())
     return statement, findings, calculation.versions.counts
 
 
@@ -253,7 +254,7 @@ ROW_CASES: list[tuple[str, str, bytes, list[Finding]]] = [
         "a Windows-1252 file",
         "junk.csv",
         f"{HEADER}\n{stay('J1', 'LOT-X', client_id='Cliënt')}\n".encode("cp1252"),
-        [warning(2, WINDOWS_1252), exception(2, "J1", "unknown lot 'LOT-X'", 10)],
+        [warning(2, WINDOWS_1252.text()), exception(2, "J1", "unknown lot 'LOT-X'", 10)],
     ),
     (
         "an unknown column",
@@ -264,7 +265,7 @@ ROW_CASES: list[tuple[str, str, bytes, list[Finding]]] = [
             exception(2, None, "no placement_id"),
         ],
     ),
-    ("an empty file", "junk.csv", b"", [warning(None, EMPTY)]),
+    ("an empty file", "junk.csv", b"", [warning(None, EMPTY_FILE.text())]),
     ("a header without rows", "junk.csv", f"\ufeff{HEADER}\r\n".encode(), []),
     (
         "Excel's trailing separator lines",

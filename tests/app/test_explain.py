@@ -17,6 +17,7 @@ from fundcalc.app.explain import (
     explanation_lines,
 )
 from fundcalc.base.period import Period
+from fundcalc.base.reasons import CONFLICTING_VERSIONS, english, parts_of
 from fundcalc.core.segments import FUND, JUSTICE, MUNICIPAL, REJECTED
 from fundcalc.errors import UsageError
 from fundcalc.inputs.municipalities import load_municipalities
@@ -157,9 +158,7 @@ def test_conflicting_versions_and_rows_that_are_no_version_are_named() -> None:
         (4, f"{NOT_A_VERSION}: recorded_on 'gisteren' is not a date"),
     ]
     assert e.in_force is not None
-    assert e.in_force["reject_reason"] == (
-        "conflicting versions recorded on the same day (log.csv:2, log.csv:3)"
-    )
+    assert parts_of(e.in_force["reject_reason"]) == (CONFLICTING_VERSIONS("log.csv:2, log.csv:3"),)
     assert explanation_lines(e)[-1] == (
         "Its days cannot be told, so none is charged in 2026-10: the run lists it in the"
         " exceptions until a later version corrects it."
@@ -189,4 +188,5 @@ def test_every_range_is_its_own_ledger_row(sample: Sample) -> None:
     for placement in chosen:
         e = explain_placement(sample.rules, sample.inputs.log.rows, placement, PERIOD, AS_OF)
         run = ledger.filter(pl.col("placement_id") == placement).sort("first_day")
+        run = run.with_columns(english(run["reason"]))
         assert ranges(e) == run.select(columns).rows(), placement

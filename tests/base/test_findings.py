@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import polars as pl
-import pytest
 
 from fundcalc.base.findings import (
+    COLUMNS,
     EXCEPTION,
     WARNING,
+    Finding,
+    Note,
+    file_warnings,
     finding_frame,
+    findings_of,
     grouped_finding_lines,
-    reason_text,
+)
+from fundcalc.base.reasons import (
+    MISSING,
+    OVER_CAPACITY,
+    UNKNOWN_COLUMN,
+    UNKNOWN_LOT,
+    WINDOWS_1252,
+    parts_of,
 )
 
 
@@ -44,14 +55,49 @@ def test_findings_are_grouped_by_kind_in_aligned_columns_with_what_to_do() -> No
     assert grouped_finding_lines(finding_frame()) == ["exceptions: 0", "warnings: 0"]
 
 
-def test_a_reason_text_fills_each_place_in_order_and_is_null_where_a_value_is() -> None:
-    frame = pl.DataFrame({"lot": ["A1", None], "days": [3, 4]})
-    texts = frame.select(reason_text("lot {} for {} days", "lot", pl.col("days")))
-    assert texts.to_series().to_list() == ["lot A1 for 3 days", None]
+def test_a_finding_made_of_parts_gets_its_english_reason_from_them() -> None:
+    frame = pl.DataFrame({"kind": [EXCEPTION, EXCEPTION], "lot_id": ["A1", "B"]}).select(
+        "kind", UNKNOWN_LOT.parts("lot_id").alias("parts")
+    )
+    findings = finding_frame(frame)
+    assert findings.columns == [*COLUMNS, "parts"]
+    assert findings["reason"].to_list() == ["unknown lot 'A1'", "unknown lot 'B'"]
+    assert [parts_of(p) for p in findings["parts"].to_list()] == [
+        (UNKNOWN_LOT("A1"),),
+        (UNKNOWN_LOT("B"),),
+    ]
 
 
-def test_a_reason_text_with_a_value_too_many_or_too_few_is_a_programming_error() -> None:
-    with pytest.raises(ValueError, match="has 1 places for 2 values"):
-        reason_text("lot {}", "a", "b")
-    with pytest.raises(ValueError, match="has 2 places for 1 values"):
-        reason_text("{} and {}", "a")
+def test_a_finding_with_a_reason_and_no_parts_keeps_its_text() -> None:
+    findings = finding_frame(pl.DataFrame({"kind": [WARNING], "reason": ["free text"]}))
+    assert findings.select("reason", "parts").rows() == [("free text", None)]
+
+
+def test_findings_made_one_by_one_keep_every_field_and_their_parts() -> None:
+    found = findings_of(
+        [
+            Finding(EXCEPTION, (MISSING("client_id"), MISSING("lot_id")), "a.csv", 3, "P1", 10),
+            Finding(WARNING, (OVER_CAPACITY("K", 1, 2),), days=4),
+        ]
+    )
+    assert found.select(COLUMNS).rows() == [
+        ("exception", "a.csv", 3, "P1", "client_id is missing; lot_id is missing", 10),
+        (
+            "warning",
+            None,
+            None,
+            None,
+            "lot K: more placements than contracted places (1) on these days, at most 2 on a day",
+            4,
+        ),
+    ]
+    assert findings_of([]).shape == (0, len(COLUMNS) + 1)
+
+
+def test_a_files_notes_are_warnings_of_that_file() -> None:
+    notes = [Note(1, UNKNOWN_COLUMN("kleur")), Note(None, WINDOWS_1252())]
+    warnings = file_warnings("a.csv", notes)
+    assert warnings.select("kind", "source", "line", "reason").rows() == [
+        ("warning", "a.csv", 1, "unknown column 'kleur' is ignored"),
+        ("warning", "a.csv", None, WINDOWS_1252.text()),
+    ]

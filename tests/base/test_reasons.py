@@ -116,13 +116,13 @@ EXAMPLES: list[tuple[Part, str, str, str]] = [
         "void 'x' is niet true/false, ja/nee of 1/0",
         "void '…' is niet true/false, ja/nee of 1/0",
     ),
-    (r.NO_VALUE("recorded_on"), "no recorded_on", "geen recorded_on", "geen recorded_on"),
+    (r.NO_VALUE("recorded_on"), "no recorded_on", "recorded_on ontbreekt", "recorded_on ontbreekt"),
     (r.MISSING("client_id"), "client_id is missing", "client_id ontbreekt", "client_id ontbreekt"),
     (
         r.NO_MUNICIPALITY(),
         "found_municipality is missing (no brp_municipality)",
-        "found_municipality ontbreekt (geen brp_municipality)",
-        "found_municipality ontbreekt (geen brp_municipality)",
+        "found_municipality ontbreekt (brp_municipality ook)",
+        "found_municipality ontbreekt (brp_municipality ook)",
     ),
     (
         r.END_BEFORE_START(),
@@ -185,6 +185,13 @@ EXAMPLES: list[tuple[Part, str, str, str]] = [
         " to the centrumgemeente",
         "bedenktijd langer dan 3 maanden: vanaf 2026-11-01 betaalt de centrumgemeente de dagen",
         "bedenktijd langer dan … maanden: vanaf … betaalt de centrumgemeente de dagen",
+    ),
+    (
+        r.REFLECTION_TOO_LONG_A_MONTH("2026-09-01"),
+        "reflection period longer than 1 month: from 2026-09-01 the days are charged"
+        " to the centrumgemeente",
+        "bedenktijd langer dan 1 maand: vanaf 2026-09-01 betaalt de centrumgemeente de dagen",
+        "bedenktijd langer dan 1 maand: vanaf … betaalt de centrumgemeente de dagen",
     ),
     (
         r.REFLECTION_BEFORE_START(),
@@ -298,6 +305,18 @@ EXAMPLES: list[tuple[Part, str, str, str]] = [
         "perceel '…' staat niet in de regels",
     ),
     (
+        r.IMPORTED_BEFORE("placements/2026-10-05_export.csv", "export.xlsx", "2026-10-05"),
+        "the same rows as placements/2026-10-05_export.csv, imported from export.xlsx recorded"
+        " on 2026-10-05: this export was imported before (saved again, in another encoding or"
+        " format?); importing it again changes nothing",
+        "dezelfde regels als placements/2026-10-05_export.csv, geïmporteerd uit export.xlsx"
+        " vastgelegd op 2026-10-05: deze export is al eerder geïmporteerd (opnieuw opgeslagen,"
+        " in een andere codering of indeling?); opnieuw importeren verandert niets",
+        "dezelfde regels als …, geïmporteerd uit … vastgelegd op …: deze"
+        " export is al eerder geïmporteerd (opnieuw opgeslagen, in een andere codering of"
+        " indeling?); opnieuw importeren verandert niets",
+    ),
+    (
         r.TOO_LATE("2026-05-02", "2026-01", "2026-02-05", 3),
         "too late to correct: recorded on 2026-05-02, it changes 2026-01, closed as of"
         " 2026-02-05 and beyond the 3-month lookback",
@@ -322,14 +341,14 @@ COMPOSED: list[tuple[tuple[Part, ...], str, str, str]] = [
     (
         (r.MISSING("client_id"), r.NO_MUNICIPALITY()),
         "client_id is missing; found_municipality is missing (no brp_municipality)",
-        "client_id ontbreekt; found_municipality ontbreekt (geen brp_municipality)",
-        "client_id ontbreekt; found_municipality ontbreekt (geen brp_municipality)",
+        "client_id ontbreekt; found_municipality ontbreekt (brp_municipality ook)",
+        "client_id ontbreekt; found_municipality ontbreekt (brp_municipality ook)",
     ),
     (
         (r.TOO_MANY_FIELDS(13, 11), r.NO_VALUE("placement_id")),
         "the row has 13 fields where the header has 11; no placement_id",
-        "de regel heeft 13 velden waar de kopregel er 11 heeft; geen placement_id",
-        "de regel heeft … velden waar de kopregel er … heeft; geen placement_id",
+        "de regel heeft 13 velden waar de kopregel er 11 heeft; placement_id ontbreekt",
+        "de regel heeft … velden waar de kopregel er … heeft; placement_id ontbreekt",
     ),
     (
         (
@@ -347,8 +366,8 @@ COMPOSED: list[tuple[tuple[Part, ...], str, str, str]] = [
     (
         (r.NOT_AN_INVOICE_VERSION(), r.NO_VALUE("lot_id")),
         "not an invoice version: no lot_id",
-        "geen versie van een factuur: geen lot_id",
-        "geen versie van een factuur: geen lot_id",
+        "geen versie van een factuur: lot_id ontbreekt",
+        "geen versie van een factuur: lot_id ontbreekt",
     ),
     (
         (

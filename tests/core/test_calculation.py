@@ -13,6 +13,7 @@ from datetime import date
 import polars as pl
 
 from fundcalc.base.period import Period
+from fundcalc.base.reasons import english
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.inputs.fields import typed_rows
 from fundcalc.inputs.log import normalise
@@ -85,8 +86,9 @@ def fund_costs(calc: Calculation, period: Period = JAN) -> dict[str, int]:
 
 
 def rejection(calc: Calculation, pid: str) -> str | None:
+    """Why the placement is rejected as a whole, in English."""
     placements = calc.versions.placements.filter(pl.col("placement_id") == pid)
-    return placements["reject_reason"][0] if placements.height else None
+    return english(placements["reject_reason"])[0] if placements.height else None
 
 
 # --- §4.1 Versions ---

@@ -8,15 +8,13 @@ from datetime import date
 import polars as pl
 
 from fundcalc.base.period import Period
-from fundcalc.core.calculation import calculate
-from fundcalc.core.checks import (
-    CHECKS,
+from fundcalc.base.reasons import (
     FUND_LOT_REFLECTION,
     REFLECTION_BEFORE_START,
     REFLECTION_WITHOUT_START,
-    WITHOUT_PERIOD,
-    run_checks,
 )
+from fundcalc.core.calculation import calculate
+from fundcalc.core.checks import CHECKS, WITHOUT_PERIOD, run_checks
 from tests.synthetic import raw_log, stay, tiny_rules
 
 OCTOBER = Period(2026, 10)
@@ -100,9 +98,9 @@ def test_reflection_dates_that_do_not_make_the_window_they_say_are_warnings() ->
             " to the centrumgemeente",
             None,
         ),
-        ("P2", REFLECTION_BEFORE_START, None),
-        ("P3", REFLECTION_WITHOUT_START, None),
-        ("P5", FUND_LOT_REFLECTION, None),
+        ("P2", REFLECTION_BEFORE_START.text(), None),
+        ("P3", REFLECTION_WITHOUT_START.text(), None),
+        ("P5", FUND_LOT_REFLECTION.text(), None),
     ]  # fmt: skip
 
 
@@ -155,7 +153,7 @@ def test_without_a_period_only_the_checks_that_need_none_run() -> None:
     ]
     placements = calculate(tiny_rules(), raw_log(rows), [OCTOBER], AS_OF).versions.placements
     without = run_checks(placements, tiny_rules())
-    assert without.select("placement_id", "reason").rows() == [("P1", FUND_LOT_REFLECTION)]
+    assert without.select("placement_id", "reason").rows() == [("P1", FUND_LOT_REFLECTION.text())]
     within = run_checks(placements, tiny_rules(), Period(2025, 10))
     assert sorted(within["placement_id"].to_list()) == ["P1", "P2"]
     assert set(WITHOUT_PERIOD) < set(CHECKS)

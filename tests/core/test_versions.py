@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from fundcalc.base.reasons import english
 from fundcalc.core.versions import versions_as_of
 from tests.synthetic import raw_log, stay
 
@@ -15,7 +16,8 @@ AS_OF = date(2026, 11, 15)
 def in_force(rows: list[dict[str, str]], as_of: date = AS_OF) -> list[tuple[object, ...]]:
     """(placement, line, end_date, reject_reason) of each placement in force, in log order."""
     placements = versions_as_of(raw_log(rows), as_of).placements
-    return placements.select("placement_id", "line", "end_date", "reject_reason").rows()
+    reasons = english(placements["reject_reason"])
+    return placements.select("placement_id", "line", "end_date", reasons).rows()
 
 
 def test_the_latest_row_recorded_on_or_before_the_as_of_date_is_in_force() -> None:
@@ -121,10 +123,9 @@ def test_a_version_in_force_that_cannot_be_read_rejects_its_placement() -> None:
         stay("P3", "F", "2026-10-09", "2026-10-01"),
         stay("P4", "F", "2026-10-01", client_id=""),
     ]
+    placements = versions_as_of(raw_log(rows), AS_OF).placements
     reasons = dict(
-        versions_as_of(raw_log(rows), AS_OF)
-        .placements.select("placement_id", "reject_reason")
-        .iter_rows()
+        placements.select("placement_id", english(placements["reject_reason"])).iter_rows()
     )
     assert reasons == {
         "P1": "start_date '31-02-2026' is not a date",

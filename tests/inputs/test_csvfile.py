@@ -5,9 +5,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from fundcalc.base.findings import Note
+from fundcalc.base.reasons import EMPTY_FILE, PARTS, WINDOWS_1252, english
 from fundcalc.errors import InputError
 from fundcalc.inputs import csvfile
-from fundcalc.inputs.csvfile import EMPTY, WINDOWS_1252, choose_separator, read_csv_table
+from fundcalc.inputs.csvfile import choose_separator, read_csv_table
 from fundcalc.inputs.log import log_column
 from fundcalc.inputs.table import RawTable
 
@@ -25,7 +27,8 @@ def read(text: str | bytes) -> RawTable:
 
 
 def rows(table: RawTable) -> list[tuple[object, ...]]:
-    return table.rows.rows()
+    """The rows, their read problem in English."""
+    return table.rows.with_columns(english(table.rows["read_problem"])).rows()
 
 
 def test_the_separator_is_the_one_that_splits_the_header_into_known_names() -> None:
@@ -77,7 +80,7 @@ def test_a_windows_1252_file_is_read_with_a_warning_at_its_first_such_line() -> 
     data = "placement_id,client_id\nP1,c1\nP2,Cliënt\n".encode("cp1252")
     table = read(data)
     assert rows(table)[1] == (3, None, "P2", "Cliënt")
-    assert table.notes == ((3, WINDOWS_1252),)
+    assert table.notes == (Note(3, WINDOWS_1252()),)
 
 
 def test_a_bom_is_not_part_of_the_first_header() -> None:
@@ -122,7 +125,7 @@ def test_a_file_that_cannot_be_read_is_refused_with_file_and_line(
 
 def test_an_empty_file_says_so_and_a_header_only_file_has_no_rows() -> None:
     empty = read(b"\xef\xbb\xbf \r\n")
-    assert (empty.header, empty.rows.height, empty.notes) == ((), 0, ((None, EMPTY),))
+    assert (empty.header, empty.rows.height, empty.notes) == ((), 0, (Note(None, EMPTY_FILE()),))
     header_only = read("placement_id;client_id\r\n")
     assert (header_only.header, header_only.rows.height, header_only.notes) == (
         ("placement_id", "client_id"),
@@ -136,7 +139,7 @@ def test_quoted_and_plain_files_of_the_same_rows_read_the_same() -> None:
     quoted = read('placement_id;client_id\n"P1";c1\n\nP2;"c2";"x"\n')
     assert plain.rows.equals(quoted.rows)
     assert plain.rows.schema == pl.Schema(
-        {"line": pl.Int64, "read_problem": pl.String, "c0": pl.String, "c1": pl.String}
+        {"line": pl.Int64, "read_problem": PARTS, "c0": pl.String, "c1": pl.String}
     )
 
 

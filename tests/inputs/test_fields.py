@@ -6,6 +6,15 @@ from datetime import date
 
 import polars as pl
 
+from fundcalc.base.reasons import (
+    NOT_A_DATE,
+    TOO_LONG,
+    TOO_MANY_FIELDS,
+    VOID_UNREADABLE,
+    english,
+    parts_of,
+    parts_series,
+)
 from fundcalc.inputs.fields import as_written, parse_date, typed, typed_rows
 from fundcalc.inputs.log import COLUMNS, RAW_SCHEMA, placement_files, read_bytes, read_file_text
 from tests.conftest import ROOT
@@ -88,22 +97,27 @@ def test_a_field_that_cannot_be_read_keeps_its_text_and_is_named_in_the_problem(
     assert (row["void"], row["raw_void"]) == (None, "misschien")
     assert (row["recorded_on"], row["raw_recorded_on"]) == (None, "vandaag")
     # recorded_on decides whether the row is a version at all (versions), so it is no problem here.
-    assert row["problem"] == (
+    assert parts_of(row["problem"]) == (
+        TOO_LONG("client_id", 100),
+        NOT_A_DATE("end_date", "gisteren"),
+        VOID_UNREADABLE("misschien"),
+    )
+    assert english(rows["problem"]).to_list() == [
         "client_id is longer than 100 characters; end_date 'gisteren' is not a date;"
         " void 'misschien' is not true/false, ja/nee or 1/0"
-    )
+    ]
 
 
 def test_a_row_that_could_not_be_read_as_it_stands_has_that_problem() -> None:
     text = text_rows(placement_id=["P1"], recorded_on=["2026-10-02"]).with_columns(
-        pl.lit("3 values for 2 columns").alias("read_problem")
+        parts_series([(TOO_MANY_FIELDS(3, 2),)], "read_problem")
     )
-    assert typed_rows(text)["problem"].to_list() == ["3 values for 2 columns"]
+    assert parts_of(typed_rows(text)["problem"].to_list()[0]) == (TOO_MANY_FIELDS(3, 2),)
 
 
 def test_a_log_read_from_many_files_is_typed_alike_on_both_polars_engines() -> None:
-    # pl.format panicked here on the streaming engine (polars issue 25187): the
-    # texts of the problems are made with concat_str instead (findings.reason_text).
+    # pl.format panicked here on the streaming engine (polars issue 25187): a problem
+    # is made of its parts instead (base.reasons), never of a formatted text.
     files = placement_files(ROOT / "inputs")
     text = pl.concat([read_file_text(read_bytes(p), p.name) for p in files])
     assert text.n_chunks() > 1

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from fundcalc.base.period import Period
+from fundcalc.base.reasons import NO_VALUE, TOO_MANY_DECIMALS, english_text
 from fundcalc.errors import InputError
 from fundcalc.inputs.invoices import (
     amount_cents,
@@ -58,7 +59,10 @@ def test_dutch_semicolon_file_with_bom_decimal_commas_and_dutch_headers() -> Non
     assert first.period == Period(2025, 1)
     assert first.received_on == date(2025, 2, 3)
     assert first.day_cents is None  # a thousands separator cannot be read
-    assert first.problem == "day_amount '7.328,40' is not an amount in euros like 236,40 or 236.40"
+    assert (
+        english_text(first.problem)
+        == "day_amount '7.328,40' is not an amount in euros like 236,40 or 236.40"
+    )
     assert (second.days, second.day_cents, second.availability_cents) == (31, 732840, 127100)
     assert second.readable and second.received_on == date(2025, 2, 3)
 
@@ -67,7 +71,7 @@ def test_an_amount_with_three_decimals_makes_the_row_unreadable() -> None:
     data = (HEADER + "F-1,F,2025-01,4,40.123,31.00,2025-02-03\n").encode()
     (row,), _ = read_invoice_file(data, "a.csv")
     assert row.is_version and not row.readable
-    assert row.problem == "day_amount '40.123' has more than 2 decimals"
+    assert row.problem == (TOO_MANY_DECIMALS("day_amount", "40.123"),)
     assert row.unread == (("day_amount", "40.123"),)
 
 
@@ -75,7 +79,7 @@ def test_every_field_that_cannot_be_read_is_named() -> None:
     data = (HEADER + ",F,2025-13,4.0,,x,2025-02-30\n").encode()
     (row,), _ = read_invoice_file(data, "a.csv")
     assert not row.is_version  # no month, no day of receipt: no version at all
-    assert row.problem == (
+    assert english_text(row.problem) == (
         "no invoice_id; period '2025-13' is not a month like 2025-01;"
         " days '4.0' is not a whole number; no day_amount;"
         " availability_amount 'x' is not an amount in euros like 236,40 or 236.40;"
@@ -93,7 +97,7 @@ def test_an_unknown_column_is_a_warning_and_a_missing_one_too() -> None:
     header = b"invoice_id,lot_id,period,days,day_amount,received_on,remark\n"
     data = header + b"F-1,F,2025-01,4,40,2025-02-03,x\n"
     (row,), warnings = read_invoice_file(data, "a.csv")
-    assert row.problem == "no availability_amount"
+    assert row.problem == (NO_VALUE("availability_amount"),)
     assert sorted(warnings["reason"].to_list()) == [
         "no column availability_amount",
         "unknown column 'remark' is ignored",

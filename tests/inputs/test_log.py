@@ -11,9 +11,10 @@ import openpyxl
 import polars as pl
 import pytest
 
+from fundcalc.base.findings import Note
+from fundcalc.base.reasons import EMPTY_FILE, UNKNOWN_COLUMN, WINDOWS_1252
 from fundcalc.errors import InputError, UsageError
 from fundcalc.inputs import log, logcache
-from fundcalc.inputs.csvfile import EMPTY, WINDOWS_1252
 from fundcalc.inputs.log import COLUMNS, read_file, read_file_text, read_log
 from fundcalc.inputs.logcache import LogCache
 
@@ -184,9 +185,9 @@ def test_the_log_carries_the_warnings_of_its_files(tmp_path: Path) -> None:
     (folder / "b.csv").write_bytes(b"")
     log = read_log(tmp_path)
     assert log.findings.select("source", "line", "reason").rows() == [
-        ("a.csv", 2, WINDOWS_1252),
+        ("a.csv", 2, WINDOWS_1252.text()),
         ("a.csv", 1, "unknown column 'remark' is ignored"),
-        ("b.csv", None, EMPTY),
+        ("b.csv", None, EMPTY_FILE.text()),
     ]
     assert [(f.name, f.rows) for f in log.files] == [("a.csv", 1), ("b.csv", 0)]
 
@@ -199,4 +200,4 @@ def test_a_column_the_reader_calls_ignored_is_left_out_without_a_warning() -> No
     named, notes = log.by_column(table, "a.csv", canonical)
     assert named.columns == ["line", "read_problem", "placement_id"]
     assert named.get_column("placement_id").to_list() == ["P1"]
-    assert [text for _, text in notes] == ["unknown column 'kleur' is ignored"]
+    assert notes == [Note(1, UNKNOWN_COLUMN("kleur"))]

@@ -104,6 +104,51 @@ def test_an_entry_that_matches_its_checksum_but_cannot_be_decoded_is_parsed_agai
     assert same(cached_read(inputs, cache), read_log(inputs))
 
 
+def test_an_entry_of_the_former_format_with_warnings_as_text_is_parsed_again(
+    inputs: Path, cache: Path
+) -> None:
+    # Format 5 kept a warning as its English text; format 6 as its code and values.
+    for about in cache.glob("*.json"):
+        entry = json.loads(about.read_text(encoding="utf-8"))
+        assert entry["format"] == logcache.FORMAT == 6
+        entry["format"] = 5
+        entry["warnings"] = [
+            [line, "unknown column 'opmerking' is ignored"] for line, *_ in entry["warnings"]
+        ]
+        about.write_text(json.dumps(entry), encoding="utf-8")
+    assert same(cached_read(inputs, cache), read_log(inputs))
+    formats = {json.loads(p.read_text(encoding="utf-8"))["format"] for p in cache.glob("*.json")}
+    assert formats == {6}  # replaced
+
+
+def test_a_warning_of_no_known_reason_makes_its_entry_parsed_again(
+    inputs: Path, cache: Path
+) -> None:
+    warned = 0
+    for about in cache.glob("*.json"):
+        entry = json.loads(about.read_text(encoding="utf-8"))
+        warned += bool(entry["warnings"])
+        entry["warnings"] = [
+            [line, "no_such_code", values] for line, _, values in entry["warnings"]
+        ]
+        about.write_text(json.dumps(entry), encoding="utf-8")
+    assert warned
+    assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_the_reader_fingerprint_covers_the_cache_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    logcache.reader_fingerprint.cache_clear()
+    current = logcache.reader_fingerprint()
+    monkeypatch.setattr(logcache, "FORMAT", 5)
+    logcache.reader_fingerprint.cache_clear()
+    try:
+        assert logcache.reader_fingerprint() != current
+    finally:
+        monkeypatch.undo()
+        logcache.reader_fingerprint.cache_clear()
+    assert logcache.reader_fingerprint() == current
+
+
 def test_kept_files_are_decoded_together_in_the_order_of_the_files(
     inputs: Path, cache: Path
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from fundcalc.base.reasons import english
 from fundcalc.inputs.verdicts import read_verdicts, verdict_rows
 
 
@@ -18,6 +19,7 @@ def test_verdicts_are_read_in_every_accepted_form_and_the_rest_is_unreadable() -
         b";0;31-02-2026;\n"
     )
     rows, warnings = verdict_rows(data, "v.csv")
+    rows = rows.with_columns(english(rows["problem"]))
     assert rows.select("placement_id", "eligible", "decided_on", "problem").rows() == [
         ("PL-1", False, date(2026, 3, 1), None),
         ("PL-2", True, date(2026, 3, 1), None),

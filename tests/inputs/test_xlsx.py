@@ -11,6 +11,8 @@ from collections.abc import Callable
 import openpyxl
 import pytest
 
+from fundcalc.base.findings import Note
+from fundcalc.base.reasons import EMPTY_SHEET, english
 from fundcalc.errors import InputError
 from fundcalc.inputs import xlsx
 from fundcalc.inputs.xlsx import read_xlsx_table
@@ -106,7 +108,7 @@ def test_rows_have_their_excel_row_numbers_and_values_right_of_the_header_are_a_
         2,
         1,
     )
-    assert table.rows.rows() == [
+    assert table.rows.with_columns(english(table.rows[xlsx.READ_PROBLEM])).rows() == [
         (3, None, "P1", "2025-01-03"),
         (5, "the row has values right of the header (column E)", "12345", "31-01-2025"),
     ]
@@ -218,7 +220,7 @@ def test_an_empty_sheet_says_so() -> None:
     assert (table.header, table.rows.height, table.notes) == (
         (),
         0,
-        ((None, "the sheet is empty: no header and no rows"),),
+        (Note(None, EMPTY_SHEET()),),
     )
 
 
@@ -251,7 +253,7 @@ def test_a_number_or_date_an_xlsx_cannot_hold_exactly_makes_its_row_unreadable(
     value: object, style: str | None, problem: str | None
 ) -> None:
     table = read_xlsx_table(dated((value, style)), "a.xlsx")
-    assert table.rows[xlsx.READ_PROBLEM].to_list() == [problem]
+    assert english(table.rows[xlsx.READ_PROBLEM]).to_list() == [problem]
 
 
 def test_a_date_serial_beyond_any_date_is_no_date_and_openpyxl_stays_silent() -> None:

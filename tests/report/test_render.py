@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from benchmarks import generate
 from fundcalc.app.run import load_inputs, run_period
-from fundcalc.base.findings import EXCEPTION, SCHEMA, WARNING, finding_frame
+from fundcalc.base.findings import COLUMNS, EXCEPTION, SCHEMA, WARNING, finding_frame
 from fundcalc.base.period import Period
 from fundcalc.report.render import render_findings, render_statement, safe_text
 from tests.conftest import ROOT
@@ -80,8 +80,8 @@ def _row_by_row(findings: pl.DataFrame) -> bytes:
     csv writer, `safe_text` per cell. The oracle of the polars writer."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(findings.columns)
-    for row in findings.iter_rows():
+    writer.writerow(COLUMNS)
+    for row in findings.select(COLUMNS).iter_rows():
         writer.writerow(["" if v is None else safe_text(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

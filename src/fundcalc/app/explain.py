@@ -25,15 +25,15 @@ from fundcalc.app.terminal import euro
 from fundcalc.base.findings import printable
 from fundcalc.base.period import Period, add_months
 from fundcalc.base.plural import counted
-from fundcalc.core.calculation import calculate
-from fundcalc.core.segments import (
-    FUND,
-    JUSTICE,
-    MUNICIPAL,
+from fundcalc.base.reasons import (
     NOT_ELIGIBLE,
     NOT_ELIGIBLE_NOT_A_MEMBER,
-    REJECTED,
+    Part,
+    english_text,
+    parts_of,
 )
+from fundcalc.core.calculation import calculate
+from fundcalc.core.segments import FUND, JUSTICE, MUNICIPAL, REJECTED
 from fundcalc.errors import UsageError
 from fundcalc.inputs.fields import as_written
 from fundcalc.inputs.municipalities import MunicipalityRow
@@ -92,6 +92,7 @@ class DayRange:
     tariff_cents: int | None
     amount_cents: int
     reason: str | None
+    parts: tuple[Part, ...]
     terms: tuple[LotTerms, ...]
     followed: tuple[MunicipalityRow, ...]
     municipality: MunicipalityRow | None
@@ -201,7 +202,7 @@ def _verdict_versions(
     for row in rows.sort("decided_on", "source", "line", nulls_last=True).iter_rows(named=True):
         key = (row["source"], row["line"])
         if row["problem"] is not None:
-            status = f"cannot be read: {row['problem']}"
+            status = f"cannot be read: {english_text(parts_of(row['problem']))}"
         elif row["decided_on"] > as_of:
             status = NOT_YET_DECIDED
         elif key in conflicts:
@@ -294,6 +295,7 @@ def _range(row: dict[str, Any], lot: Lot | None, code: str | None, rules: Rules)
         tariff_cents=row["day_tariff_cents"],
         amount_cents=row["amount_cents"],
         reason=row["reason"],
+        parts=parts_of(row["parts"]),
         terms=terms,
         followed=followed,
         municipality=municipality,
@@ -353,7 +355,7 @@ def _verdict_lines(e: Explanation) -> list[str]:
     elif e.verdict["eligible"]:
         out.append("In force: eligible (ja): its days stay as the arrangement charges them.")
     else:
-        moved = [r for r in e.ranges if r.reason in (NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER)]
+        moved = [r for r in e.ranges if _moved(r)]
         days = sum(r.days for r in moved)
         cents = sum(r.amount_cents for r in moved)
         out.append(
@@ -385,7 +387,7 @@ def _name(e: Explanation, code: str | None) -> str:
 def _in_force_lines(e: Explanation, v: dict[str, Any]) -> list[str]:
     out = [f"In force: {v['source']}:{v['line']}, recorded on {v['recorded_on'].isoformat()}"]
     if v["reject_reason"] is not None:
-        out.append(f"  rejected as a whole: {v['reject_reason']}")
+        out.append(f"  rejected as a whole: {english_text(parts_of(v['reject_reason']))}")
     lot = e.lot
     if lot is not None:
         kind = "a COSM lot" if lot.is_cosm else "a fund lot"
@@ -514,8 +516,8 @@ def _payer(e: Explanation, r: DayRange) -> str:
         )
     if r.stream == JUSTICE:
         return "in the reflection window: billed to the Ministry of Justice and Security"
-    if r.stream == MUNICIPAL and r.reason in (NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER):
-        instead = "the fund" if r.reason == NOT_ELIGIBLE else "a rejection (not a member)"
+    if r.stream == MUNICIPAL and _moved(r):
+        instead = "the fund" if r.parts == (NOT_ELIGIBLE(),) else "a rejection (not a member)"
         return (
             f"judged not eligible (toetsing): paid directly by {_name(e, r.centrumgemeente)},"
             f" outside the fund, instead of {instead}"
@@ -526,6 +528,11 @@ def _payer(e: Explanation, r: DayRange) -> str:
             " outside the fund"
         )
     return f"rejected: {r.reason}"
+
+
+def _moved(r: DayRange) -> bool:
+    """The days were moved from the fund by a verdict "not eligible" (§11)."""
+    return r.parts in ((NOT_ELIGIBLE(),), (NOT_ELIGIBLE_NOT_A_MEMBER(),))
 
 
 def _percent(share: Fraction) -> str:

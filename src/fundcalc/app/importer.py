@@ -47,19 +47,23 @@ from fundcalc.app.validate import placement_findings
 from fundcalc.base.findings import (
     EXCEPTION,
     WARNING,
+    Finding,
+    Note,
+    file_warnings,
     finding_frame,
     finding_lines,
+    findings_of,
     printable,
     sort_findings,
 )
 from fundcalc.base.period import END_OF_TIME
 from fundcalc.base.plural import counted
+from fundcalc.base.reasons import english_text, parts_of
 from fundcalc.core.versions import FIELDS, Versions, versions_as_of
 from fundcalc.errors import UsageError
 from fundcalc.inputs.fields import typed_rows
 from fundcalc.inputs.log import (
     COLUMNS,
-    file_warnings,
     no_rows,
     normalise,
     read_bytes,
@@ -125,7 +129,7 @@ class Export:
     sha256: str  # of the export's bytes
     recorded_on: date
     rows: pl.DataFrame  # as text (log.RAW_SCHEMA), source = name
-    notes: tuple[tuple[int | None, str], ...]  # the export's file warnings
+    notes: tuple[Note, ...]  # the export's file warnings
 
 
 @dataclass(frozen=True)
@@ -229,11 +233,7 @@ def import_file(
     report = _compare(export, log_rows, rules)
     repeated = same_rows(inputs / REGISTRY, inputs, stamped, "recorded_on")
     if repeated is not None:
-        warning = finding_frame(
-            pl.DataFrame(
-                {"kind": [WARNING], "source": [export.source], "reason": [repeated_rows(repeated)]}
-            )
-        )
+        warning = findings_of([Finding(WARNING, (repeated_rows(repeated),), export.source)])
         report = replace(report, findings=sort_findings(pl.concat([report.findings, warning])))
     if dry_run:
         return report
@@ -252,9 +252,7 @@ def import_file(
     return replace(report, written=placements / name)
 
 
-def read_export(
-    data: bytes, name: str, recorded_on: date
-) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+def read_export(data: bytes, name: str, recorded_on: date) -> tuple[pl.DataFrame, list[Note]]:
     """A provider's export as log rows of text stamped with `recorded_on`, and its file warnings."""
     named, notes = export_table(
         data,
@@ -319,10 +317,15 @@ def _differences(
         for f in FIELDS
         if f != "recorded_on" and before[f] != after[f]
     ) + (
-        (("reason", _shown(before["reject_reason"]), _shown(after["reject_reason"])),)
+        (("reason", _reason(before["reject_reason"]), _reason(after["reject_reason"])),)
         if before["reject_reason"] != after["reject_reason"]
         else ()
     )
+
+
+def _reason(parts: object) -> str:
+    """A placement's `reject_reason` in English (`(empty)` for none)."""
+    return english_text(parts_of(parts)) if parts else "(empty)"
 
 
 def _shown(value: object) -> str:

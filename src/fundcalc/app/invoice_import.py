@@ -46,13 +46,17 @@ from fundcalc.app.register import (
 from fundcalc.base.findings import (
     EXCEPTION,
     WARNING,
-    finding_frame,
+    Finding,
+    Note,
+    file_warnings,
     finding_lines,
+    findings_of,
     printable,
     sort_findings,
 )
 from fundcalc.base.money import format_cents
 from fundcalc.base.plural import counted
+from fundcalc.base.reasons import LOT_NOT_IN_RULES
 from fundcalc.errors import UsageError
 from fundcalc.inputs.invoices import (
     ALIASES,
@@ -63,7 +67,7 @@ from fundcalc.inputs.invoices import (
     read_invoices,
     read_row,
 )
-from fundcalc.inputs.log import file_warnings, read_bytes
+from fundcalc.inputs.log import read_bytes
 from fundcalc.inputs.rules import Rules
 from fundcalc.inputs.table import LINE, READ_PROBLEM
 
@@ -179,7 +183,9 @@ def import_invoices(
     repeated = same_rows(registry, inputs, stamped, "received_on")
     if repeated is not None:
         findings = sort_findings(
-            pl.concat([findings, _frame([(WARNING, None, repeated_rows(repeated))], path.name)])
+            pl.concat(
+                [findings, findings_of([Finding(WARNING, (repeated_rows(repeated),), path.name)])]
+            )
         )
     report = InvoiceImportReport(path.name, received_on, invoices, findings, None)
     if dry_run:
@@ -200,7 +206,7 @@ def import_invoices(
 
 def read_invoice_export(
     data: bytes, name: str, received_on: date
-) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+) -> tuple[pl.DataFrame, list[Note]]:
     """A provider's invoice export as rows of text (trimmed, empty as null) stamped with
     `received_on`, and its file warnings."""
     named, notes = export_table(
@@ -246,31 +252,13 @@ def _when(row: InvoiceRow) -> tuple[date, str, int]:
     return (row.received_on or date.min, row.source, row.line)
 
 
-def _findings(
-    source: str, rows: list[InvoiceRow], notes: list[tuple[int | None, str]], rules: Rules
-) -> pl.DataFrame:
+def _findings(source: str, rows: list[InvoiceRow], notes: list[Note], rules: Rules) -> pl.DataFrame:
     """Rows that cannot be read (exceptions) and lots the rules do not know (warnings),
     named by the export's file and line."""
-    found: list[tuple[str, int | None, str]] = []
+    found: list[Finding] = []
     for row in rows:
-        if row.problem is not None:
-            found.append((EXCEPTION, row.line, row.problem))
+        if row.problem:
+            found.append(Finding(EXCEPTION, row.problem, source, row.line))
         if row.lot_id is not None and row.lot_id not in rules.lots:
-            found.append((WARNING, row.line, f"lot '{row.lot_id}' is not in the rules"))
-    frame = _frame(found, source)
-    return sort_findings(pl.concat([frame, finding_frame(file_warnings(source, notes))]))
-
-
-def _frame(found: list[tuple[str, int | None, str]], source: str) -> pl.DataFrame:
-    """Findings of `source` from (kind, line, reason)."""
-    return finding_frame(
-        pl.DataFrame(
-            {
-                "kind": [k for k, _, _ in found],
-                "source": [source] * len(found),
-                "line": [n for _, n, _ in found],
-                "reason": [r for _, _, r in found],
-            },
-            schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
-        )
-    )
+            found.append(Finding(WARNING, (LOT_NOT_IN_RULES(row.lot_id),), source, row.line))
+    return sort_findings(pl.concat([findings_of(found), file_warnings(source, notes)]))

@@ -20,6 +20,7 @@ from fundcalc.app.terminal import euro
 from fundcalc.base.findings import printable
 from fundcalc.base.period import Period
 from fundcalc.base.plural import counted
+from fundcalc.base.reasons import english
 from fundcalc.core.allocation import Availability, availability
 from fundcalc.core.calculation import calculate
 from fundcalc.core.invoices import (
@@ -93,7 +94,8 @@ def explain_lot(
         where=pl.col("lot_id") == lot_id,
     )  # fmt: skip
     summed = (
-        segments.group_by("placement_id", "stream", "reason")
+        segments.with_columns(english(segments["reason"]).alias("reason"))
+        .group_by("placement_id", "stream", "reason")
         .agg(pl.col("days").sum(), pl.col("amount_cents").sum())
         .sort("placement_id", "stream", "reason", nulls_last=True)
     )

@@ -19,8 +19,9 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.base.atomic import replace_file
-from fundcalc.base.findings import EXCEPTION
+from fundcalc.base.findings import EXCEPTION, Note
 from fundcalc.base.plural import counted
+from fundcalc.base.reasons import IMPORTED_BEFORE, Part, english_text, parts_of
 from fundcalc.errors import InputError
 from fundcalc.inputs.log import Canonical, by_column, read_bytes, read_table
 from fundcalc.inputs.table import READ_PROBLEM
@@ -39,7 +40,7 @@ def export_table(
     folder: str,
     required: Sequence[str],
     aliases: Mapping[str, Sequence[str]],
-) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+) -> tuple[pl.DataFrame, list[Note]]:
     """A provider's export under the column names its header means, and its file warnings.
 
     An import stamps every row with the day it was received (`stamp`), so an
@@ -62,7 +63,8 @@ def export_table(
         line, problem = broken.row(0)[:2]
         more = f" (and {counted(broken.height - 1, 'more row')})" if broken.height > 1 else ""
         raise InputError(
-            f"{name}: line {line}: {problem}{more}; correct the file and import it again"
+            f"{name}: line {line}: {english_text(parts_of(problem))}{more};"
+            " correct the file and import it again"
         )
     if named.height == 0:
         raise InputError(f"{name}: has no rows to import")
@@ -151,13 +153,9 @@ def _rows_without(stamped: bytes, stamp: str) -> list[list[str]]:
     return [r[:at] + r[at + 1 :] for r in rows[1:]]
 
 
-def repeated_rows(entry: Mapping[str, str]) -> str:
+def repeated_rows(entry: Mapping[str, str]) -> Part:
     """A warning's reason: the export has the rows of a file imported before."""
-    return (
-        f"the same rows as {imported_path(entry)}, imported from {entry.get('source')}"
-        f" recorded on {entry.get('recorded_on')}: this export was imported before (saved"
-        " again, in another encoding or format?); importing it again changes nothing"
-    )
+    return IMPORTED_BEFORE(imported_path(entry), entry.get("source"), entry.get("recorded_on"))
 
 
 #: Why an export of which every row is an exception is not imported without --force.

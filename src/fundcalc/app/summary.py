@@ -16,16 +16,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from fundcalc import __version__
 from fundcalc.app.run import RunResult
 from fundcalc.app.terminal import euro
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
 from fundcalc.base.plural import counted
+from fundcalc.base.reasons import NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER, is_reason
 from fundcalc.core.invoices import InvoiceTotals, invoice_totals
-from fundcalc.core.segments import NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER
 from fundcalc.report.figures import MonthFigures, centrumgemeente_figures, month_figures
 from fundcalc.report.render import REPORT
 
@@ -113,7 +111,8 @@ def run_summary(result: RunResult) -> RunSummary:
             calculation.segments(
                 result.period,
                 "amount_cents",
-                where=pl.col("reason").is_in([NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER]),
+                where=is_reason("reason", NOT_ELIGIBLE)
+                | is_reason("reason", NOT_ELIGIBLE_NOT_A_MEMBER),
             )["amount_cents"].sum()
         ),
         invoices=None if result.invoices is None else invoice_totals(result.invoices),

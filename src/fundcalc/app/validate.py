@@ -14,11 +14,11 @@ from fundcalc.base.findings import (
     WARNING,
     finding_frame,
     grouped_finding_lines,
-    reason_text,
     sort_findings,
 )
 from fundcalc.base.period import Period
 from fundcalc.base.plural import counted
+from fundcalc.base.reasons import UNKNOWN_LOT, UNKNOWN_MUNICIPALITY
 from fundcalc.core.calculation import calculate
 from fundcalc.core.checks import run_checks
 from fundcalc.core.verdicts import verdicts_as_of
@@ -102,21 +102,21 @@ def placement_findings(placements: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         [
             finding_frame(
                 placements.filter(pl.col("reject_reason").is_not_null()).select(
-                    pl.lit(EXCEPTION).alias("kind"), *where, pl.col("reject_reason").alias("reason")
+                    pl.lit(EXCEPTION).alias("kind"), *where, pl.col("reject_reason").alias("parts")
                 )
             ),
             finding_frame(
                 usable.filter(~pl.col("lot_id").is_in(list(rules.lots))).select(
                     pl.lit(EXCEPTION).alias("kind"),
                     *where,
-                    reason_text("unknown lot '{}'", pl.col("lot_id")).alias("reason"),
+                    UNKNOWN_LOT.parts("lot_id").alias("parts"),
                 )
             ),
             finding_frame(
                 usable.filter(~code.is_in(list(rules.municipalities.rows))).select(
                     pl.lit(EXCEPTION).alias("kind"),
                     *where,
-                    reason_text("unknown municipality code '{}'", code).alias("reason"),
+                    UNKNOWN_MUNICIPALITY.parts(code).alias("parts"),
                 )
             ),
             run_checks(placements, rules),

@@ -24,13 +24,12 @@ from functools import cached_property
 import polars as pl
 
 from fundcalc.archive.store import ClosedPeriod
-from fundcalc.base.findings import EXCEPTION, finding_frame, reason_text
+from fundcalc.base.findings import EXCEPTION, finding_frame
 from fundcalc.base.period import Period
+from fundcalc.base.reasons import TOO_LATE
 from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.segments import stay_end
 from fundcalc.core.versions import versions_as_of
-
-TOO_LATE = "too late to correct"
 
 
 @dataclass(frozen=True)
@@ -152,15 +151,12 @@ def too_late_findings(
                     "source",
                     "line",
                     "placement_id",
-                    reason_text(
-                        "{}: recorded on {}, it changes {}, closed as of {}"
-                        " and beyond the {}-month lookback",
-                        pl.lit(TOO_LATE),
+                    TOO_LATE.parts(
                         pl.col("recorded_on").dt.to_string("%Y-%m-%d"),
                         pl.lit(str(q)),
                         pl.lit(closed.as_of.isoformat()),
                         pl.lit(lookback_months),
-                    ).alias("reason"),
+                    ).alias("parts"),
                 )
             )
         )

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from fundcalc.archive.corrections import TOO_LATE
 from fundcalc.archive.store import ClosedPeriod
 from fundcalc.base.findings import EXCEPTION, finding_frame
 from fundcalc.base.period import END_OF_TIME
+from fundcalc.base.reasons import TOO_LATE_VERDICT
 from fundcalc.core.verdicts import verdicts_as_of
 from fundcalc.core.versions import versions_as_of
 
@@ -79,16 +79,12 @@ def too_late_verdicts(
                     "source",
                     "line",
                     "placement_id",
-                    pl.concat_str(
-                        [
-                            pl.lit(f"{TOO_LATE}: the verdict decided on "),
-                            pl.col("decided_on").dt.to_string("%Y-%m-%d"),
-                            pl.lit(
-                                f" changes {q}, closed as of {closed.as_of.isoformat()}"
-                                f" and beyond the {lookback_months}-month lookback"
-                            ),
-                        ]
-                    ).alias("reason"),
+                    TOO_LATE_VERDICT.parts(
+                        pl.col("decided_on").dt.to_string("%Y-%m-%d"),
+                        pl.lit(str(q)),
+                        pl.lit(closed.as_of.isoformat()),
+                        pl.lit(lookback_months),
+                    ).alias("parts"),
                 )
             )
         )

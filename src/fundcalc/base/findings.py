@@ -8,14 +8,21 @@ file and line it comes from, the placement where there is one, and a reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
 from fundcalc.base.plural import counted
+from fundcalc.base.reasons import PARTS, Part, english, parts_series
 
 EXCEPTION = "exception"
 WARNING = "warning"
 
+#: A finding as exceptions.csv shows it.
+COLUMNS = ("kind", "source", "line", "placement_id", "reason", "days")
+#: A finding in a frame: the columns of exceptions.csv, and its reason as parts
+#: (`base.reasons`), from which `reason` (English) and the workbook's Dutch are made.
 SCHEMA: dict[str, pl.DataType] = {
     "kind": pl.String(),
     "source": pl.String(),
@@ -23,37 +30,74 @@ SCHEMA: dict[str, pl.DataType] = {
     "placement_id": pl.String(),
     "reason": pl.String(),
     "days": pl.Int64(),
+    "parts": PARTS,
 }
 
 
-def reason_text(template: str, *values: pl.Expr | str) -> pl.Expr:
-    """A finding's text: `template` with each `{}` replaced by a value (a column name or
-    an expression); null where a value is null.
+@dataclass(frozen=True)
+class Note:
+    """What a file as a whole has to say (an unknown column, its encoding): the line it
+    is about (None: the whole file) and why."""
 
-    This is `pl.format` made of `pl.concat_str`: the kernel of `pl.format` panics on
-    some string columns of many chunks, such as a log read from many files (polars
-    issue 25187, seen again in 2.1.0 on the streaming engine).
-    """
-    pieces = template.split("{}")
-    if len(pieces) != len(values) + 1:
-        raise ValueError(f"{template!r} has {len(pieces) - 1} places for {len(values)} values")
-    parts: list[pl.Expr] = []
-    for piece, value in zip(pieces, (*values, None), strict=True):
-        if piece:
-            parts.append(pl.lit(piece))
-        if value is not None:
-            parts.append(pl.col(value) if isinstance(value, str) else value)
-    return pl.concat_str(parts)
+    line: int | None
+    reason: Part
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding made one by one (most are made as frames, by expressions)."""
+
+    kind: str
+    reason: tuple[Part, ...]
+    source: str | None = None
+    line: int | None = None
+    placement_id: str | None = None
+    days: int | None = None
 
 
 def finding_frame(frame: pl.DataFrame | None = None) -> pl.DataFrame:
-    """A frame with exactly the findings' columns (missing ones null)."""
+    """A frame with exactly the findings' columns (missing ones null).
+
+    A frame with a reason's `parts` and no `reason` gets its English made from
+    them: the text and the parts are always the same reason.
+    """
     if frame is None:
         return pl.DataFrame(schema=SCHEMA)
+    if "parts" in frame.columns and "reason" not in frame.columns:
+        frame = frame.with_columns(english(frame["parts"]).alias("reason"))
     return frame.select(
         (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
         for c, t in SCHEMA.items()
     )
+
+
+def findings_of(found: Sequence[Finding]) -> pl.DataFrame:
+    """Findings made one by one, as a frame."""
+    if not found:  # most files: no polars query for an empty frame
+        return finding_frame()
+    return finding_frame(
+        pl.DataFrame(
+            {
+                "kind": [f.kind for f in found],
+                "source": [f.source for f in found],
+                "line": [f.line for f in found],
+                "placement_id": [f.placement_id for f in found],
+                "days": [f.days for f in found],
+            },
+            schema={
+                "kind": pl.String,
+                "source": pl.String,
+                "line": pl.Int64,
+                "placement_id": pl.String,
+                "days": pl.Int64,
+            },
+        ).with_columns(parts_series([f.reason for f in found]))
+    )
+
+
+def file_warnings(source: str, notes: Sequence[Note]) -> pl.DataFrame:
+    """A file's notes as warnings of that file."""
+    return findings_of([Finding(WARNING, (n.reason,), source, n.line) for n in notes])
 
 
 def sort_findings(frame: pl.DataFrame) -> pl.DataFrame:

@@ -219,12 +219,12 @@ VOID_UNREADABLE = _reason(
     "void '{text}' is not true/false, ja/nee or 1/0",
     "void '{text}' is niet true/false, ja/nee of 1/0",
 )
-NO_VALUE = _reason("no_value", "no {column}", "geen {column}", "column")
+NO_VALUE = _reason("no_value", "no {column}", "{column} ontbreekt", "column")
 MISSING = _reason("missing", "{column} is missing", "{column} ontbreekt", "column")
 NO_MUNICIPALITY = _reason(
     "no_municipality",
     "found_municipality is missing (no brp_municipality)",
-    "found_municipality ontbreekt (geen brp_municipality)",
+    "found_municipality ontbreekt (brp_municipality ook)",
 )
 END_BEFORE_START = _reason(
     "end_before_start", "end_date before start_date", "end_date ligt voor start_date"
@@ -281,6 +281,12 @@ REFLECTION_TOO_LONG = _reason(
     "reflection period longer than {months} months: from {day} the days are charged"
     " to the centrumgemeente",
     "bedenktijd langer dan {months} maanden: vanaf {day} betaalt de centrumgemeente de dagen",
+)
+#: The same for a reflection period of one month, said in the singular.
+REFLECTION_TOO_LONG_A_MONTH = _reason(
+    "reflection_too_long_a_month",
+    "reflection period longer than 1 month: from {day} the days are charged to the centrumgemeente",
+    "bedenktijd langer dan 1 maand: vanaf {day} betaalt de centrumgemeente de dagen",
 )
 REFLECTION_BEFORE_START = _reason(
     "reflection_before_start",
@@ -375,6 +381,16 @@ LOT_NOT_IN_RULES = _reason(
     "lot_not_in_rules", "lot '{lot}' is not in the rules", "perceel '{lot}' staat niet in de regels"
 )
 
+IMPORTED_BEFORE = _reason(
+    "imported_before",
+    "the same rows as {file}, imported from {source} recorded on {recorded_on}: this export"
+    " was imported before (saved again, in another encoding or format?); importing it"
+    " again changes nothing",
+    "dezelfde regels als {file}, geïmporteerd uit {source} vastgelegd op {recorded_on}: deze"
+    " export is al eerder geïmporteerd (opnieuw opgeslagen, in een andere codering of"
+    " indeling?); opnieuw importeren verandert niets",
+)
+
 # --- Corrections of closed months (§6) ---------------------------------------------------
 
 TOO_LATE = _reason(
@@ -424,6 +440,7 @@ REASONS: dict[str, Reason] = {
         UNKNOWN_MUNICIPALITY,
         FUND_LOT_REFLECTION,
         REFLECTION_TOO_LONG,
+        REFLECTION_TOO_LONG_A_MONTH,
         REFLECTION_BEFORE_START,
         REFLECTION_WITHOUT_START,
         DOUBLE_PLACEMENT,
@@ -442,6 +459,7 @@ REASONS: dict[str, Reason] = {
         TOO_MANY_DECIMALS,
         NOT_AN_AMOUNT,
         LOT_NOT_IN_RULES,
+        IMPORTED_BEFORE,
         TOO_LATE,
         TOO_LATE_VERDICT,
     )

@@ -15,6 +15,7 @@ import polars as pl
 
 from fundcalc.base.findings import EXCEPTION, finding_frame, sort_findings
 from fundcalc.base.period import Period
+from fundcalc.base.reasons import english
 from fundcalc.core.allocation import Settlement, settle_periods
 from fundcalc.core.checks import run_checks
 from fundcalc.core.occupancy import LotFigures, lot_figures
@@ -133,12 +134,15 @@ class Calculation:
         with the placements' `segments.IDENTITY`.
 
         The segments sum to the same days and amounts; the ledger rows are what
-        ledger.parquet shows.
+        ledger.parquet shows: `reason` in English, and its `parts` beside it.
         """
         if period not in self._ledger_rows:
             merged = ledger_rows(self._cut(period))
             named = self._named(merged, (*IDENTITY, *SEGMENT_SCHEMA))
-            self._ledger_rows[period] = named.sort("placement_id", "first_day")
+            rows = named.sort("placement_id", "first_day")
+            self._ledger_rows[period] = rows.with_columns(
+                english(rows["reason"]).alias("reason"), rows["reason"].alias("parts")
+            )
         return self._ledger_rows[period]
 
     def ledger_for(self, period: Period) -> pl.DataFrame:
@@ -157,7 +161,8 @@ class Calculation:
         return self._lots[period]
 
     def rejected_days(self, period: Period) -> pl.DataFrame:
-        """The period's rejected days per row of the log and reason, computed once.
+        """The period's rejected days per row of the log and reason, computed once:
+        `reason` in English and its `parts`.
 
         `days` is their number; `amount_cents` what they would have cost
         (days × day tariff) where the tariff is known, null where it is not.
@@ -178,8 +183,11 @@ class Calculation:
                     .alias("amount_cents"),
                 )
             )
-            self._rejected[period] = self._named(
+            named = self._named(
                 rejected, ("source", "line", "placement_id", "reason", "days", "amount_cents")
+            )
+            self._rejected[period] = named.with_columns(
+                english(named["reason"]).alias("reason"), named["reason"].alias("parts")
             )
         return self._rejected[period]
 
@@ -201,7 +209,13 @@ class Calculation:
         # One pass over every placement: the streaming engine wins here.
         touching = placements.lazy().filter(_touches(period)).collect(engine="streaming")
         days = self.rejected_days(period).select(
-            pl.lit(EXCEPTION).alias("kind"), "source", "line", "placement_id", "reason", "days"
+            pl.lit(EXCEPTION).alias("kind"),
+            "source",
+            "line",
+            "placement_id",
+            "reason",
+            "days",
+            "parts",
         )
         # Rejected placements without days here: those whose stay may touch the period, and
         # those whose stay cannot be told at all (a conflict, an unreadable date, an end before
@@ -218,7 +232,7 @@ class Calculation:
                 "source",
                 "line",
                 "placement_id",
-                pl.col("reject_reason").alias("reason"),
+                pl.col("reject_reason").alias("parts"),
             )
         )
         return sort_findings(

@@ -28,15 +28,20 @@ from typing import Protocol
 
 import polars as pl
 
-from fundcalc.base.findings import WARNING, finding_frame, reason_text
+from fundcalc.base.findings import WARNING, Finding, finding_frame, findings_of
 from fundcalc.base.period import Period
-from fundcalc.base.plural import counted
+from fundcalc.base.reasons import (
+    DOUBLE_PLACEMENT,
+    FUND_LOT_REFLECTION,
+    LONG_STAY,
+    OVER_CAPACITY,
+    REFLECTION_BEFORE_START,
+    REFLECTION_TOO_LONG,
+    REFLECTION_TOO_LONG_A_MONTH,
+    REFLECTION_WITHOUT_START,
+)
 from fundcalc.core.segments import stay_end
 from fundcalc.inputs.rules import Rules
-
-FUND_LOT_REFLECTION = "reflection dates on a fund lot are ignored"
-REFLECTION_BEFORE_START = "reflection_end before reflection_start: no reflection window"
-REFLECTION_WITHOUT_START = "reflection_end without reflection_start: no reflection window"
 
 
 class LotCapacity(Protocol):
@@ -71,13 +76,14 @@ Check = Callable[[CheckSubject], pl.DataFrame]
 
 
 def _warning(frame: pl.DataFrame, reason: pl.Expr, days: pl.Expr | None = None) -> pl.DataFrame:
+    """Warnings of the rows of `frame`: `reason` is their reason (`PARTS`)."""
     return finding_frame(
         frame.select(
             pl.lit(WARNING).alias("kind"),
             "source",
             "line",
             "placement_id",
-            reason.alias("reason"),
+            reason.alias("parts"),
             (days if days is not None else pl.lit(None, dtype=pl.Int64)).alias("days"),
         )
     )
@@ -111,7 +117,7 @@ def fund_lot_reflection(subject: CheckSubject) -> pl.DataFrame:
     fund = _lots(subject.rules, cosm=False)
     return _warning(
         subject.usable.filter(fund & (start.is_not_null() | end.is_not_null())),
-        pl.lit(FUND_LOT_REFLECTION),
+        FUND_LOT_REFLECTION.parts(),
     )
 
 
@@ -122,10 +128,10 @@ def reflection_too_long(subject: CheckSubject) -> pl.DataFrame:
     allowed = start.dt.offset_by(f"{months}mo")
     return _warning(
         subject.usable.filter(_lots(subject.rules, cosm=True) & (end > allowed)),
-        reason_text(
-            f"reflection period longer than {counted(months, 'month')}: from {{}} the days are"
-            " charged to the centrumgemeente",
-            allowed.dt.to_string("%Y-%m-%d"),
+        (
+            REFLECTION_TOO_LONG_A_MONTH.parts(allowed.dt.to_string("%Y-%m-%d"))
+            if months == 1
+            else REFLECTION_TOO_LONG.parts(pl.lit(months), allowed.dt.to_string("%Y-%m-%d"))
         ),
     )
 
@@ -134,7 +140,7 @@ def reflection_before_start(subject: CheckSubject) -> pl.DataFrame:
     """A COSM reflection period that ends before it starts: no window at all."""
     start, end = pl.col("reflection_start"), pl.col("reflection_end")
     cosm = _lots(subject.rules, cosm=True)
-    return _warning(subject.usable.filter(cosm & (end < start)), pl.lit(REFLECTION_BEFORE_START))
+    return _warning(subject.usable.filter(cosm & (end < start)), REFLECTION_BEFORE_START.parts())
 
 
 def reflection_without_start(subject: CheckSubject) -> pl.DataFrame:
@@ -143,7 +149,7 @@ def reflection_without_start(subject: CheckSubject) -> pl.DataFrame:
     cosm = _lots(subject.rules, cosm=True)
     return _warning(
         subject.usable.filter(cosm & start.is_null() & end.is_not_null()),
-        pl.lit(REFLECTION_WITHOUT_START),
+        REFLECTION_WITHOUT_START.parts(),
     )
 
 
@@ -182,10 +188,7 @@ def double_placements(subject: CheckSubject) -> pl.DataFrame:
     overlapping = stays.filter(pl.col("start_date") < pl.col("before")).filter(shared > 0)
     return _warning(
         overlapping,
-        reason_text(
-            "the same client is also in placement {} on these days (possible double billing)",
-            "other",
-        ),
+        DOUBLE_PLACEMENT.parts("other"),
         shared,
     )
 
@@ -200,28 +203,22 @@ def long_stays(subject: CheckSubject) -> pl.DataFrame:
             & (anniversary < period.end)
             & (stay_end() > period.first_day)
         ),
-        reason_text(
-            "stay longer than a year (since {})", pl.col("start_date").dt.to_string("%Y-%m-%d")
-        ),
+        LONG_STAY.parts(pl.col("start_date").dt.to_string("%Y-%m-%d")),
     )
 
 
 def over_capacity(subject: CheckSubject) -> pl.DataFrame:
     """Lots with more women placed than their contracted places on some days."""
-    over = [lot for lot in subject.lots if lot.over_capacity_days > 0]
-    return finding_frame(
-        pl.DataFrame(
-            {
-                "kind": [WARNING] * len(over),
-                "reason": [
-                    f"lot {lot.lot_id}: more placements than contracted places ({lot.places})"
-                    f" on these days, at most {lot.peak} on a day"
-                    for lot in over
-                ],
-                "days": [lot.over_capacity_days for lot in over],
-            },
-            schema={"kind": pl.String, "reason": pl.String, "days": pl.Int64},
-        )
+    return findings_of(
+        [
+            Finding(
+                WARNING,
+                (OVER_CAPACITY(lot.lot_id, lot.places, lot.peak),),
+                days=lot.over_capacity_days,
+            )
+            for lot in subject.lots
+            if lot.over_capacity_days > 0
+        ]
     )
 
 

@@ -30,9 +30,15 @@ from datetime import date
 
 import polars as pl
 
-from fundcalc.base.findings import EXCEPTION, finding_frame
+from fundcalc.base.findings import EXCEPTION, Finding, findings_of
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
+from fundcalc.base.reasons import (
+    INVOICE_CONFLICT,
+    INVOICE_REJECTED,
+    INVOICE_REPLACED,
+    NOT_AN_INVOICE_VERSION,
+)
 from fundcalc.core.allocation import Availability
 from fundcalc.core.calculation import Calculation
 from fundcalc.core.segments import REJECTED
@@ -190,11 +196,12 @@ def invoices_in_force(
     and the period's rows received on or before `as_of` that cannot be read or
     conflict, each saying whether it rejects the lot's invoice or was replaced.
     """
-    findings: list[tuple[str, int, str]] = []
+    findings: list[Finding] = []
     by_lot: dict[str, list[InvoiceRow]] = defaultdict(list)
     for row in rows:
         if not row.is_version:
-            findings.append((row.source, row.line, f"not an invoice version: {row.problem}"))
+            reason = (NOT_AN_INVOICE_VERSION(), *row.problem)
+            findings.append(Finding(EXCEPTION, reason, row.source, row.line))
         elif row.period == period and row.received_on is not None and row.received_on <= as_of:
             assert row.lot_id is not None
             by_lot[row.lot_id].append(row)
@@ -206,48 +213,25 @@ def invoices_in_force(
             assert version.received_on is not None
             by_day[version.received_on].setdefault(version.meaning, []).append(version)
         for day, meanings in sorted(by_day.items()):
-            what = f"invoice of lot {lot_id} for {period}"
-            outcome = f"the {what} is rejected" if day == latest else f"replaced by a later {what}"
+            outcome = (INVOICE_REJECTED if day == latest else INVOICE_REPLACED)(lot_id, period)
             if len(meanings) > 1:
                 rows_then = [r for same in meanings.values() for r in same]
                 where = ", ".join(f"{r.source}:{r.line}" for r in _ordered(rows_then))
+                conflict = INVOICE_CONFLICT(day.isoformat(), where)
                 for r in rows_then:
-                    findings.append(
-                        (
-                            r.source,
-                            r.line,
-                            f"conflicts with another row received on {day.isoformat()}"
-                            f" ({where}): {outcome}",
-                        )
-                    )
+                    findings.append(Finding(EXCEPTION, (outcome, conflict), r.source, r.line))
                 continue
             for r in next(iter(meanings.values())):
                 if not r.readable:
-                    findings.append((r.source, r.line, f"{r.problem}: {outcome}"))
+                    findings.append(Finding(EXCEPTION, (outcome, *r.problem), r.source, r.line))
         at_latest = list(by_day[latest].values())
         chosen = at_latest[0][0] if len(at_latest) == 1 else None
         in_force[lot_id] = InForce(lot_id, chosen if chosen and chosen.readable else None)
-    return in_force, _finding_frame(findings)
+    return in_force, findings_of(findings)
 
 
 def _ordered(rows: Sequence[InvoiceRow]) -> list[InvoiceRow]:
     return sorted(rows, key=lambda r: (r.source, r.line))
-
-
-def _finding_frame(findings: Sequence[tuple[str, int, str]]) -> pl.DataFrame:
-    if not findings:
-        return finding_frame()
-    return finding_frame(
-        pl.DataFrame(
-            {
-                "kind": [EXCEPTION] * len(findings),
-                "source": [s for s, _, _ in findings],
-                "line": [n for _, n, _ in findings],
-                "reason": [r for _, _, r in findings],
-            },
-            schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
-        )
-    )
 
 
 def check_invoices(

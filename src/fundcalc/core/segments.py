@@ -15,6 +15,9 @@ segment is consecutive days with one stream:
   (`reason` says so: `NOT_ELIGIBLE`, or `NOT_ELIGIBLE_NOT_A_MEMBER` where the
   day would have been rejected rather than paid by the fund);
 * `REJECTED`: a day that cannot be charged, with its reason.
+
+A segment's `reason` is a reason's parts (`base.reasons`): its English is made
+for the ledger rows (`Calculation.ledger_rows_for`), its Dutch for the workbook.
 """
 
 from __future__ import annotations
@@ -24,8 +27,16 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from fundcalc.base.findings import reason_text
 from fundcalc.base.period import BEGINNING, END_OF_TIME, Period
+from fundcalc.base.reasons import (
+    NO_CENTRUMGEMEENTE,
+    NO_TERMS,
+    NOT_A_MEMBER,
+    NOT_ELIGIBLE,
+    NOT_ELIGIBLE_NOT_A_MEMBER,
+    PARTS,
+    UNKNOWN_LOT,
+)
 from fundcalc.inputs.rules import Rules
 
 FUND = "FUND"
@@ -34,12 +45,6 @@ MUNICIPAL = "MUNICIPAL"
 REJECTED = "REJECTED"
 STREAMS = (FUND, JUSTICE, MUNICIPAL, REJECTED)
 
-#: The reason of a day whose centrumgemeente is not in the key in force, naming it.
-NOT_A_MEMBER = "centrumgemeente {} is not a member of the fund"
-#: The reason of a MUNICIPAL day moved from the fund by a verdict "not eligible" (§11).
-NOT_ELIGIBLE = "not eligible (toetsing): moved from the fund"
-#: The same for a day that without the verdict would have been rejected (NOT_A_MEMBER).
-NOT_ELIGIBLE_NOT_A_MEMBER = "not eligible (toetsing); not a member of the fund"
 #: The column of `placements` that marks a verdict in force "not eligible".
 NOT_ELIGIBLE_COLUMN = "not_eligible"
 
@@ -58,7 +63,7 @@ SEGMENT_SCHEMA: dict[str, pl.DataType] = {
     "days": pl.Int64(),
     "day_tariff_cents": pl.Int64(),
     "amount_cents": pl.Int64(),
-    "reason": pl.String(),
+    "reason": PARTS,
 }
 #: The columns of a placement that segments name by `placement_no`.
 IDENTITY = ("placement_id", "client_id", "source", "line")
@@ -344,21 +349,21 @@ def _streams(segments: pl.LazyFrame, membership: pl.DataFrame) -> pl.LazyFrame:
     )
     reason = (
         pl.when(~pl.col("lot_known"))
-        .then(reason_text("unknown lot '{}'", pl.col("lot_id")))
+        .then(UNKNOWN_LOT.parts("lot_id"))
         .when(tariff.is_null())
-        .then(reason_text("lot {} has no terms on these days", pl.col("lot_id")))
+        .then(NO_TERMS.parts("lot_id"))
         .when(cosm & pl.col("in_window"))
-        .then(pl.lit(None, dtype=pl.String))
+        .then(pl.lit(None, dtype=PARTS))
         .when(centrumgemeente.is_null())
-        .then(reason_text("no centrumgemeente for municipality '{}'", pl.col("municipality_code")))
+        .then(NO_CENTRUMGEMEENTE.parts("municipality_code"))
         .when(cosm)
-        .then(pl.lit(None, dtype=pl.String))
+        .then(pl.lit(None, dtype=PARTS))
         .when(pl.col(NOT_ELIGIBLE_COLUMN) & pl.col("is_member").is_null())
-        .then(pl.lit(NOT_ELIGIBLE_NOT_A_MEMBER))
+        .then(NOT_ELIGIBLE_NOT_A_MEMBER.parts())
         .when(pl.col(NOT_ELIGIBLE_COLUMN))
-        .then(pl.lit(NOT_ELIGIBLE))
+        .then(NOT_ELIGIBLE.parts())
         .when(pl.col("is_member").is_null())
-        .then(reason_text(NOT_A_MEMBER, centrumgemeente))
+        .then(NOT_A_MEMBER.parts(centrumgemeente))
     )
     days = (pl.col("seg_to") - pl.col("seg_from")).dt.total_days().cast(pl.Int64)
     return (

@@ -17,7 +17,8 @@ from datetime import date
 
 import polars as pl
 
-from fundcalc.base.findings import EXCEPTION, finding_frame, reason_text
+from fundcalc.base.findings import EXCEPTION, finding_frame
+from fundcalc.base.reasons import CONFLICTING_VERDICTS, VERDICT_UNREADABLE
 
 #: The columns of a verdict in force.
 IN_FORCE_SCHEMA: dict[str, pl.DataType] = {
@@ -82,7 +83,7 @@ def verdicts_as_of(rows: pl.DataFrame, as_of: date) -> Verdicts:
                     "source",
                     "line",
                     "placement_id",
-                    reason_text("verdict cannot be read: {}", "problem").alias("reason"),
+                    pl.concat_list(VERDICT_UNREADABLE.part(), pl.col("problem")).alias("parts"),
                 )
             ),
             finding_frame(
@@ -91,10 +92,9 @@ def verdicts_as_of(rows: pl.DataFrame, as_of: date) -> Verdicts:
                     "source",
                     "line",
                     "placement_id",
-                    reason_text(
-                        "conflicting verdicts decided on the same day ({}): they change nothing",
-                        pl.col("decided_on").dt.to_string("%Y-%m-%d"),
-                    ).alias("reason"),
+                    CONFLICTING_VERDICTS.parts(pl.col("decided_on").dt.to_string("%Y-%m-%d")).alias(
+                        "parts"
+                    ),
                 )
             ),
         ]

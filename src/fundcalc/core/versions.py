@@ -15,7 +15,18 @@ from datetime import date
 
 import polars as pl
 
-from fundcalc.base.findings import EXCEPTION, finding_frame, reason_text
+from fundcalc.base.findings import EXCEPTION, finding_frame
+from fundcalc.base.reasons import (
+    CONFLICTING_VERSIONS,
+    END_BEFORE_START,
+    MISSING,
+    NO_MUNICIPALITY,
+    NO_VALUE,
+    NOT_A_DATE,
+    PARTS,
+    TOO_LONG,
+    Part,
+)
 from fundcalc.inputs.fields import DATE_COLUMNS, MAX_TEXT, shown, unread_text, unreadable
 from fundcalc.inputs.log import COLUMNS
 from fundcalc.inputs.table import READ_PROBLEM
@@ -42,22 +53,22 @@ class Versions:
 
 
 def _no_version_reason() -> pl.Expr:
-    """Why a row is no version; a row that could not be read as it stands says so first."""
+    """Why a row is no version (`PARTS`); a row that could not be read as it stands says
+    so first."""
     pid = pl.col("placement_id")
     recorded = pl.col("recorded_on")
     reason = (
         pl.when(pid.is_null())
-        .then(pl.lit("no placement_id"))
+        .then(NO_VALUE.parts(pl.lit("placement_id")))
         .when(pid.str.len_chars() > MAX_TEXT)
-        .then(pl.lit(f"placement_id is longer than {MAX_TEXT} characters"))
+        .then(TOO_LONG.parts(pl.lit("placement_id"), pl.lit(MAX_TEXT)))
         .when(unreadable("recorded_on"))
-        .then(reason_text("recorded_on '{}' is not a date", shown("recorded_on")))
+        .then(NOT_A_DATE.parts(pl.lit("recorded_on"), shown("recorded_on")))
         .when(recorded.is_null())
-        .then(pl.lit("no recorded_on"))
+        .then(NO_VALUE.parts(pl.lit("recorded_on")))
     )
-    return pl.when(reason.is_not_null()).then(
-        pl.concat_str([pl.col(READ_PROBLEM), reason], separator="; ", ignore_nulls=True)
-    )
+    read_problem = pl.col(READ_PROBLEM).fill_null(pl.lit([], dtype=PARTS))
+    return pl.when(reason.is_not_null()).then(pl.concat_list(read_problem, reason))
 
 
 #: Columns that together are a row's meaning: identical duplicates count once.
@@ -106,19 +117,17 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
         pl.col("placement_id").replace_strict(conflicts, default=None, return_dtype=pl.String)
         if conflicts
         else pl.lit(None, dtype=pl.String)
-    )
+    )  # the rows in conflict, as `file:line, …`
     # Row-wise work on a frame in memory: the in-memory engine is faster at it
     # than the streaming one (polars' default), which splits it into morsels.
-    placements = _classify(
-        rows.lazy().filter(in_force).with_columns(conflict.alias("conflict"))
-    ).collect(engine="in-memory")
+    placements = _classify(rows.lazy().filter(in_force).with_columns(conflict.alias("conflict")))
     exceptions = finding_frame(  # the reasons are written for these few rows only
         rows.filter(~keys["is_version"]).select(
             pl.lit(EXCEPTION).alias("kind"),
             "source",
             "line",
             "placement_id",
-            _no_version_reason().alias("reason"),
+            _no_version_reason().alias("parts"),
         )
     )
     counts = {
@@ -158,8 +167,8 @@ def _one_per_placement(
 
     Identical rows (by meaning) count once; different ones are a conflict
     that names every row. Returns the rows to drop (all but the first of each
-    placement, in the order of the files and lines), the conflicts by
-    placement, and how many identical duplicates there were.
+    placement, in the order of the files and lines), the rows in conflict
+    (`file:line, …`) by placement, and how many identical duplicates there were.
     """
     if shared.is_empty():
         return set(), {}, 0
@@ -171,38 +180,37 @@ def _one_per_placement(
         distinct.group_by("placement_id", maintain_order=True)
         .agg(
             pl.len().alias("versions"),
-            reason_text("{}:{}", pl.col("source"), pl.col("line")).str.join(", ").alias("where"),
+            pl.concat_str(pl.col("source"), pl.lit(":"), pl.col("line"))
+            .str.join(", ")
+            .alias("where"),
         )
         .filter(pl.col("versions") > 1)
-        .select(
-            "placement_id",
-            reason_text("conflicting versions recorded on the same day ({})", "where"),
-        )
+        .select("placement_id", "where")
     )
     dropped = set(shared.to_list()) - set(kept.to_list())
     return dropped, dict(conflicts.iter_rows()), many.height - distinct.height
 
 
 #: The required fields a version can miss, each a bit of `_missing_code`.
-_MISSING = (
-    (pl.col("client_id").is_null(), "client_id is missing"),
-    (pl.col("lot_id").is_null(), "lot_id is missing"),
-    (pl.col("raw_start_date").is_null() & pl.col("start_date").is_null(), "start_date is missing"),
+_MISSING: tuple[tuple[pl.Expr, Part], ...] = (
+    (pl.col("client_id").is_null(), MISSING("client_id")),
+    (pl.col("lot_id").is_null(), MISSING("lot_id")),
+    (pl.col("raw_start_date").is_null() & pl.col("start_date").is_null(), MISSING("start_date")),
     (
         pl.col("brp_municipality").is_null() & pl.col("found_municipality").is_null(),
-        "found_municipality is missing (no brp_municipality)",
+        NO_MUNICIPALITY(),
     ),
 )
-#: The reason for every combination of missing fields, by `_missing_code`.
-_MISSING_TEXTS = {
-    code: "; ".join(text for bit, (_, text) in enumerate(_MISSING) if code & (1 << bit))
+#: The reason for every combination of missing fields, by `_missing_code` (a `PARTS` value).
+_MISSING_REASONS = {
+    code: [part.row() for bit, (_, part) in enumerate(_MISSING) if code & (1 << bit)]
     for code in range(1, 1 << len(_MISSING))
 }
 
 
 def _missing_code() -> pl.Expr:
     """Which required fields a version misses, one bit each (0: none): a number per
-    row is far cheaper than a text per row, and few rows miss anything."""
+    row is far cheaper than a reason per row, and few rows miss anything."""
     return pl.sum_horizontal(
         pl.when(missing).then(pl.lit(1 << bit, dtype=pl.UInt8)).otherwise(pl.lit(0, dtype=pl.UInt8))
         for bit, (missing, _) in enumerate(_MISSING)
@@ -215,22 +223,31 @@ def _void() -> pl.Expr:
     return pl.when(unreadable("void")).then(None).otherwise(pl.col("void").fill_null(False))
 
 
-def _classify(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Set `reject_reason` on placements that cannot be used; drop the voided ones."""
-    missing_reason = _missing_code().replace_strict(
-        _MISSING_TEXTS, default=None, return_dtype=pl.String
-    )
-    reason = (
+#: Why a version in force rejects its placement (`_why`), by the first that holds.
+_NONE, _CONFLICT, _PROBLEM, _MISSING_FIELD, _END_BEFORE_START = range(5)
+
+
+def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
+    """Set `reject_reason` (`PARTS`) on placements that cannot be used; drop the voided
+    ones.
+
+    Why a version rejects is decided per row as a number (`_why`); the reasons are
+    made for the rejecting rows only and gathered into place: a reason made for
+    every row and then mostly dropped costs many times more.
+    """
+    why = (
         pl.when(pl.col("conflict").is_not_null())
-        .then(pl.col("conflict"))
+        .then(_CONFLICT)
         .when(pl.col("problem").is_not_null())
-        .then(pl.col("problem"))
+        .then(_PROBLEM)
         .when(pl.col("void"))
-        .then(pl.lit(None, dtype=pl.String))
-        .when(missing_reason.is_not_null())
-        .then(missing_reason)
+        .then(_NONE)
+        .when(_missing_code() > 0)
+        .then(_MISSING_FIELD)
         .when(pl.col("end_date") < pl.col("start_date"))
-        .then(pl.lit("end_date before start_date"))
+        .then(_END_BEFORE_START)
+        .otherwise(_NONE)
+        .cast(pl.UInt8)
     )
     # The days of a rejected placement can still be told when its one version
     # has a readable start and a readable end that is not before it.
@@ -240,9 +257,31 @@ def _classify(rows: pl.LazyFrame) -> pl.LazyFrame:
         & ~unreadable("end_date")
         & (pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date")))
     )
-    return (
-        rows.with_columns(reason.alias("reject_reason"), stay_known.alias("stay_known"))
-        .filter(~pl.col("void").fill_null(False) | pl.col("reject_reason").is_not_null())
-        .with_columns(_void().alias("void"))
-        .select(*FIELDS, "source", "line", "reject_reason", "stay_known")
+    # Row-wise work on a frame in memory: the in-memory engine is faster at it
+    # than the streaming one (polars' default), which splits it into morsels.
+    classified = (
+        rows.with_columns(why.alias("_why"), stay_known.alias("stay_known"))
+        .filter(~pl.col("void").fill_null(False) | (pl.col("_why") != _NONE))
+        .collect(engine="in-memory")
+    )
+    made = pl.col("_why").is_in([_CONFLICT, _MISSING_FIELD, _END_BEFORE_START])
+    reasons = classified.filter(made).select(
+        pl.when(pl.col("_why") == _CONFLICT)
+        .then(CONFLICTING_VERSIONS.parts("conflict"))
+        .when(pl.col("_why") == _MISSING_FIELD)
+        .then(_missing_code().replace_strict(_MISSING_REASONS, return_dtype=PARTS))
+        .otherwise(END_BEFORE_START.parts())
+    )
+    at = pl.when(made).then(made.cast(pl.UInt32).cum_sum() - 1)
+    reason = (
+        pl.when(pl.col("_why") == _PROBLEM)
+        .then(pl.col("problem"))
+        .otherwise(pl.lit(reasons.to_series()).gather(at))
+    )
+    return classified.select(
+        *(_void().alias(c) if c == "void" else pl.col(c) for c in FIELDS),
+        "source",
+        "line",
+        reason.alias("reject_reason"),
+        "stay_known",
     )

@@ -29,29 +29,23 @@ from collections.abc import Callable
 
 import polars as pl
 
-from fundcalc.base.findings import reason_text
-from fundcalc.errors import InputError
-from fundcalc.inputs.table import (
-    LINE,
-    READ_PROBLEM,
-    TOO_MANY,
-    RawTable,
-    empty_rows,
-    position,
-    too_many,
+from fundcalc.base.findings import Note
+from fundcalc.base.reasons import (
+    EMPTY_FILE,
+    PARTS,
+    TOO_MANY_FIELDS,
+    WINDOWS_1252,
+    Part,
+    parts_series,
 )
+from fundcalc.errors import InputError
+from fundcalc.inputs.table import LINE, READ_PROBLEM, RawTable, empty_rows, position
 
 #: Files up to this many bytes are read by Python's csv module, larger ones by polars.
 SMALL = 1 << 20
 
 #: The separators a CSV file may use (§3); the first wins a tie.
 SEPARATORS = (",", ";")
-
-WINDOWS_1252 = (
-    "the file is not UTF-8 and was read as Windows-1252 (ANSI), as Dutch Excel saves"
-    " 'CSV (gescheiden door lijstscheidingsteken)': check its accented letters"
-)
-EMPTY = "the file is empty: no header and no rows"
 
 
 class _NotUtf8Error(Exception):
@@ -74,7 +68,7 @@ def _checked(data: bytes, name: str) -> bytes:
     return data
 
 
-def _from_windows_1252(data: bytes, name: str) -> tuple[bytes, tuple[tuple[int | None, str], ...]]:
+def _from_windows_1252(data: bytes, name: str) -> tuple[bytes, tuple[Note, ...]]:
     """Bytes that are not UTF-8, read as Windows-1252, with a note naming the first line."""
     try:
         data.decode("utf-8")
@@ -83,7 +77,7 @@ def _from_windows_1252(data: bytes, name: str) -> tuple[bytes, tuple[tuple[int |
     else:  # pragma: no cover - only called for bytes that are not UTF-8
         return data, ()
     try:
-        return data.decode("cp1252").encode("utf-8"), ((line, WINDOWS_1252),)
+        return data.decode("cp1252").encode("utf-8"), (Note(line, WINDOWS_1252()),)
     except UnicodeDecodeError as error:
         byte = data[error.start]
         line = data.count(b"\n", 0, error.start) + 1
@@ -109,7 +103,7 @@ def read_csv_table(data: bytes, name: str, canonical: Callable[[str], str | None
 
 def _read_table(
     data: bytes,
-    notes: tuple[tuple[int | None, str], ...],
+    notes: tuple[Note, ...],
     name: str,
     canonical: Callable[[str], str | None],
 ) -> RawTable:
@@ -117,7 +111,7 @@ def _read_table(
         data = data.replace(b"\r", b"\n")
     header_line, start = _header_start(data)
     if start < 0:
-        return RawTable((), 1, empty_rows(0), 0, (*notes, (None, EMPTY)))
+        return RawTable((), 1, empty_rows(0), 0, (*notes, Note(None, EMPTY_FILE())))
     body = data[start:]
     end = body.find(b"\n")
     try:
@@ -207,7 +201,7 @@ def _read_plain(
         return None
     names = values.columns
     rows = values.select(
-        _line_numbers(header_line), pl.lit(None, dtype=pl.String).alias(READ_PROBLEM), *names
+        _line_numbers(header_line), pl.lit(None, dtype=PARTS).alias(READ_PROBLEM), *names
     )
     filled = pl.any_horizontal(pl.col(names).is_not_null())
     blank = rows.height - int(rows.select(filled.sum()).item())
@@ -261,7 +255,7 @@ def _read_lines(
     fields = pl.col("fields")
     checked = counted.select(
         pl.when(fields > width)
-        .then(reason_text(TOO_MANY, fields, pl.lit(width)))
+        .then(TOO_MANY_FIELDS.parts(fields, pl.lit(width)))
         .alias(READ_PROBLEM),
         "blank",
     )
@@ -332,7 +326,7 @@ def _read_records(
     """By Python's csv module, which knows the line each row starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     lines: list[int] = []
-    problems: list[str | None] = []
+    problems: list[tuple[Part, ...] | None] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]
     consumed = blank = 0
     try:
@@ -348,7 +342,7 @@ def _read_records(
                 blank += 1
                 continue
             lines.append(start)
-            problems.append(too_many(count, width) if count > width else None)
+            problems.append((TOO_MANY_FIELDS(count, width),) if count > width else None)
             for i, column in enumerate(columns):
                 column.append(fields[i] or None if i < len(fields) else None)
     except csv.Error as error:
@@ -360,7 +354,7 @@ def _read_records(
     frame = pl.DataFrame(
         {
             LINE: pl.Series(lines, dtype=pl.Int64),
-            READ_PROBLEM: pl.Series(problems, dtype=pl.String),
+            READ_PROBLEM: parts_series(problems),
             **{position(i): pl.Series(c, dtype=pl.String) for i, c in enumerate(columns)},
         }
     )

@@ -11,8 +11,8 @@ of the value read: a date not in ISO form (`31-03-2026`), a `void` other than
 `true` or `false` (`ja`), and any text that cannot be read at all. What was
 written can always be shown, while the rows of a large log, written plainly,
 carry no second copy of their fields. An empty field is null. A row with a
-field that cannot be read names them all in `problem` (null when every field
-can be read).
+field that cannot be read names them all in `problem`, a reason of a part per
+field (`base.reasons`; null when every field can be read).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import date
 
 import polars as pl
 
-from fundcalc.base.findings import reason_text
+from fundcalc.base.reasons import NOT_A_DATE, PARTS, TOO_LONG, VOID_UNREADABLE, reasons_by
 from fundcalc.inputs.table import READ_PROBLEM
 
 MAX_TEXT = 100
@@ -108,38 +108,22 @@ def typed(text: pl.LazyFrame) -> pl.LazyFrame:
         *(parse_date(c).alias(c) for c in (*DATE_COLUMNS, "recorded_on")),
         _void().alias("void"),
     )
-    problems = (  # (when, what): every field of the row that cannot be read
+    problems = (  # (when, why): every field of the row that cannot be read
         (pl.col(READ_PROBLEM).is_not_null(), pl.col(READ_PROBLEM)),
         *(
-            (
-                pl.col(c).str.len_chars() > MAX_TEXT,
-                pl.lit(f"{c} is longer than {MAX_TEXT} characters"),
-            )
+            (pl.col(c).str.len_chars() > MAX_TEXT, TOO_LONG.parts(pl.lit(c), pl.lit(MAX_TEXT)))
             for c in TEXT_COLUMNS
         ),
-        *(
-            (unreadable(c), reason_text("{} '{}' is not a date", pl.lit(c), shown(c)))
-            for c in DATE_COLUMNS
-        ),
-        (
-            unreadable("void"),
-            reason_text("void '{}' is not true/false, ja/nee or 1/0", shown("void")),
-        ),
+        *((unreadable(c), NOT_A_DATE.parts(pl.lit(c), shown(c))) for c in DATE_COLUMNS),
+        (unreadable("void"), VOID_UNREADABLE.parts(shown("void"))),
     )
     flagged = parsed.with_row_index("_typed").with_columns(
         pl.any_horizontal(when for when, _ in problems).alias("_flagged")
     )
-    # The text is made for the few rows with a problem only, then joined back.
-    texts = flagged.filter("_flagged").select(
-        "_typed",
-        pl.concat_str(
-            [pl.when(when).then(what) for when, what in problems], separator="; ", ignore_nulls=True
-        )
-        .replace("", None)
-        .alias("problem"),
-    )
+    # The reasons are made for the few rows with a problem only, then joined back.
+    found = reasons_by(flagged.filter("_flagged"), "_typed", *problems).rename({"parts": "problem"})
     return (
-        flagged.join(texts, on="_typed", how="left", maintain_order="left")
+        flagged.join(found, on="_typed", how="left", maintain_order="left")
         .drop("_typed", "_flagged")
         .with_columns(pl.when(~_plain(c)).then(f"raw_{c}").alias(f"raw_{c}") for c in READ_COLUMNS)
     )
@@ -183,7 +167,7 @@ def typed_rows(text: pl.DataFrame) -> pl.DataFrame:
         *(pl.col(f"_iso_{c}").alias(c) for c in dates),
         (pl.col("void") == "true").alias("void"),
         *(pl.lit(None, dtype=pl.String).alias(f"raw_{c}") for c in READ_COLUMNS),
-        pl.lit(None, dtype=pl.String).alias("problem"),
+        pl.lit(None, dtype=PARTS).alias("problem"),
     )
     if plainly.all():
         return rows.select(columns)

@@ -32,18 +32,23 @@ from pathlib import Path
 
 import polars as pl
 
-from fundcalc.base.findings import finding_frame
+from fundcalc.base.findings import Note, file_warnings, finding_frame
 from fundcalc.base.money import parse_cents
 from fundcalc.base.period import Period
-from fundcalc.inputs.fields import MAX_TEXT
-from fundcalc.inputs.log import (
-    SUFFIXES,
-    by_column,
-    file_sha256,
-    file_warnings,
-    read_bytes,
-    read_table,
+from fundcalc.base.reasons import (
+    MISSING_COLUMNS,
+    NO_VALUE,
+    NOT_A_DATE,
+    NOT_A_MONTH,
+    NOT_AN_AMOUNT,
+    NOT_WHOLE_DAYS,
+    TOO_LONG,
+    TOO_MANY_DECIMALS,
+    Part,
+    parts_of,
 )
+from fundcalc.inputs.fields import MAX_TEXT
+from fundcalc.inputs.log import SUFFIXES, by_column, file_sha256, read_bytes, read_table
 from fundcalc.inputs.table import LINE, READ_PROBLEM
 
 #: The folder under the inputs that holds the invoices.
@@ -81,7 +86,7 @@ _DUTCH = re.compile(r"([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})")
 _SHOWN = 40
 
 #: How a reader of a row says that a field cannot be read: (field, reason).
-_Fail = Callable[[str, str], None]
+_Fail = Callable[[str, Part], None]
 
 
 def header_key(header: str) -> str:
@@ -106,7 +111,8 @@ class InvoiceRow:
 
     A field that cannot be read (or is empty) is None, and its text, if any,
     is kept in `unread` (field → text). `problem` names every field that
-    cannot be read or is missing; None when the row is whole.
+    cannot be read or is missing, a part each (`base.reasons`); none when the
+    row is whole. `read_problem` is why the row could not be read as it stands.
     """
 
     source: str
@@ -118,9 +124,9 @@ class InvoiceRow:
     day_cents: int | None
     availability_cents: int | None
     received_on: date | None
-    problem: str | None = None
+    problem: tuple[Part, ...] = ()
     unread: tuple[tuple[str, str], ...] = ()
-    read_problem: str | None = None
+    read_problem: tuple[Part, ...] = ()
 
     @property
     def is_version(self) -> bool:
@@ -129,7 +135,7 @@ class InvoiceRow:
 
     @property
     def readable(self) -> bool:
-        return self.problem is None
+        return not self.problem
 
     @property
     def meaning(self) -> tuple[object, ...]:
@@ -217,7 +223,7 @@ def read_invoice_file(data: bytes, name: str) -> tuple[list[InvoiceRow], pl.Data
     named, notes = by_column(table, name, invoice_column)
     missing = [c for c in COLUMNS if c not in named.columns]
     if missing and table.header:
-        notes.append((table.header_line, f"no column {', '.join(missing)}"))
+        notes.append(Note(table.header_line, MISSING_COLUMNS(", ".join(missing))))
     texts = named.select(
         LINE,
         READ_PROBLEM,
@@ -235,10 +241,10 @@ def read_invoice_file(data: bytes, name: str) -> tuple[list[InvoiceRow], pl.Data
 def read_row(source: str, row: Mapping[str, object]) -> InvoiceRow:
     """An invoice row of text (trimmed, empty as None) read by meaning."""
     text = {c: _as_text(row.get(c)) for c in COLUMNS}
-    problems: list[str] = []
+    problems: list[Part] = []
     unread: list[tuple[str, str]] = []
 
-    def fail(column: str, reason: str) -> None:
+    def fail(column: str, reason: Part) -> None:
         problems.append(reason)
         value = text[column]
         if value is not None:
@@ -247,12 +253,11 @@ def read_row(source: str, row: Mapping[str, object]) -> InvoiceRow:
     def required(column: str) -> str | None:
         value = text[column]
         if value is None:
-            problems.append(f"no {column}")
+            problems.append(NO_VALUE(column))
         return value
 
-    read_problem = _as_text(row.get(READ_PROBLEM))
-    if read_problem:
-        problems.append(read_problem)
+    read_problem = parts_of(row.get(READ_PROBLEM))
+    problems += read_problem
     invoice_id = _text_field("invoice_id", required("invoice_id"), fail)
     lot_id = _text_field("lot_id", required("lot_id"), fail)
     period = _period(required("period"), fail)
@@ -262,7 +267,7 @@ def read_row(source: str, row: Mapping[str, object]) -> InvoiceRow:
     received = required("received_on")
     received_on = parse_day(received) if received is not None else None
     if received is not None and received_on is None:
-        fail("received_on", f"received_on '{_shown(received)}' is not a date")
+        fail("received_on", NOT_A_DATE("received_on", _shown(received)))
     line = row.get(LINE)
     return InvoiceRow(
         source=source,
@@ -274,7 +279,7 @@ def read_row(source: str, row: Mapping[str, object]) -> InvoiceRow:
         day_cents=day_cents,
         availability_cents=availability_cents,
         received_on=received_on,
-        problem="; ".join(problems) or None,
+        problem=tuple(problems),
         unread=tuple(unread),
         read_problem=read_problem,
     )
@@ -290,7 +295,7 @@ def _shown(text: str) -> str:
 
 def _text_field(column: str, value: str | None, fail: _Fail) -> str | None:
     if value is not None and len(value) > MAX_TEXT:
-        fail(column, f"{column} is longer than {MAX_TEXT} characters")
+        fail(column, TOO_LONG(column, MAX_TEXT))
         return None
     return value
 
@@ -301,7 +306,7 @@ def _period(value: str | None, fail: _Fail) -> Period | None:
     match = _PERIOD.fullmatch(value)
     if match and int(match[1]) >= 1000 and 1 <= int(match[2]) <= 12:
         return Period(int(match[1]), int(match[2]))
-    fail("period", f"period '{_shown(value)}' is not a month like 2025-01")
+    fail("period", NOT_A_MONTH(_shown(value)))
     return None
 
 
@@ -310,7 +315,7 @@ def _days(value: str | None, fail: _Fail) -> int | None:
         return None
     if _DAYS.fullmatch(value):
         return int(value)
-    fail("days", f"days '{_shown(value)}' is not a whole number")
+    fail("days", NOT_WHOLE_DAYS(_shown(value)))
     return None
 
 
@@ -331,12 +336,8 @@ def _amount(column: str, value: str | None, fail: _Fail) -> int | None:
     cents = amount_cents(value)
     if cents is None:
         decimals = re.fullmatch(r"[0-9]+[.,]([0-9]{3,})", value)
-        why = (
-            "has more than 2 decimals"
-            if decimals
-            else "is not an amount in euros like 236,40 or 236.40"
-        )
-        fail(column, f"{column} '{_shown(value)}' {why}")
+        why = TOO_MANY_DECIMALS if decimals else NOT_AN_AMOUNT
+        fail(column, why(column, _shown(value)))
     return cents
 
 

@@ -26,7 +26,15 @@ from pathlib import Path
 import polars as pl
 
 from fundcalc.base.disk import NotRegularFileError, read_regular, refusal
-from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame
+from fundcalc.base.findings import (
+    EXCEPTION,
+    Finding,
+    Note,
+    file_warnings,
+    finding_frame,
+    findings_of,
+)
+from fundcalc.base.reasons import NOT_READ, PARTS, UNKNOWN_COLUMN, UNNAMED_COLUMN
 from fundcalc.errors import InputError, not_in_project
 from fundcalc.inputs.csvfile import read_csv_table
 from fundcalc.inputs.fields import typed_rows
@@ -50,11 +58,11 @@ COLUMNS = (
 
 #: Frame schema of a file's rows as text (as written, trimmed, empty as null),
 #: before their fields are read (`fields.typed`).
-RAW_SCHEMA = {
+RAW_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "source": pl.String,
     "line": pl.Int64,
     **dict.fromkeys(COLUMNS, pl.String),
-    READ_PROBLEM: pl.String,
+    READ_PROBLEM: PARTS,
 }
 
 SUFFIXES = (".csv", ".xlsx")
@@ -147,20 +155,12 @@ def refused_files(inputs: Path) -> pl.DataFrame:
     """The entries of `inputs/placements/` named like log files that are not read: a
     symbolic link (it could point anywhere, `/etc/passwd`), a folder, a pipe. Each is
     an exception naming it, so that no one thinks its rows were counted."""
-    refused = [(p.name, why) for p in _log_entries(inputs) if (why := refusal(p)) is not None]
-    if not refused:
-        return finding_frame()
-    return finding_frame(
-        pl.DataFrame(
-            {
-                "kind": [EXCEPTION] * len(refused),
-                "source": [name for name, _ in refused],
-                "reason": [
-                    f"{why}: not read and not archived; put the file itself in the log"
-                    for _, why in refused
-                ],
-            }
-        )
+    return findings_of(
+        [
+            Finding(EXCEPTION, (NOT_READ(why),), p.name)
+            for p in _log_entries(inputs)
+            if (why := refusal(p)) is not None
+        ]
     )
 
 
@@ -272,9 +272,7 @@ def read_file(data: bytes, name: str) -> FileRows:
     return typed_file(*_text(data, name), name)
 
 
-def typed_file(
-    text: pl.DataFrame, blank_rows: int, notes: Sequence[tuple[int | None, str]], name: str
-) -> FileRows:
+def typed_file(text: pl.DataFrame, blank_rows: int, notes: Sequence[Note], name: str) -> FileRows:
     rows = typed_rows(text)
     return FileRows(held(rows, name, empty_columns(rows)), blank_rows, file_warnings(name, notes))
 
@@ -299,32 +297,13 @@ def read_file_text(data: bytes, name: str) -> pl.DataFrame:
     return _text(data, name)[0]
 
 
-def _text(data: bytes, name: str) -> tuple[pl.DataFrame, int, list[tuple[int | None, str]]]:
+def _text(data: bytes, name: str) -> tuple[pl.DataFrame, int, list[Note]]:
     table = read_table(data, name)
     named, notes = by_column(table, name, log_column)
     return normalise(named, name, trimmed=table.trimmed), table.blank_rows, notes
 
 
-def file_warnings(name: str, notes: Sequence[tuple[int | None, str]]) -> pl.DataFrame:
-    """A file's notes (line, reason) as warnings of that file."""
-    if not notes:  # most files: no polars query for an empty frame
-        return finding_frame()
-    return finding_frame(
-        pl.DataFrame(
-            {
-                "kind": [WARNING] * len(notes),
-                "source": [name] * len(notes),
-                "line": [line for line, _ in notes],
-                "reason": [reason for _, reason in notes],
-            },
-            schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
-        )
-    )
-
-
-def by_column(
-    table: RawTable, name: str, canonical: Canonical
-) -> tuple[pl.DataFrame, list[tuple[int | None, str]]]:
+def by_column(table: RawTable, name: str, canonical: Canonical) -> tuple[pl.DataFrame, list[Note]]:
     """The table's values under the column names the header means, and what it ignored.
 
     A column named twice (by the same or by an equivalent name) cannot be
@@ -341,9 +320,9 @@ def by_column(
             continue
         if column is None:
             if header:
-                notes.append((table.header_line, f"unknown column '{header}' is ignored"))
+                notes.append(Note(table.header_line, UNKNOWN_COLUMN(header)))
             elif table.rows.get_column(position(i)).is_not_null().any():
-                notes.append((table.header_line, f"column {i + 1} has no name and is ignored"))
+                notes.append(Note(table.header_line, UNNAMED_COLUMN(i + 1)))
             continue
         if column in chosen:
             first = table.header[chosen[column]]
@@ -379,14 +358,12 @@ def normalise(table: pl.DataFrame, name: str, *, trimmed: bool = False) -> pl.Da
         ).alias(c)
         for c in COLUMNS
     ]
-    problem = (
-        pl.col(READ_PROBLEM) if READ_PROBLEM in table.columns else pl.lit(None, dtype=pl.String)
-    )
+    problem = pl.col(READ_PROBLEM) if READ_PROBLEM in table.columns else pl.lit(None, dtype=PARTS)
     return table.select(
         pl.lit(name).alias("source"),
         pl.col("line").cast(pl.Int64),
         *fields,
-        problem.cast(pl.String).alias(READ_PROBLEM),
+        problem.cast(PARTS).alias(READ_PROBLEM),
     )
 
 

@@ -36,6 +36,8 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.base.atomic import replace_file
+from fundcalc.base.findings import Note, file_warnings
+from fundcalc.base.reasons import reason_of
 from fundcalc.inputs import log
 from fundcalc.inputs.log import (
     FileRows,
@@ -44,7 +46,6 @@ from fundcalc.inputs.log import (
     assemble,
     empty_columns,
     file_sha256,
-    file_warnings,
     held,
     parsed_files,
     placement_files,
@@ -53,20 +54,22 @@ from fundcalc.inputs.log import (
 
 #: The cache's folder under the output folder.
 CACHE = Path(".cache") / "log"
-FORMAT = 5
+#: The entries' format, part of `reader_fingerprint`: an entry of another format is never
+#: read. A warning is kept as its line and its reason's code and values (`base.reasons`).
+FORMAT = 6
 
 
 @dataclass(frozen=True)
 class Kept:
     """A file as kept, checked against its checksum: its rows as Parquet (fields
     read, `fields.typed`), how many, the columns without a value, its blank rows
-    and its warnings as (line, reason)."""
+    and its warnings."""
 
     parquet: bytes
     rows: int
     empty: frozenset[str]
     blank_rows: int
-    notes: list[tuple[int | None, str]]
+    notes: list[Note]
 
 
 @cache
@@ -148,9 +151,16 @@ class LogCache:
         try:
             about = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             data = (self.folder / f"{key}.parquet").read_bytes()
-            if about["rows_sha256"] != hashlib.sha256(data).hexdigest():
+            if (
+                about["format"] != FORMAT
+                or about["rows_sha256"] != hashlib.sha256(data).hexdigest()
+            ):
                 return None
-            notes = [(line, str(reason)) for line, reason in about["warnings"]]
+            # A code of no reason, or the wrong number of values: not kept after all.
+            notes = [
+                Note(line, reason_of(str(code))(*values))
+                for line, code, values in about["warnings"]
+            ]
             empty = frozenset(str(column) for column in about["empty_columns"])
             return Kept(data, int(about["rows"]), empty, int(about["blank_rows"]), notes)
         except (OSError, ValueError, KeyError, TypeError):
@@ -191,7 +201,10 @@ class LogCache:
             "rows": read.rows.height,
             "empty_columns": empty_columns(read.rows),
             "blank_rows": read.blank_rows,
-            "warnings": read.findings.select("line", "reason").rows(),
+            "warnings": [
+                [line, part["code"], part["values"]]
+                for line, (part,) in read.findings.select("line", "parts").iter_rows()
+            ],
         }
         self.folder.mkdir(parents=True, exist_ok=True)
         key = self.key(name, sha256)

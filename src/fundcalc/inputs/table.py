@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from fundcalc.base.findings import Note
+from fundcalc.base.reasons import BEYOND_HEADER, PARTS, Part
+
 #: Columns of `RawTable.rows` besides the values.
 LINE = "line"
 READ_PROBLEM = "read_problem"
@@ -30,7 +33,7 @@ def position(index: int) -> str:
 class RawTable:
     """The header, the rows by position, and what the file as a whole needs to say.
 
-    `notes` are file-level warnings as (line, reason): a file read as
+    `notes` are file-level warnings: a file read as
     Windows-1252, an empty file. `trimmed` says that no value has spaces
     around it and none is the empty string (they are null), so the values
     need no trimming.
@@ -40,7 +43,7 @@ class RawTable:
     header_line: int
     rows: pl.DataFrame
     blank_rows: int = 0
-    notes: tuple[tuple[int | None, str], ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())
     trimmed: bool = False
 
 
@@ -49,25 +52,15 @@ def empty_rows(width: int) -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             LINE: pl.Int64,
-            READ_PROBLEM: pl.String,
+            READ_PROBLEM: PARTS,
             **{position(i): pl.String for i in range(width)},
         }
     )
 
 
-#: The read problem of a CSV row with more values than the header has names.
-TOO_MANY = "the row has {} fields where the header has {}"
-
-
-def too_many(count: int, width: int) -> str:
-    """TOO_MANY for a row of `count` fields under a header of `width` names."""
-    return TOO_MANY.format(count, width)
-
-
-def beyond_header(columns: Sequence[int]) -> str:
+def beyond_header(columns: Sequence[int]) -> Part:
     """The read problem of a spreadsheet row with values right of the header."""
-    letters = ", ".join(_column_letter(c) for c in columns)
-    return f"the row has values right of the header (column {letters})"
+    return BEYOND_HEADER(", ".join(_column_letter(c) for c in columns))
 
 
 def _column_letter(index: int) -> str:

@@ -30,7 +30,16 @@ from pathlib import Path
 
 import polars as pl
 
-from fundcalc.base.findings import WARNING, finding_frame, reason_text
+from fundcalc.base.findings import file_warnings, finding_frame
+from fundcalc.base.reasons import (
+    ELIGIBLE_EMPTY,
+    ELIGIBLE_UNREADABLE,
+    NO_VALUE,
+    NOT_A_DATE,
+    PARTS,
+    TOO_LONG,
+    reasons_by,
+)
 from fundcalc.inputs.fields import MAX_TEXT, parse_date
 from fundcalc.inputs.log import IGNORED, SUFFIXES, by_column, read_bytes, read_table
 from fundcalc.inputs.table import LINE, READ_PROBLEM
@@ -85,7 +94,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "sample": pl.String(),
     "raw_eligible": pl.String(),
     "raw_decided_on": pl.String(),
-    "problem": pl.String(),
+    "problem": PARTS,
 }
 
 
@@ -178,7 +187,7 @@ def verdict_rows(data: bytes, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
             ).alias(c)
             for c in COLUMNS
         ),
-        pl.col(READ_PROBLEM).cast(pl.String),
+        pl.col(READ_PROBLEM).cast(PARTS),
     )
     typed = text.with_columns(
         pl.col("eligible")
@@ -188,8 +197,14 @@ def verdict_rows(data: bytes, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
         parse_date("decided_on").alias("decided_on"),
         pl.col("eligible").alias("raw_eligible"),
         pl.col("decided_on").alias("raw_decided_on"),
-    ).with_columns(_problem().alias("problem"))
-    return typed.select(*SCHEMA), _warnings(source_name(name), notes)
+    )
+    typed = typed.with_row_index("_row").join(
+        _problems(typed.lazy().with_row_index("_row")).collect().rename({"parts": "problem"}),
+        on="_row",
+        how="left",
+        maintain_order="left",
+    )
+    return typed.select(*SCHEMA), file_warnings(source_name(name), notes)
 
 
 def _verdict_or_unnamed(header: str) -> str | None:
@@ -197,47 +212,30 @@ def _verdict_or_unnamed(header: str) -> str | None:
     return IGNORED if not header.strip() else verdict_column(header)
 
 
-def _problem() -> pl.Expr:
-    """Why a verdict row cannot be read: every reason, or null."""
-    reasons = (
+def _problems(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Why each verdict row that cannot be read cannot be (`_row`, `parts`)."""
+    return reasons_by(
+        rows,
+        "_row",
         (pl.col(READ_PROBLEM).is_not_null(), pl.col(READ_PROBLEM)),
-        (pl.col("placement_id").is_null(), pl.lit("no placement_id")),
+        (pl.col("placement_id").is_null(), NO_VALUE.parts(pl.lit("placement_id"))),
         (
             pl.col("placement_id").str.len_chars() > MAX_TEXT,
-            pl.lit(f"placement_id is longer than {MAX_TEXT} characters"),
+            TOO_LONG.parts(pl.lit("placement_id"), pl.lit(MAX_TEXT)),
         ),
-        (pl.col("raw_eligible").is_null(), pl.lit("eligible is empty: no verdict")),
+        (pl.col("raw_eligible").is_null(), ELIGIBLE_EMPTY.parts()),
         (
             pl.col("raw_eligible").is_not_null() & pl.col("eligible").is_null(),
-            reason_text("eligible '{}' is not ja/nee, true/false or 1/0", _short("raw_eligible")),
+            ELIGIBLE_UNREADABLE.parts(_short("raw_eligible")),
         ),
-        (pl.col("raw_decided_on").is_null(), pl.lit("no decided_on")),
+        (pl.col("raw_decided_on").is_null(), NO_VALUE.parts(pl.lit("decided_on"))),
         (
             pl.col("raw_decided_on").is_not_null() & pl.col("decided_on").is_null(),
-            reason_text("decided_on '{}' is not a date", _short("raw_decided_on")),
+            NOT_A_DATE.parts(pl.lit("decided_on"), _short("raw_decided_on")),
         ),
     )
-    return pl.concat_str(
-        [pl.when(when).then(what) for when, what in reasons], separator="; ", ignore_nulls=True
-    ).replace("", None)
 
 
 def _short(column: str) -> pl.Expr:
     text = pl.col(column)
     return pl.when(text.str.len_chars() > 40).then(text.str.slice(0, 37) + "...").otherwise(text)
-
-
-def _warnings(source: str, notes: list[tuple[int | None, str]]) -> pl.DataFrame:
-    if not notes:
-        return finding_frame()
-    return finding_frame(
-        pl.DataFrame(
-            {
-                "kind": [WARNING] * len(notes),
-                "source": [source] * len(notes),
-                "line": [line for line, _ in notes],
-                "reason": [reason for _, reason in notes],
-            },
-            schema={"kind": pl.String, "source": pl.String, "line": pl.Int64, "reason": pl.String},
-        )
-    )

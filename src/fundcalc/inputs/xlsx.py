@@ -21,6 +21,8 @@ from typing import Any
 
 import polars as pl
 
+from fundcalc.base.findings import Note
+from fundcalc.base.reasons import BEFORE_1900, EMPTY_SHEET, INEXACT_NUMBER, Part, parts_series
 from fundcalc.errors import InputError
 from fundcalc.inputs.table import (
     LINE,
@@ -172,7 +174,7 @@ def _first_sheet(workbook: Any, name: str) -> RawTable:
     header: tuple[str, ...] | None = None
     header_line = 0
     lines: list[int] = []
-    problems: list[str | None] = []
+    problems: list[tuple[Part, ...] | None] = []
     rows: list[list[str | None]] = []
     blank = 0
     for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
@@ -195,18 +197,17 @@ def _first_sheet(workbook: Any, name: str) -> RawTable:
         beyond = [i for i in range(width, len(texts)) if (texts[i] or "").strip()]
         inexact = [p for i, v in enumerate(values[:width]) if (p := _inexact(v, header[i]))]
         lines.append(number)
-        problems.append(beyond_header(beyond) if beyond else inexact[0] if inexact else None)
+        problem = beyond_header(beyond) if beyond else inexact[0] if inexact else None
+        problems.append(None if problem is None else (problem,))
         rows.append(texts[:width])
     if header is None:
-        return RawTable(
-            (), 1, empty_rows(0), 0, ((None, "the sheet is empty: no header and no rows"),)
-        )
+        return RawTable((), 1, empty_rows(0), 0, (Note(None, EMPTY_SHEET()),))
     if not rows:
         return RawTable(header, header_line, empty_rows(len(header)), blank)
     frame = pl.DataFrame(
         {
             LINE: pl.Series(lines, dtype=pl.Int64),
-            READ_PROBLEM: pl.Series(problems, dtype=pl.String),
+            READ_PROBLEM: parts_series(problems),
             **{
                 position(i): pl.Series(
                     [r[i] if i < len(r) else None for r in rows], dtype=pl.String
@@ -225,18 +226,15 @@ _FIRST_DAY = date(1900, 1, 1)
 _EXACT = 2**53
 
 
-def _inexact(value: object, column: str) -> str | None:
+def _inexact(value: object, column: str) -> Part | None:
     """Why a cell cannot be read as what was typed, or None: a number too long to be
     held exactly (an id typed as a number), a date before Excel's first day."""
     if isinstance(value, float) and value.is_integer() and abs(value) >= _EXACT:
-        return (
-            f"{column}: a number of more than 15 digits cannot be read exactly;"
-            " store it as text in Excel"
-        )
+        return INEXACT_NUMBER(column)
     if isinstance(value, datetime | date) and value < (
         datetime(1900, 1, 1) if isinstance(value, datetime) else _FIRST_DAY
     ):
-        return f"{column}: a date before 1900 (an Excel date serial below 1)"
+        return BEFORE_1900(column)
     return None
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from fundcalc.base.findings import COLUMNS
+
 if TYPE_CHECKING:
     from fundcalc.core.allocation import StatementRow
 
@@ -117,8 +119,9 @@ def render_findings(findings: pl.DataFrame) -> bytes:
     Fields are quoted only where they hold a `;`, a `"` or a line break, as
     Python's csv writer quotes them.
     """
-    safe = findings.with_columns(
-        safe_column(name) for name, dtype in findings.schema.items() if dtype == pl.String
+    shown = findings.select(COLUMNS)
+    safe = shown.with_columns(
+        safe_column(name) for name, dtype in shown.schema.items() if dtype == pl.String
     )
     buffer = io.BytesIO()
     safe.write_csv(buffer, separator=";", line_terminator="\r\n", include_bom=True)

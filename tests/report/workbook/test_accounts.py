@@ -12,8 +12,9 @@ import polars as pl
 from openpyxl import Workbook
 
 from fundcalc.base.findings import finding_frame
+from fundcalc.base.reasons import groups
 from fundcalc.core.calculation import Calculation, calculate
-from fundcalc.report.dutch import Context, reason_groups
+from fundcalc.report.dutch import Context
 from fundcalc.report.render import EXCEPTIONS, LEDGER, MANIFEST, REPORT, STATEMENT
 from fundcalc.report.sheets import BODY, SECTION, TOTAL, Euro, Sheet
 from fundcalc.report.workbook.accounts import LISTED_PER_REASON, MAX_REASONS, exceptions_sheet
@@ -126,11 +127,11 @@ def test_the_sheet_counts_every_finding_of_exceptions_csv_per_reason(sample: Sam
     counted = table(workbook, "Soort")
     with (sample.folder / EXCEPTIONS).open(encoding="utf-8-sig", newline="") as stream:
         found = list(csv.DictReader(stream, delimiter=";"))
-    assert found
-    groups = reason_groups(pl.Series([f["reason"] for f in found])).to_list()
+    findings = sample.run.findings
+    assert found and [f["reason"] for f in found] == findings["reason"].to_list()
     expected = Counter(
         ({"exception": "uitzondering", "warning": "waarschuwing"}[f["kind"]], g)
-        for f, g in zip(found, groups, strict=True)
+        for f, g in zip(found, groups(findings["parts"]).to_list(), strict=True)
     )
     body = {(r["Soort"], r["Reden"]): r["Aantal"] for r in counted if r["Reden"] is not None}
     assert body == dict(expected)

@@ -1,8 +1,8 @@
 """The workbook's sheets about the data and the run: Uitzonderingen and Verantwoording.
 
 The exceptions counted per reason, with their days and the amount not
-charged, and the first of each reason with its placement, reason (in Dutch
-where it is a known one), file and line; and how the figures were
+charged, and the first of each reason with its placement, reason (in Dutch,
+from its code and values: `base.reasons`), file and line; and how the figures were
 made: versions, rules and input files with their SHA-256, the as-of date, row
 counts and the invariant checks of every month calculated.
 """
@@ -19,6 +19,7 @@ import polars as pl
 from fundcalc import __version__
 from fundcalc.base.findings import EXCEPTION, WARNING
 from fundcalc.base.plural import plural
+from fundcalc.base.reasons import dutch_text, groups, parts_of
 from fundcalc.core.calculation import Calculation
 from fundcalc.core.segments import STREAMS
 from fundcalc.inputs.invoices import InvoiceFile
@@ -30,8 +31,6 @@ from fundcalc.report.dutch import (
     PLACEMENT_NAMES,
     STREAM_NAMES,
     Context,
-    dutch_reason,
-    reason_groups,
 )
 from fundcalc.report.figures import exception_amounts
 from fundcalc.report.sheets import (
@@ -66,15 +65,15 @@ def _not_charged(kind: str, days: int | None, amount: int | None) -> CellValue:
 def exceptions_sheet(ctx: Context, calculation: Calculation, findings: pl.DataFrame) -> Sheet:
     """Uitzonderingen: the period's findings counted per reason, then the first of each.
 
-    A reason is counted without its values (`reason_groups`: every unknown
-    lot is one reason), with its findings, days and the euros not charged;
+    A reason is counted without its values (`base.reasons.groups`: every
+    unknown lot is one reason), with its findings, days and the euros not charged;
     exceptions come first, then warnings, each largest first. Under it the
     first LISTED_PER_REASON findings of each reason, with placement, reason,
     file and line. The sheet stays small whatever the log: exceptions.csv,
     beside the workbook, has every finding.
     """
     findings = exception_amounts(calculation, ctx.period, findings).with_columns(
-        reason_groups(findings["reason"]).fill_null("").alias("group")
+        pl.coalesce(groups(findings["parts"]), findings["reason"]).fill_null("").alias("group")
     )
     per_reason = _per_reason(findings)
     listed = _first_of_each(findings, per_reason)
@@ -221,15 +220,15 @@ def _first_of_each(findings: pl.DataFrame, per_reason: pl.DataFrame) -> list[Row
         & (pl.int_range(pl.len()).over("kind", "group") < LISTED_PER_REASON)
     )
     by_reason: dict[tuple[str, str], list[Row]] = {}
-    for kind, group, source, line, placement, reason, days, amount in first.select(
-        "kind", "group", "source", "line", "placement_id", "reason", "days", "amount_cents"
+    for kind, group, source, line, placement, reason, parts, days, amount in first.select(
+        "kind", "group", "source", "line", "placement_id", "reason", "parts", "days", "amount_cents"
     ).iter_rows():
         where = None if source is None else source if line is None else f"{source}:{line}"
         by_reason.setdefault((kind, group), []).append(
             Row(
                 (
                     placement,
-                    None if reason is None else dutch_reason(reason),
+                    dutch_text(parts_of(parts)) if parts else reason,
                     where,
                     days,
                     _not_charged(kind, days, amount),

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from fundcalc.base.period import Period
+from fundcalc.base.reasons import NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER, is_reason
 from fundcalc.core.calculation import Calculation
-from fundcalc.core.segments import FUND, MUNICIPAL, NOT_ELIGIBLE, NOT_ELIGIBLE_NOT_A_MEMBER
+from fundcalc.core.segments import FUND, MUNICIPAL
 from fundcalc.report.dutch import Context, short_month
 from fundcalc.report.sheets import TOTAL, Count, Euro, Row, Sheet, Table
 
@@ -87,10 +88,10 @@ def eligibility_figures(
             "amount_cents",
             where=(pl.col("stream") == FUND) | (pl.col("stream") == MUNICIPAL),
         )
-        fund_like = rows.filter((pl.col("stream") == FUND) | (pl.col("reason") == NOT_ELIGIBLE))
+        fund_like = rows.filter((pl.col("stream") == FUND) | is_reason("reason", NOT_ELIGIBLE))
         numbers.append(fund_like["placement_no"])
-        mine = rows.filter(pl.col("reason") == NOT_ELIGIBLE)
-        other = rows.filter(pl.col("reason") == NOT_ELIGIBLE_NOT_A_MEMBER)
+        mine = rows.filter(is_reason("reason", NOT_ELIGIBLE))
+        other = rows.filter(is_reason("reason", NOT_ELIGIBLE_NOT_A_MEMBER))
         moved.append(
             MonthMoved(
                 period,
