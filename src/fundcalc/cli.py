@@ -28,7 +28,9 @@ from fundcalc import __version__
 from fundcalc.app.terminal import euro, progress, tolerate_any_text
 from fundcalc.base.period import Period
 from fundcalc.base.plural import counted
+from fundcalc.base.readahead import ReadAhead
 from fundcalc.errors import FundcalcError
+from fundcalc.inputs.logfiles import log_files
 
 if TYPE_CHECKING:
     from fundcalc.app.run import RunResult
@@ -421,11 +423,12 @@ def run(
       fundcalc run --period 2026-10 --strict --quiet
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
+    ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
     from fundcalc.app.run import load_inputs, log_cache, run_period  # noqa: PLC0415 - fast --help
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
-        cache = None if no_cache else log_cache(out_dir)
+        cache = None if no_cache else log_cache(out_dir, ahead)
         inputs = load_inputs(rules_dir, inputs_dir, cache)
         step(f"Calculating {period or 'the month'} and writing the outputs")
         result = run_period(inputs, out_dir, period, as_of or date.today())
@@ -709,11 +712,12 @@ def close(
       fundcalc close --period 2026-10 --as-of 2026-11-23
       fundcalc close --period 2026-11 --out outputs --quiet
     """
+    ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
     from fundcalc.app.run import close_period, load_inputs, log_cache  # noqa: PLC0415 - fast --help
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
-        cache = None if no_cache else log_cache(out_dir)
+        cache = None if no_cache else log_cache(out_dir, ahead)
         inputs = load_inputs(rules_dir, inputs_dir, cache, keep_bytes=True)
         step(f"Closing {period}")
         result = close_period(

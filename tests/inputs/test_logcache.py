@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fundcalc.base.readahead import ReadAhead
 from fundcalc.cli import main
 from fundcalc.inputs import logcache
 from fundcalc.inputs.log import Log, read_log
@@ -274,3 +275,27 @@ def test_a_close_parses_the_files_not_in_the_cache_and_keeps_them_there(tmp_path
     assert runner.invoke(main, ["close", *args, *november]).exit_code == 0
     replayed = runner.invoke(main, ["replay", "--period", "2026-11", "--out", str(out)])
     assert replayed.exit_code == 0, replayed.output
+
+
+def test_a_read_whose_run_fails_keeps_nothing_and_the_next_save_sweeps_its_rows(
+    inputs: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "cache"
+    logcache.read_log(inputs, LogCache(folder))  # parsed, encoded, never saved
+    left = entries(folder)
+    assert left and all(name.endswith(".encoding") for name in left)
+    read = cached_read(inputs, folder)
+    assert not any(name.endswith(".encoding") for name in entries(folder))
+    assert len(entries(folder)) == 2 * len(read.files)
+
+
+def test_checksums_computed_ahead_are_used_for_unchanged_files_only(
+    inputs: Path, cache: Path
+) -> None:
+    path = inputs / "placements" / "extra.csv"
+    ahead = ReadAhead([path])
+    assert ahead.sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    path.write_bytes(path.read_bytes().replace(b"2026-10-01", b"2026-10-09"))
+    assert ahead.sha256(path) is None  # changed since: read again
+    read = logcache.read_log(inputs, LogCache(cache, ahead))
+    assert read.rows.filter(source="extra.csv")["start_date"].to_list() == [date(2026, 10, 9)]

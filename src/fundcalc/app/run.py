@@ -37,6 +37,7 @@ from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findi
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
 from fundcalc.base.plural import counted
+from fundcalc.base.readahead import ReadAhead
 from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.core.invoices import CHECK_COLUMNS, InvoiceCheck, check_period, invoice_totals
@@ -128,9 +129,10 @@ def load_inputs(
     return Inputs(rules, log, read_verdicts(inputs_dir), read_invoices(inputs_dir))
 
 
-def log_cache(out_dir: Path) -> LogCache:
-    """The cache of parsed log files that runs writing to `out_dir` share."""
-    return LogCache(out_dir / CACHE)
+def log_cache(out_dir: Path, ahead: ReadAhead | None = None) -> LogCache:
+    """The cache of parsed log files that runs writing to `out_dir` share; with the
+    log's checksums computed `ahead` where they were."""
+    return LogCache(out_dir / CACHE, ahead)
 
 
 def default_period(log_rows: pl.DataFrame, as_of: date) -> Period:

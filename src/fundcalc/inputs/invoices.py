@@ -48,7 +48,8 @@ from fundcalc.base.reasons import (
     parts_of,
 )
 from fundcalc.inputs.fields import MAX_TEXT
-from fundcalc.inputs.log import SUFFIXES, by_column, file_sha256, read_bytes, read_table
+from fundcalc.inputs.log import by_column, file_sha256, read_bytes, read_table
+from fundcalc.inputs.logfiles import SUFFIXES
 from fundcalc.inputs.table import LINE, READ_PROBLEM
 
 #: The folder under the inputs that holds the invoices.

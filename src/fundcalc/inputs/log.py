@@ -35,9 +35,10 @@ from fundcalc.base.findings import (
     findings_of,
 )
 from fundcalc.base.reasons import NOT_READ, PARTS, UNKNOWN_COLUMN, UNNAMED_COLUMN
-from fundcalc.errors import InputError, not_in_project
+from fundcalc.errors import InputError
 from fundcalc.inputs.csvfile import read_csv_table
 from fundcalc.inputs.fields import typed_rows
+from fundcalc.inputs.logfiles import log_entries
 from fundcalc.inputs.table import LINE, READ_PROBLEM, RawTable, position
 from fundcalc.inputs.xlsx import read_xlsx_table
 
@@ -65,10 +66,6 @@ RAW_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     READ_PROBLEM: PARTS,
 }
 
-SUFFIXES = (".csv", ".xlsx")
-#: Hidden files (an import being written) and Excel's lock files (`~$a.xlsx`,
-#: there while a file is open in Excel) are no part of the log.
-_NOT_LOG = (".", "~$")
 
 #: Says which log column a header names, None for an unknown one.
 Canonical = Callable[[str], str | None]
@@ -148,7 +145,7 @@ def placement_files(inputs: Path) -> list[Path]:
     Only regular files: a link or anything else named like a log file is
     refused (`refused_files`), never read.
     """
-    return [p for p in _log_entries(inputs) if refusal(p) is None]
+    return [p for p in log_entries(inputs) if refusal(p) is None]
 
 
 def refused_files(inputs: Path) -> pl.DataFrame:
@@ -158,27 +155,9 @@ def refused_files(inputs: Path) -> pl.DataFrame:
     return findings_of(
         [
             Finding(EXCEPTION, (NOT_READ(why),), p.name)
-            for p in _log_entries(inputs)
+            for p in log_entries(inputs)
             if (why := refusal(p)) is not None
         ]
-    )
-
-
-def _log_entries(inputs: Path) -> list[Path]:
-    folder = inputs / "placements"
-    if refusal(folder) == "is a symbolic link" or (folder.exists() and not folder.is_dir()):
-        raise InputError(
-            f"{folder}: is a link or a file, not a folder (the placement log lives there)"
-        )
-    if not folder.is_dir():
-        raise not_in_project("no placement log", folder, "--inputs FOLDER")
-    return sorted(
-        (
-            p
-            for p in folder.iterdir()
-            if p.suffix.lower() in SUFFIXES and not p.name.startswith(_NOT_LOG)
-        ),
-        key=lambda p: p.name,
     )
 
 

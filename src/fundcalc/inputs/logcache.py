@@ -23,8 +23,9 @@ record: deleting it is always safe, and writing it never fails a run.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
+import os
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,7 +37,9 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.base.atomic import replace_file
+from fundcalc.base.disk import as_umask_says
 from fundcalc.base.findings import Note, file_warnings
+from fundcalc.base.readahead import ReadAhead
 from fundcalc.base.reasons import reason_of
 from fundcalc.inputs import log
 from fundcalc.inputs.log import (
@@ -92,11 +95,13 @@ def reader_fingerprint() -> str:
 class LogCache:
     """The parsed files of earlier runs under `folder`, by file name, content and reader."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, ahead: ReadAhead | None = None) -> None:
         self.folder = folder
+        self._ahead = ahead
         self._used: set[str] = set()
-        self._pending: list[tuple[str, str, FileRows, Stamp | None]] = []
+        self._pending: list[_Pending] = []
         self._stamps: dict[tuple[str, Stamp], str] | None = None
+        self._encoding: ThreadPoolExecutor | None = None
 
     def guess(self, name: str, stamp: Stamp | None) -> str | None:
         """The SHA-256 of the file kept under this name with this stamp, if any: a
@@ -134,6 +139,12 @@ class LogCache:
                 entries.append(about)
         return entries
 
+    def sha256(self, path: Path) -> str:
+        """A log file's SHA-256: computed ahead if it was and the file is unchanged
+        (`readahead`), else read now (`log.file_sha256`)."""
+        ahead = None if self._ahead is None else self._ahead.sha256(path)
+        return file_sha256(path) if ahead is None else ahead
+
     def key(self, name: str, sha256: str) -> str:
         """The entry of a file with this name and content, read by this fundcalc."""
         text = f"{reader_fingerprint()}\n{name}\n{sha256}"
@@ -168,28 +179,43 @@ class LogCache:
 
     def put(self, name: str, sha256: str, read: FileRows, stamp: Stamp | None) -> None:
         """Keep a file's rows as read, once the run succeeds (`save`); `stamp` is the
-        file's as it was before it was read."""
+        file's as it was before it was read.
+
+        The rows are encoded at once, on a thread of their own, into a
+        temporary file in the cache's folder: polars writes a file without
+        holding Python's lock, so the encoding goes on beside the calculation
+        and the workbook instead of after them. Nothing is kept until `save`.
+        """
         self._used.add(self.key(name, sha256))
-        self._pending.append((name, sha256, read, stamp))
+        if self._encoding is None:
+            self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="logcache")
+        encoded = self._encoding.submit(_encode, self.folder, read.rows)
+        self._pending.append(_Pending(name, sha256, read, stamp, encoded))
 
     def save(self) -> None:
-        """Write the files parsed in this run and remove the entries it did not use.
+        """Keep the files parsed in this run and remove the entries it did not use.
 
-        Called once the run's outputs are written: a run that fails leaves
-        the cache as it was. A cache that cannot be written stays as it is.
+        Called once the run's outputs are written: a run that fails keeps
+        nothing (an encoded file left behind is removed by the next save). A
+        cache that cannot be written stays as it is.
         """
         try:
-            for name, sha256, read, stamp in self._pending:
-                self._write(name, sha256, read, stamp)
-        except OSError:
+            for pending in self._pending:
+                self._write(pending)
+        except (OSError, pl.exceptions.PolarsError):
             return
+        finally:
+            for pending in self._pending:
+                _discard(pending.encoded)
+            if self._encoding is not None:
+                self._encoding.shutdown()
+                self._encoding = None
         self._pending.clear()
         self._prune()
 
-    def _write(self, name: str, sha256: str, read: FileRows, stamp: Stamp | None) -> None:
-        buffer = io.BytesIO()
-        read.rows.write_parquet(buffer, compression="lz4", statistics=False)
-        data = buffer.getvalue()
+    def _write(self, pending: _Pending) -> None:
+        temporary, rows_sha256 = pending.encoded.result()  # raises what the encoding raised
+        name, sha256, read, stamp = pending.name, pending.sha256, pending.read, pending.stamp
         about = {
             "format": FORMAT,
             "file": name,
@@ -197,7 +223,7 @@ class LogCache:
             "reader": reader_fingerprint(),
             "size": None if stamp is None else stamp.size,
             "mtime_ns": None if stamp is None else stamp.mtime_ns,
-            "rows_sha256": hashlib.sha256(data).hexdigest(),
+            "rows_sha256": rows_sha256,
             "rows": read.rows.height,
             "empty_columns": empty_columns(read.rows),
             "blank_rows": read.blank_rows,
@@ -206,11 +232,10 @@ class LogCache:
                 for line, (part,) in read.findings.select("line", "parts").iter_rows()
             ],
         }
-        self.folder.mkdir(parents=True, exist_ok=True)
         key = self.key(name, sha256)
         # The rows first, then what vouches for them: a reader never sees half an entry.
         # Not durable: an entry lost in a crash is parsed again (its checksum decides).
-        replace_file(self.folder / f"{key}.parquet", data, durable=False)
+        os.replace(temporary, self.folder / f"{key}.parquet")
         replace_file(self.folder / f"{key}.json", json.dumps(about).encode(), durable=False)
 
     def _prune(self) -> None:
@@ -220,11 +245,51 @@ class LogCache:
         except OSError:
             return
         for entry in entries:
-            if entry.suffix in (".json", ".parquet") and entry.stem not in self._used:
+            if entry.suffix in (".json", ".parquet", _ENCODING) and entry.stem not in self._used:
                 try:
                     entry.unlink()
                 except OSError:
                     continue
+
+
+#: The suffix of a file of rows being encoded (`LogCache.put`), not yet kept.
+_ENCODING = ".encoding"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A parsed file to keep when the run succeeds, and its rows being encoded."""
+
+    name: str
+    sha256: str
+    read: FileRows
+    stamp: Stamp | None
+    encoded: Future[tuple[Path, str]]
+
+
+def _encode(folder: Path, rows: pl.DataFrame) -> tuple[Path, str]:
+    """`rows` as Parquet in a new temporary file in `folder`, and the file's SHA-256."""
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix=".rows-", suffix=_ENCODING, dir=folder)
+    os.close(descriptor)
+    temporary = Path(name)
+    try:
+        as_umask_says(temporary)
+        rows.write_parquet(temporary, compression="lz4", statistics=False)
+        with temporary.open("rb") as stream:
+            return temporary, hashlib.file_digest(stream, "sha256").hexdigest()
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _discard(encoded: Future[tuple[Path, str]]) -> None:
+    """Remove an encoded file that was not kept (a no-op once it was renamed)."""
+    try:
+        temporary, _ = encoded.result()
+    except Exception:
+        return
+    temporary.unlink(missing_ok=True)
 
 
 def read_log(inputs: Path, cache: LogCache | None = None, *, keep_bytes: bool = False) -> Log:
@@ -272,9 +337,9 @@ def _through(
             guess = cache.guess(path.name, Stamp.of(path))
             entry = None if guess is None else cache.get(path.name, guess)
             if guess is not None and entry is not None:
-                kept[i], guessed[i] = entry, (guess, hashing.submit(file_sha256, path))
+                kept[i], guessed[i] = entry, (guess, hashing.submit(cache.sha256, path))
                 continue
-            sha256 = file_sha256(path)
+            sha256 = cache.sha256(path)
             entry = cache.get(path.name, sha256)
             if entry is None:
                 parse(i)

@@ -41,7 +41,8 @@ from fundcalc.base.reasons import (
     reasons_by,
 )
 from fundcalc.inputs.fields import MAX_TEXT, parse_date
-from fundcalc.inputs.log import IGNORED, SUFFIXES, by_column, read_bytes, read_table
+from fundcalc.inputs.log import IGNORED, by_column, read_bytes, read_table
+from fundcalc.inputs.logfiles import NOT_LOG, SUFFIXES
 from fundcalc.inputs.table import LINE, READ_PROBLEM
 
 FOLDER = "eligibility"
@@ -145,7 +146,7 @@ def verdict_files(inputs: Path) -> list[Path]:
         (
             p
             for p in folder.iterdir()
-            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
+            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(NOT_LOG)
         ),
         key=lambda p: p.name,
     )
