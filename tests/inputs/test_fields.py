@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 
@@ -18,6 +19,7 @@ from fundcalc.base.reasons import (
 from fundcalc.inputs.fields import as_written, parse_date, typed, typed_rows
 from fundcalc.inputs.log import COLUMNS, RAW_SCHEMA, placement_files, read_bytes, read_file_text
 from tests.conftest import ROOT
+from tests.synthetic import write_hostile
 
 
 def text_rows(**columns: list[str | None]) -> pl.DataFrame:
@@ -149,3 +151,13 @@ def test_rows_written_plainly_are_read_quickly_as_typed_would_read_them_in_their
         pl.any_horizontal(pl.col("^raw_.*$", "problem").is_not_null()).alias("kept")
     )
     assert kept["kept"].to_list() == [False, True, True, True, True, False, True]
+
+
+def test_the_hostile_log_is_read_quickly_exactly_as_typed_reads_it(tmp_path: Path) -> None:
+    _, inputs = write_hostile(tmp_path)
+    files = placement_files(inputs)
+    text = pl.concat([read_file_text(read_bytes(p), p.name) for p in files])
+    quick = typed_rows(text)
+    assert quick.equals(typed(text.lazy()).collect(engine="in-memory"))
+    assert quick["problem"].drop_nulls().len() > 0  # rows of both kinds
+    assert quick["problem"].null_count() > 0

@@ -220,12 +220,11 @@ class Calculation:
         # Rejected placements without days here: those whose stay may touch the period, and
         # those whose stay cannot be told at all (a conflict, an unreadable date, an end before
         # the start), which no period's days would show: listed in every period until corrected.
+        # The few rejected placements first: whether a stay touches the period is
+        # then worked out for those alone, not for every placement.
         rejected = (
-            placements.lazy()
-            .filter(
-                pl.col("reject_reason").is_not_null() & (_touches(period) | ~pl.col("stay_known"))
-            )
-            .collect()
+            placements.filter(pl.col("reject_reason").is_not_null())
+            .filter(_touches(period) | ~pl.col("stay_known"))
             .join(days, on=["placement_id", "source", "line"], how="anti")
             .select(
                 pl.lit(EXCEPTION).alias("kind"),
