@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -277,16 +279,31 @@ def test_a_close_parses_the_files_not_in_the_cache_and_keeps_them_there(tmp_path
     assert replayed.exit_code == 0, replayed.output
 
 
-def test_a_read_whose_run_fails_keeps_nothing_and_the_next_save_sweeps_its_rows(
-    inputs: Path, tmp_path: Path
+def test_a_read_whose_run_fails_writes_nothing_and_leaves_no_encoded_rows(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     folder = tmp_path / "cache"
-    logcache.read_log(inputs, LogCache(folder))  # parsed, encoded, never saved
-    left = entries(folder)
-    assert left and all(name.endswith(".encoding") for name in left)
-    read = cached_read(inputs, folder)
-    assert not any(name.endswith(".encoding") for name in entries(folder))
-    assert len(entries(folder)) == 2 * len(read.files)
+    cache = LogCache(folder)
+    logcache.read_log(inputs, cache)  # parsed and encoded, never saved
+    del cache
+    gc.collect()
+    assert not folder.exists()
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_saved_read_keeps_its_encoded_rows_and_leaves_none_behind(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    read = cached_read(inputs, tmp_path / "cache")
+    assert len(entries(tmp_path / "cache")) == 2 * len(read.files)
+    assert list(scratch.iterdir()) == []
+    assert same(cached_read(inputs, tmp_path / "cache"), read_log(inputs))
 
 
 def test_checksums_computed_ahead_are_used_for_unchanged_files_only(

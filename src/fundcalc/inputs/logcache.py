@@ -22,10 +22,12 @@ record: deleting it is always safe, and writing it never fails a run.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import tempfile
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -102,6 +104,8 @@ class LogCache:
         self._pending: list[_Pending] = []
         self._stamps: dict[tuple[str, Stamp], str] | None = None
         self._encoding: ThreadPoolExecutor | None = None
+        # Rows encoded for a run that never saves (it failed) are removed all the same.
+        weakref.finalize(self, _discard_all, self._pending)
 
     def guess(self, name: str, stamp: Stamp | None) -> str | None:
         """The SHA-256 of the file kept under this name with this stamp, if any: a
@@ -182,22 +186,23 @@ class LogCache:
         file's as it was before it was read.
 
         The rows are encoded at once, on a thread of their own, into a
-        temporary file in the cache's folder: polars writes a file without
-        holding Python's lock, so the encoding goes on beside the calculation
-        and the workbook instead of after them. Nothing is kept until `save`.
+        temporary file (outside OUT: a run that fails writes nothing there):
+        polars writes a file without holding Python's lock, so the encoding
+        goes on beside the calculation and the workbook instead of after them.
+        Nothing is kept until `save`; the temporary files of a cache that
+        never saves are removed when it is dropped.
         """
         self._used.add(self.key(name, sha256))
         if self._encoding is None:
             self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="logcache")
-        encoded = self._encoding.submit(_encode, self.folder, read.rows)
+        encoded = self._encoding.submit(_encode, read.rows)
         self._pending.append(_Pending(name, sha256, read, stamp, encoded))
 
     def save(self) -> None:
         """Keep the files parsed in this run and remove the entries it did not use.
 
         Called once the run's outputs are written: a run that fails keeps
-        nothing (an encoded file left behind is removed by the next save). A
-        cache that cannot be written stays as it is.
+        nothing. A cache that cannot be written stays as it is.
         """
         try:
             for pending in self._pending:
@@ -205,8 +210,7 @@ class LogCache:
         except (OSError, pl.exceptions.PolarsError):
             return
         finally:
-            for pending in self._pending:
-                _discard(pending.encoded)
+            _discard_all(self._pending)
             if self._encoding is not None:
                 self._encoding.shutdown()
                 self._encoding = None
@@ -235,7 +239,13 @@ class LogCache:
         key = self.key(name, sha256)
         # The rows first, then what vouches for them: a reader never sees half an entry.
         # Not durable: an entry lost in a crash is parsed again (its checksum decides).
-        os.replace(temporary, self.folder / f"{key}.parquet")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(temporary, self.folder / f"{key}.parquet")
+        except OSError as error:
+            if error.errno != errno.EXDEV:  # another file system: copied instead
+                raise
+            replace_file(self.folder / f"{key}.parquet", temporary.read_bytes(), durable=False)
         replace_file(self.folder / f"{key}.json", json.dumps(about).encode(), durable=False)
 
     def _prune(self) -> None:
@@ -245,15 +255,11 @@ class LogCache:
         except OSError:
             return
         for entry in entries:
-            if entry.suffix in (".json", ".parquet", _ENCODING) and entry.stem not in self._used:
+            if entry.suffix in (".json", ".parquet") and entry.stem not in self._used:
                 try:
                     entry.unlink()
                 except OSError:
                     continue
-
-
-#: The suffix of a file of rows being encoded (`LogCache.put`), not yet kept.
-_ENCODING = ".encoding"
 
 
 @dataclass(frozen=True)
@@ -267,10 +273,9 @@ class _Pending:
     encoded: Future[tuple[Path, str]]
 
 
-def _encode(folder: Path, rows: pl.DataFrame) -> tuple[Path, str]:
-    """`rows` as Parquet in a new temporary file in `folder`, and the file's SHA-256."""
-    folder.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(prefix=".rows-", suffix=_ENCODING, dir=folder)
+def _encode(rows: pl.DataFrame) -> tuple[Path, str]:
+    """`rows` as Parquet in a new temporary file, and the file's SHA-256."""
+    descriptor, name = tempfile.mkstemp(prefix="fundcalc-rows-", suffix=".parquet")
     os.close(descriptor)
     temporary = Path(name)
     try:
@@ -283,13 +288,14 @@ def _encode(folder: Path, rows: pl.DataFrame) -> tuple[Path, str]:
         raise
 
 
-def _discard(encoded: Future[tuple[Path, str]]) -> None:
-    """Remove an encoded file that was not kept (a no-op once it was renamed)."""
-    try:
-        temporary, _ = encoded.result()
-    except Exception:
-        return
-    temporary.unlink(missing_ok=True)
+def _discard_all(pending: list[_Pending]) -> None:
+    """Remove the encoded files not kept (a no-op for those renamed into the cache)."""
+    for entry in pending:
+        try:
+            temporary, _ = entry.encoded.result()
+        except Exception:
+            continue
+        temporary.unlink(missing_ok=True)
 
 
 def read_log(inputs: Path, cache: LogCache | None = None, *, keep_bytes: bool = False) -> Log:
