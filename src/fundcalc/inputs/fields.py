@@ -175,7 +175,17 @@ def typed_rows(text: pl.DataFrame) -> pl.DataFrame:
     at = plainly.not_().arg_true()
     odd = typed(text.lazy().filter(~plainly)).collect(engine="in-memory")
     rows = rows.select(columns)
-    return rows.with_columns(rows[c].scatter(at, odd[c]) for c in _READ)
+    # polars scatters flat values only; a nested column (the problem's parts) is
+    # gathered from the odd rows instead, each row taking its own where it is odd.
+    nth_odd = (plainly.not_().cast(pl.Int64).cum_sum() - 1).clip(lower_bound=0)
+    return rows.with_columns(
+        rows[c].scatter(at, odd[c])
+        if not odd.schema[c].is_nested()
+        else pl.select(pl.when(plainly).then(rows[c]).otherwise(odd[c].gather(nth_odd)))
+        .to_series()
+        .alias(c)
+        for c in _READ
+    )
 
 
 #: The fields `typed` reads (the others it keeps as they are): a row read by it
