@@ -166,9 +166,77 @@ def test_without_a_cosm_section_the_reflection_period_is_three_months() -> None:
     assert (rules.reflection_months, rules.correction_lookback_months) == (3, 24)
 
 
-def test_a_negative_amount_is_allowed() -> None:
-    rules = parse(VALID.replace('"41.00"', '"-41.00"'))
-    assert rules.lots["LOV-NOORD"].terms[0].availability_tariff_cents == -4_100
+WITH_COSM = (
+    VALID
+    + """
+[[lot]]
+id = "COSM-ZUID"
+provider = "Voorbeeld COSM"
+group = "COSM"
+[[lot.terms]]
+valid_from = 2025-01-01
+places = 4
+day_tariff = "180.00"
+availability_tariff = "22.50"
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "message"),
+    [
+        (
+            '2025 = "1200.01"',
+            '2025 = "-13900000.00"',
+            "fund.budget.2025: '-13900000.00' is negative; a budget is 0 or more",
+        ),
+        ('GM0002 = "0.5"', 'GM0002 = "-0.5"', "key[1].weights.GM0002: a weight must be positive"),
+        ('GM0002 = "0.5"', "GM0002 = -2", "key[1].weights.GM0002: a weight must be positive"),
+        (
+            'weights = { GM0001 = "1" }',
+            'weights = { GM0001 = "-1" }',
+            "key[2].weights.GM0001: a weight must be positive",
+        ),
+        (
+            'day_tariff = "236.40"',
+            'day_tariff = "-236.40"',
+            "lot LOV-NOORD.terms[1].day_tariff: '-236.40' is negative; a tariff is 0 or more",
+        ),
+        (
+            'availability_tariff = "41.50"',
+            'availability_tariff = "-0.01"',
+            "lot LOV-NOORD.terms[2].availability_tariff: '-0.01' is negative;"
+            " a tariff is 0 or more",
+        ),
+        (
+            'day_tariff = "180.00"',
+            'day_tariff = "-180"',
+            "lot COSM-ZUID.terms[1].day_tariff: '-180' is negative; a tariff is 0 or more",
+        ),
+        (
+            'availability_tariff = "22.50"',
+            'availability_tariff = "-22.50"',
+            "lot COSM-ZUID.terms[1].availability_tariff: '-22.50' is negative;"
+            " a tariff is 0 or more",
+        ),
+    ],
+)
+def test_a_negative_budget_weight_or_tariff_is_an_error_naming_the_field(
+    before: str, after: str, message: str
+) -> None:
+    assert before in WITH_COSM
+    assert error_of(WITH_COSM.replace(before, after)) == f"arrangement.toml: {message}"
+
+
+def test_a_budget_or_tariff_of_zero_is_allowed() -> None:
+    rules = parse(
+        WITH_COSM.replace('"1200.01"', '"0"')
+        .replace('"236.40"', '"0.00"')
+        .replace('"22.50"', '"0"')
+    )
+    assert rules.budgets[2025] == 0
+    assert rules.lots["LOV-NOORD"].terms[0].day_tariff_cents == 0
+    assert rules.lots["COSM-ZUID"].terms[0].availability_tariff_cents == 0
 
 
 def test_invalid_toml_is_an_error() -> None:

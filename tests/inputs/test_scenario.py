@@ -157,6 +157,24 @@ def test_empty_scenario_is_the_rules_and_takes_the_file_name(base: Rules) -> Non
             "positive",
         ),
         (
+            '[fund]\nbudget = { 2026 = "-13900000.00" }\n',
+            "fund.budget.2026",
+            "'-13900000.00' is negative; a budget is 0 or more",
+        ),
+        (
+            '[[lot]]\nid = "COSM-WEST"\n[[lot.terms]]\nvalid_from = 2026-07-01\nplaces = 34\n'
+            'day_tariff = "-180.00"\navailability_tariff = "38.80"\n',
+            "lot COSM-WEST.terms[valid_from=2026-07-01].day_tariff",
+            "'-180.00' is negative; a tariff is 0 or more",
+        ),
+        (
+            '[[lot]]\nid = "NIEUW"\nprovider = "P"\ngroup = "STALKING"\n[[lot.terms]]\n'
+            'valid_from = 2026-07-01\nplaces = 2\nday_tariff = "200"\n'
+            'availability_tariff = "-1"\n',
+            "lot NIEUW.terms[valid_from=2026-07-01].availability_tariff",
+            "'-1' is negative; a tariff is 0 or more",
+        ),
+        (
             '[[lot]]\nid = "DREIG-WEST"\n[[lot.terms]]\nvalid_from = 2026-07-01\nplaces = 34\n'
             'day_tariff = "228.255"\navailability_tariff = "38.80"\n',
             "lot DREIG-WEST.terms[valid_from=2026-07-01].day_tariff",

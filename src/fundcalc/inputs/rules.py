@@ -2,8 +2,9 @@
 
 Everything that changes over time is effective-dated: a list of versions, each
 valid from its `valid_from` (inclusive) until the next one's. Amounts are
-decimal strings parsed exactly into cents. Every problem is a RulesError that
-names the file, the key and what is wrong, raised before anything is written.
+decimal strings parsed exactly into cents, never negative; weights are positive.
+Every problem is a RulesError that names the file, the key and what is wrong,
+raised before anything is written.
 """
 
 from __future__ import annotations
@@ -377,7 +378,7 @@ def _budgets(budget: Mapping[str, str]) -> dict[int, int]:
     for year, amount in budget.items():
         if not (len(year) == 4 and year.isdigit()):
             raise RulesError(ARRANGEMENT_FILE, f"fund.budget.{year}", "is not a year like 2025")
-        budgets[int(year)] = _cents(amount, f"fund.budget.{year}")
+        budgets[int(year)] = _cents(amount, f"fund.budget.{year}", "a budget")
     return dict(sorted(budgets.items()))
 
 
@@ -460,10 +461,7 @@ def _settlements(models: Sequence[_SettlementModel]) -> tuple[SettlementVersion,
 
 def _reserve(text: str, where: str) -> int:
     """An amount of the equalisation reserve: a reserve is never below zero."""
-    cents = _cents(text, where)
-    if cents < 0:
-        raise RulesError(ARRANGEMENT_FILE, where, f"{text!r} is negative; a reserve is 0 or more")
-    return cents
+    return _cents(text, where, "a reserve")
 
 
 def _lots(models: Sequence[_LotModel]) -> dict[str, Lot]:
@@ -492,9 +490,13 @@ def _lots(models: Sequence[_LotModel]) -> dict[str, Lot]:
                     valid_from=term.valid_from,
                     valid_to=ends[0],
                     places=term.places,
-                    day_tariff_cents=_cents(term.day_tariff, f"{where}.terms[{i + 1}].day_tariff"),
+                    day_tariff_cents=_cents(
+                        term.day_tariff, f"{where}.terms[{i + 1}].day_tariff", "a tariff"
+                    ),
                     availability_tariff_cents=_cents(
-                        term.availability_tariff, f"{where}.terms[{i + 1}].availability_tariff"
+                        term.availability_tariff,
+                        f"{where}.terms[{i + 1}].availability_tariff",
+                        "a tariff",
                     ),
                 )
             )
@@ -502,17 +504,22 @@ def _lots(models: Sequence[_LotModel]) -> dict[str, Lot]:
     return dict(sorted(lots.items()))
 
 
-def _cents(text: str, where: str) -> int:
-    """An amount in cents; a negative one is allowed (a discount, a refund).
+def _cents(text: str, where: str, what: str) -> int:
+    """An amount of the rules in cents, 0 or more: `what` it is names it in the error.
 
-    An amount beyond a billion euros is a typing error, and could not be
-    summed in 64-bit cents over a year of placements.
+    No amount of the arrangement can be negative: a negative budget would charge
+    the members negative contributions, a negative tariff would pay a payer for
+    a day of shelter (a discount is a lower tariff, a refund a correction). An
+    amount beyond a billion euros is a typing error, and could not be summed in
+    64-bit cents over a year of placements.
     """
     try:
         cents = parse_cents(text)
     except ValueError as error:
         raise RulesError(ARRANGEMENT_FILE, where, str(error)) from None
-    if abs(cents) > MAX_AMOUNT_CENTS:
+    if cents < 0:
+        raise RulesError(ARRANGEMENT_FILE, where, f"{text!r} is negative; {what} is 0 or more")
+    if cents > MAX_AMOUNT_CENTS:
         raise RulesError(
             ARRANGEMENT_FILE, where, f"{text!r} is more than {MAX_AMOUNT_CENTS // 100:,} euros"
         )
