@@ -8,6 +8,9 @@ element): a DOCTYPE there (entity expansion, external entities) or XML that
 is not UTF-8 refuses the file. openpyxl then parses it through defusedxml,
 which refuses entities a second time. Rows are read sparsely: a sheet that
 claims or reaches an absurd width is refused instead of filled in.
+
+openpyxl's reading is the one meant; calamine (`inputs.calamine`) gives the
+same table, faster, for a sheet where nothing can make the two differ.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import polars as pl
 from fundcalc.base.findings import Note
 from fundcalc.base.reasons import BEFORE_1900, EMPTY_SHEET, INEXACT_NUMBER, Part, parts_series
 from fundcalc.errors import InputError
+from fundcalc.inputs.calamine import calamine_table
 from fundcalc.inputs.table import (
     LINE,
     READ_PROBLEM,
@@ -134,8 +138,17 @@ def read_xlsx_table(data: bytes, name: str) -> RawTable:
     with a time of day other than midnight stays a timestamp (and will not
     read as a date); whole numbers lose their `.0`. A value right of the
     header is a read problem of its row.
+
+    openpyxl's reading is the one meant (`openpyxl_table`); calamine gives it
+    where it can, an order of magnitude faster (`calamine.calamine_table`).
     """
     check_archive(data, name)
+    fast = calamine_table(data, max_columns=MAX_COLUMNS)
+    return fast if fast is not None else openpyxl_table(data, name)
+
+
+def openpyxl_table(data: bytes, name: str) -> RawTable:
+    """`read_xlsx_table` by openpyxl, cell by cell, for data that passed `check_archive`."""
     import openpyxl  # noqa: PLC0415 - only needed for xlsx inputs
 
     # openpyxl warns on the terminal (a style it does not know, a date serial out of
