@@ -143,7 +143,10 @@ def test_replay_of_a_year_is_identical_after_the_rules_and_inputs_are_gone(work:
     for year in ("2025", "2026"):
         result = fundcalc("replay", "--year", year, "--out", str(work / "out"))
         assert result.exit_code == 0, result.output
-        assert result.output.splitlines()[0].endswith(": identical")
+        lines = result.output.splitlines()
+        assert lines[0].startswith(f"{year} settled with fundcalc ")
+        assert lines[1].lstrip().startswith("replayed with fundcalc ")
+        assert lines[2].endswith(": identical")
         assert "  settlement.xlsx  identical" in result.output
 
 

@@ -35,6 +35,7 @@ from fundcalc.inputs.logfiles import log_files
 if TYPE_CHECKING:
     from fundcalc.app.run import RunResult
     from fundcalc.archive.store import ClosedPeriod, Withdrawal
+    from fundcalc.archive.year_record import SettledYear
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -750,8 +751,8 @@ def close(
     "--seal",
     type=SealType(),
     default=None,
-    help="The seal (SHA-256 of the close record) you were given: the archive must hold that"
-    " very close.",
+    help="The seal you were given (of the close of --period, or of the settlement of --year):"
+    " the archive must hold that very record.",
 )
 @reports_errors
 def replay(*, out_dir: Path, period: Period | None, year: int | None, seal: str | None) -> None:
@@ -766,8 +767,10 @@ def replay(*, out_dir: Path, period: Period | None, year: int | None, seal: str 
     be the one sealed: its seals of the months before prove those too. The
     first lines say which software closed the month and which replays it. A
     settled year is rebuilt from its archived rules, the archived statements
-    of its twelve months and the archived settlement of the year before.
-    Exit 0 when every output is identical, 1 when not.
+    of its twelve months and the archived settlement of the year before; with
+    --seal (the seal `settle` printed, on its settlement.xlsx) its record must
+    be the one sealed, and a month it rests on that was reopened or changed
+    since is said. Exit 0 when every output is identical, 1 when not.
 
     \b
     Examples:
@@ -775,15 +778,14 @@ def replay(*, out_dir: Path, period: Period | None, year: int | None, seal: str 
       fundcalc replay --period 2026-10 --out outputs
       fundcalc replay --year 2025
       fundcalc replay --period 2026-10 --seal 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+      fundcalc replay --year 2025 --seal 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
     """  # noqa: E501 - a seal is 64 digits
     if (period is None) == (year is None):
         raise click.UsageError("give either --period YYYY-MM or --year YYYY")
     if year is not None:
-        if seal is not None:
-            raise click.UsageError("--seal is the seal of a month's close: give it with --period")
         from fundcalc.app.settle import replay_year  # noqa: PLC0415 - fast --help
 
-        settled = replay_year(out_dir, year)
+        settled = replay_year(out_dir, year, seal)
         for line in settled.lines():
             click.echo(line)
         sys.exit(0 if settled.identical else 1)
@@ -819,7 +821,8 @@ def history(*, out_dir: Path) -> None:
     archive = Archive(out_dir / ARCHIVE)
     closed = archive.closed(verify=False)
     withdrawals = archive.withdrawals()
-    if not closed and not withdrawals:
+    years = archive.settled_years(verify=False)
+    if not closed and not withdrawals and not years:
         click.echo(f"No month is closed yet in {out_dir / ARCHIVE}.")
         return
     click.echo(
@@ -842,12 +845,35 @@ def history(*, out_dir: Path) -> None:
             click.echo(
                 f"{'':<8} WITHDRAWN on {withdrawal.at} by {withdrawal.by}: {withdrawal.reason}"
             )
+    _settled_years(years)
     if closed and (disagree := outputs_disagree(out_dir, closed[-1])):
         click.echo(f"WARNING: {disagree}", err=True)
-    breaks = chain_breaks(closed)
+    breaks = chain_breaks(closed) + archive.year_breaks(years)
     if breaks:
         click.echo(f"fundcalc: {broken(archive.root, breaks)}", err=True)
         sys.exit(1)
+
+
+def _settled_years(years: Sequence[SettledYear]) -> None:
+    """The settled years after the months: result, reserve, amount settled and the seal;
+    a record of format 1 (made before seals) said once."""
+    if not years:
+        return
+    click.echo(
+        f"{'year':<8} {'settled on':<10} {'result':>15} {'to reserve':>15}"
+        f" {'closing reserve':>15} {'settled':>15}  seal"
+    )
+    for settled in years:
+        totals = settled.totals
+        click.echo(
+            f"{settled.year!s:<8} {settled.settled_on!s:<10} {euro(totals.get('result', 0)):>15}"
+            f" {euro(totals.get('to_reserve', 0)):>15}"
+            f" {euro(totals.get('closing_reserve', 0)):>15} {euro(totals.get('settled', 0)):>15}"
+            f"  {settled.seal or 'none (format 1)'}"
+        )
+    for settled in years:
+        if unsealed := settled.unsealed():
+            click.echo(f"note: {unsealed}")
 
 
 @main.command(short_help="Put a closed month's outputs back from the archive.")
@@ -966,6 +992,14 @@ def settle(*, rules_dir: Path, inputs_dir: Path, out_dir: Path, year: int) -> No
         f" by {s.method}"
     )
     click.echo(f"Settled   {year}: {result.folder}, archived in {out_dir / 'archive'}")
+    assert result.record is not None
+    seal = result.record.seal
+    click.echo(
+        f"Seal      {seal} (note it in the committee's papers; settlement.xlsx shows it, and an"
+        f" auditor checks the archive with: fundcalc replay --year {year} --seal {seal})"
+    )
+    if result.opened_from is not None and (unsealed := result.opened_from.unsealed()):
+        click.echo(f"Note      {unsealed}")
 
 
 @main.command(short_help="What a change in the rules would do to a year (wat als).")

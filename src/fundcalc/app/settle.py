@@ -31,7 +31,9 @@ import polars as pl
 from fundcalc import __version__
 from fundcalc.app.files import write_folder
 from fundcalc.archive.corrections import parse_statement
+from fundcalc.archive.record import running_software
 from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, SettledYear, stored
+from fundcalc.archive.year_record import RENDERED, YEAR_FORMAT, seal_of
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import availability
@@ -75,6 +77,8 @@ class SettleResult:
     record: SettledYear | None = None
     #: Who joined and who left the fund by the key (`Rules.membership_changes`).
     notices: tuple[str, ...] = ()
+    #: The settlement the opening reserve came from (None: from the rules).
+    opened_from: SettledYear | None = None
 
 
 def months_of(year: int) -> list[Period]:
@@ -83,31 +87,51 @@ def months_of(year: int) -> list[Period]:
 
 
 def settle(rules_dir: Path, out_dir: Path, year: int, *, today: date) -> SettleResult:
-    """Settle `year` from its twelve archived statements; archive it; write OUT/YYYY/."""
+    """Settle `year` from its twelve archived statements; archive it; write OUT/YYYY/.
+
+    The record is sealed (`year_record`): its seal covers every field but the
+    files that show it, `settlement.xlsx` and `manifest.json`, rendered after it.
+    """
     rules = load_rules(rules_dir)
     archive = Archive(out_dir / ARCHIVE)
     with archive.lock():
         records = _closes_of(archive, year)
         opening = opening_reserve(archive, rules, year)
         rules_bytes = _rules_as_read(rules_dir, rules)
-        result = compute(archive, rules, year, records, opening, folder=out_dir / str(year))
+        draft = figures(archive, rules, year, records, opening)
         rules_files = [stored(f.name, rules_bytes[f.sha256]) for f in rules.files]
-        outputs = [stored(name, data) for name, data in sorted(result.files.items())]
-        record = {
-            "format": 1,
+        csv = stored(SETTLEMENT_CSV, draft.csv)
+        record: dict[str, Any] = {
+            "format": YEAR_FORMAT,
             "year": year,
             "settled_on": today.isoformat(),
             "fundcalc": __version__,
+            "software": running_software().as_json(),
             "rules": [f.as_json() for f in rules_files],
+            "closes": {str(c.period): c.seal for c in records},
             "statements": {str(c.period): c.output(STATEMENT).sha256 for c in records},
             "opening_reserve": opening.as_json(),
-            "outputs": [f.as_json() for f in outputs],
-            "totals_cents": dict(zip(FUND_ITEMS, result.settlement.fund_amounts(), strict=True)),
+            "outputs": [csv.as_json()],
+            "totals_cents": dict(zip(FUND_ITEMS, draft.settlement.fund_amounts(), strict=True)),
         }
-        files = {**rules_bytes, **{f.sha256: result.files[f.name] for f in outputs}}
+        seal = seal_of(record)
+        result = rendered(draft, rules, records, opening, folder=out_dir / str(year), seal=seal)
+        shown = [stored(name, result.files[name]) for name in (MANIFEST, SETTLEMENT_XLSX)]
+        record[RENDERED] = [f.as_json() for f in shown]
+        files = {
+            **rules_bytes,
+            csv.sha256: draft.csv,
+            **{f.sha256: result.files[f.name] for f in shown},
+        }
         settled = archive.commit_year(record, files, year)
         write_folder(result.folder, result.files)
-    return replace(result, record=settled, notices=rules.membership_changes())
+        before = [s for s in archive.settled_years(verify=False) if s.year == opening.year]
+    return replace(
+        result,
+        record=settled,
+        notices=rules.membership_changes(),
+        opened_from=before[0] if before else None,
+    )
 
 
 def _closes_of(archive: Archive, year: int) -> list[ClosedPeriod]:
@@ -175,16 +199,24 @@ def _rules_as_read(rules_dir: Path, rules: Rules) -> dict[str, bytes]:
     return found
 
 
-def compute(
+@dataclass(frozen=True)
+class Draft:
+    """A year settled, before the files that show its seal: the figures, `settlement.csv`
+    and what the workbook shows besides them."""
+
+    settlement: YearSettlement
+    csv: bytes
+    sources: YearSources
+
+
+def figures(
     archive: Archive,
     rules: Rules,
     year: int,
     records: Sequence[ClosedPeriod],
     opening: OpeningReserve,
-    *,
-    folder: Path,
-) -> SettleResult:
-    """The settlement of `year` and the bytes of its outputs, from archived files only."""
+) -> Draft:
+    """The settlement of `year` and its `settlement.csv`, from archived files only."""
     statements = {c.period: parse_statement(archive.read(c.output(STATEMENT))) for c in records}
     settlement = settle_year(
         year,
@@ -193,7 +225,7 @@ def compute(
         terms=rules.settlement_for(year),
         opening_reserve=opening.cents,
     )
-    files = {SETTLEMENT_CSV: render_settlement_csv(settlement.rows())}
+    csv = render_settlement_csv(settlement.rows())
     sources = YearSources(
         fund=rules.fund_name,
         year=year,
@@ -208,12 +240,28 @@ def compute(
         ),
         rules_files=tuple((f.name, f.sha256) for f in rules.files),
         opening_from=opening_in_dutch(opening),
-        output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        output_hashes={SETTLEMENT_CSV: hashlib.sha256(csv).hexdigest()},
     )
-    files[SETTLEMENT_XLSX] = render_settlement_book(sources, settlement)
-    manifest = _manifest(rules, settlement, records, opening, files)
+    return Draft(settlement, csv, sources)
+
+
+def rendered(
+    draft: Draft,
+    rules: Rules,
+    records: Sequence[ClosedPeriod],
+    opening: OpeningReserve,
+    *,
+    folder: Path,
+    seal: str | None,
+) -> SettleResult:
+    """The settlement's outputs: `settlement.csv`, and the workbook and manifest that show
+    its `seal` (None: a settlement of format 1, made before seals, rendered as it was)."""
+    files = {SETTLEMENT_CSV: draft.csv}
+    sources = replace(draft.sources, seal=seal)
+    files[SETTLEMENT_XLSX] = render_settlement_book(sources, draft.settlement)
+    manifest = _manifest(rules, draft.settlement, records, opening, files, seal=seal)
     files[MANIFEST] = render_json(manifest)
-    return SettleResult(settlement, files, manifest, folder, sources.names)
+    return SettleResult(draft.settlement, files, manifest, folder, sources.names)
 
 
 def _justice_lots(
@@ -263,10 +311,15 @@ def _manifest(
     records: Sequence[ClosedPeriod],
     opening: OpeningReserve,
     files: Mapping[str, bytes],
+    *,
+    seal: str | None,
 ) -> dict[str, Any]:
-    """manifest.json of a settlement: what it read, how it settled, the totals, the checks."""
+    """manifest.json of a settlement: what it read, how it settled, the totals, the checks,
+    and the seal of its record."""
     totals = dict(zip(FUND_ITEMS, settlement.fund_amounts(), strict=True))
+    sealed = {} if seal is None else {"seal": seal}
     return {
+        **sealed,
         "fundcalc": __version__,
         "year": settlement.year,
         "method": settlement.method,
@@ -303,43 +356,82 @@ class YearReplay:
         return not self.differences
 
     def lines(self) -> list[str]:
-        head = (
-            f"{self.record.year} (settled on {self.record.settled_on} with fundcalc"
-            f" {self.record.fundcalc})"
-        )
+        """The report as text, one line per fact: first the software then and now."""
+        year = str(self.record.year)
+        software = [
+            f"{year} settled with {self.record.settled_with()}",
+            f"{' ' * len(year)} replayed with {running_software().describe()}",
+        ]
+        sealed = f"seal {self.record.seal}" if self.record.seal else "no seal: format 1"
+        head = f"{year} (settled on {self.record.settled_on}, {sealed})"
+        note = [f"  note: {why}"] if (why := self.record.unsealed()) else []
         if self.identical:
-            return [f"{head}: identical", *(f"  {name}  identical" for name in self.compared)]
-        lines = [f"{head}: DIFFERENT", *(f"  {d}" for d in self.differences)]
-        if self.record.fundcalc != __version__:
+            return [
+                *software,
+                f"{head}: identical",
+                *(f"  {name}  identical" for name in self.compared),
+                *note,
+            ]
+        lines = [*software, f"{head}: DIFFERENT", *(f"  {d}" for d in self.differences), *note]
+        if self.record.software is not None and (
+            changed := self.record.software.differences(running_software())
+        ):
+            lines.append(
+                f"  note: the software differs ({', '.join(changed)}): a difference may come"
+                " from the code, not from the archive"
+            )
+        elif self.record.software is None and self.record.fundcalc != __version__:
             lines.append(
                 f"  note: settled with fundcalc {self.record.fundcalc}, replayed with {__version__}"
             )
         return lines
 
 
-def replay_year(out_dir: Path, year: int) -> YearReplay:
-    """Rebuild the settlement of `year` from the archive alone and compare every output."""
+def replay_year(out_dir: Path, year: int, seal: str | None = None) -> YearReplay:
+    """Rebuild the settlement of `year` from the archive alone and compare every output.
+
+    What the settlement records and the closes say of each other (a record
+    changed, a month reopened or changed after the year was settled) is said in
+    words first. With `seal`, the record must be the one with that seal.
+    """
     archive = Archive(out_dir / ARCHIVE)
-    record = archive.get_year(year)
-    differences: list[str] = []
-    closed = {str(c.period): c for c in archive.closed()}
+    archive.get_year(year, verify=False)  # the error when it is not settled
+    years = archive.settled_years(verify=False)
+    record = next(s for s in years if s.year == year)
+    if seal is not None and record.seal != seal.lower():
+        now = f"its seal is now {record.seal}" if record.seal else "it has no seal (format 1)"
+        raise ArchiveError(
+            f"the settlement record of {year} is not the one sealed {seal.lower()}: {now},"
+            " so it was changed (or made again) after that seal was given"
+        )
+    differences = archive.year_breaks(years)
+    closed = {str(c.period): c for c in archive.closed(verify=False)}
     records = []
     for period in map(str, months_of(year)):
         close = closed.get(period)
-        if close is None or close.output(STATEMENT).sha256 != record.statements.get(period):
+        same = close is not None and close.output(STATEMENT).sha256 == record.statements.get(period)
+        if close is None or not same:
             differences.append(f"{period}: its close is not the one the settlement read")
         else:
             records.append(close)
-    if differences:
-        return YearReplay(record, (), tuple(differences))
+    if differences:  # the record, or a month it rests on, is not what was settled
+        return YearReplay(record, (), tuple(dict.fromkeys(differences)))
     opening = _replayed_opening(archive, record)
     with tempfile.TemporaryDirectory(prefix="fundcalc-replay-") as scratch:
         folder = Path(scratch)
         for file in record.rules:
             (folder / file.name).write_bytes(archive.read(file))
         rules = load_rules(folder)
-    result = compute(archive, rules, year, records, opening, folder=out_dir / str(year))
-    archived = {file.name: archive.read(file) for file in record.outputs}
+    draft = figures(archive, rules, year, records, opening)
+    result = rendered(draft, rules, records, opening, folder=out_dir / str(year), seal=record.seal)
+    totals = dict(zip(FUND_ITEMS, draft.settlement.fund_amounts(), strict=True))
+    differences += [
+        f"the record's total {name} is {record.totals.get(name)} cents, the replay's"
+        f" {totals.get(name)}: the record has been changed"
+        for name in sorted(set(totals) | set(record.totals))
+        if totals.get(name) != record.totals.get(name)
+    ]
+    archived = {file.name: archive.read(file) for file in record.files}
     for name in sorted(set(archived) | set(result.files)):
         if name not in result.files:
             differences.append(f"{name}: archived but not produced by the replay")
@@ -347,7 +439,7 @@ def replay_year(out_dir: Path, year: int) -> YearReplay:
             differences.append(f"{name}: produced by the replay but not archived")
         elif archived[name] != result.files[name]:
             differences.append(f"{name}: differs")
-    return YearReplay(record, tuple(sorted(archived)), tuple(differences))
+    return YearReplay(record, tuple(sorted(archived)), tuple(dict.fromkeys(differences)))
 
 
 def _replayed_opening(archive: Archive, record: SettledYear) -> OpeningReserve:
@@ -355,7 +447,7 @@ def _replayed_opening(archive: Archive, record: SettledYear) -> OpeningReserve:
     recorded = OpeningReserve.from_json(dict(record.opening))
     if recorded.year is None:
         return recorded
-    before = archive.get_year(recorded.year)
+    before = archive.get_year(recorded.year, verify=False)
     if before.record_sha256 != recorded.record_sha256:
         raise ArchiveError(
             f"archive: the settlement of {before.year} is not the one {record.year} opened from"

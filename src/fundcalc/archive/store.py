@@ -15,10 +15,11 @@ was (at most with objects nothing refers to) or fully closed. Every object is
 checked against its SHA-256 whenever it is read: a tampered file is an error,
 never used.
 
-A settlement record (`years/YYYY.json`) is written the same way: the rules it
-read, the SHA-256 of the twelve statements it settled (its basis), where its
-opening reserve came from, its outputs, and the day and fundcalc version. A
-settled year is never settled again, and its months are never reopened.
+A settlement record (`years/YYYY.json`, `year_record.SettledYear`) is written
+the same way: the rules it read, the seals of the twelve closes it settled and
+their statements, where its opening reserve came from, its outputs, the day and
+the software; it is sealed like a close record. A settled year is never settled
+again, and its months are never reopened.
 
 A close is never deleted. `withdraw` (the command `reopen`) stores the
 record's bytes as an object like any other file, writes a note naming it
@@ -36,7 +37,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +45,18 @@ from fundcalc.archive.record import (
     ClosedPeriod,
     StoredFile,
     chain_breaks,
-    not_plain,
     not_sha256,
     record_bytes,
     stored,
 )
+from fundcalc.archive.year_record import SettledYear, parse_year, year_breaks
 from fundcalc.base.atomic import replace_file, sync_folder
 from fundcalc.base.disk import cannot_write
 from fundcalc.base.period import Period
 from fundcalc.errors import ArchiveError
+
+#: The manifest of a settlement: it shows the settlement's seal.
+MANIFEST = "manifest.json"
 
 __all__ = [
     "ARCHIVE",
@@ -94,32 +98,6 @@ class Withdrawal:
             "withdrawn_by": self.by,
             "withdrawn_at": self.at,
         }
-
-
-@dataclass(frozen=True)
-class SettledYear:
-    """The record of one year's settlement (`years/YYYY.json`).
-
-    `statements` are the SHA-256 of the statement of each month settled, by
-    period; `opening` says where the opening reserve came from: the settlement
-    of an earlier year (its `year` and `record_sha256`) or the rules (empty).
-    """
-
-    year: int
-    settled_on: date
-    fundcalc: str
-    rules: tuple[StoredFile, ...]
-    statements: Mapping[str, str]
-    opening: Mapping[str, Any]
-    outputs: tuple[StoredFile, ...]
-    totals: Mapping[str, int]
-    record_sha256: str
-
-    def output(self, name: str) -> StoredFile:
-        for stored_file in self.outputs:
-            if stored_file.name == name:
-                return stored_file
-        raise ArchiveError(f"archive: the settlement of {self.year} has no {name}")
 
 
 def broken(root: Path, breaks: Sequence[str]) -> str:
@@ -234,21 +212,52 @@ class Archive:
     def _years(self) -> Path:
         return self.root / YEARS
 
-    def settled_years(self) -> list[SettledYear]:
-        """Every settled year, oldest first."""
+    def settled_years(self, *, verify: bool = True) -> list[SettledYear]:
+        """Every settled year, oldest first.
+
+        The settlement records are checked against the closes they rest on, the
+        settlements and closes that opened from them and the seal their
+        `manifest.json` shows (`year_breaks`): a record changed, or a month
+        reopened or changed after its year was settled, is an ArchiveError
+        saying which, unless `verify` is false (`history` and `replay` say it).
+        """
         if not self._years.is_dir():
             return []
         paths = sorted(p for p in self._years.glob("*.json") if not p.name.startswith("."))
-        return [self._parse_year(p.read_bytes(), p) for p in paths]
+        years = [self._year_record(p) for p in paths]
+        if verify and (breaks := self.year_breaks(years)):
+            raise ArchiveError(broken(self.root, breaks))
+        return years
 
-    def get_year(self, year: int) -> SettledYear:
-        """The record of a settled year; an error when it is not settled."""
+    def year_breaks(self, years: Sequence[SettledYear]) -> list[str]:
+        """What the settlement records `years`, the closes and the archived files that show
+        a seal say of each other, in words (`year_record.year_breaks`)."""
+        if not years:
+            return []
+        reopened = {w.record_sha256: str(w.period) for w in self.withdrawals()}
+        return year_breaks(years, self.closed(verify=False), reopened, self._seal_shown)
+
+    def _seal_shown(self, settled: SettledYear) -> str | None:
+        """The seal the archived `manifest.json` of a settlement shows; None when it cannot
+        be read as it was made."""
+        try:
+            shown = json.loads(self.read(settled.output(MANIFEST)))["seal"]
+        except (ArchiveError, ValueError, KeyError, TypeError):
+            return None
+        return shown if isinstance(shown, str) else None
+
+    def get_year(self, year: int, *, verify: bool = True) -> SettledYear:
+        """The record of a settled year (checked as `settled_years` checks it); an error
+        when it is not settled."""
         path = self._years / f"{year}.json"
         if not path.is_file():
             raise ArchiveError(
                 f"{year} is not settled (no {path}); settle it with fundcalc settle --year {year}"
             )
-        return self._parse_year(path.read_bytes(), path)
+        for settled in self.settled_years(verify=verify):
+            if settled.year == year:
+                return settled
+        raise AssertionError(path)  # pragma: no cover - the file is there
 
     def commit_year(
         self, record: Mapping[str, Any], files: Mapping[str, bytes], year: int
@@ -262,36 +271,16 @@ class Archive:
             raise ArchiveError(f"{year} is already settled; a settled year is never settled again")
         replace_file(target, record_bytes(record))
         sync_folder(self._years)
-        return self.get_year(year)
+        return self._year_record(target)
 
-    def _parse_year(self, data: bytes, path: Path) -> SettledYear:
-        try:
-            raw = json.loads(data)
-            files = {
-                key: tuple(StoredFile(f["name"], f["sha256"], f["size"]) for f in raw[key])
-                for key in ("rules", "outputs")
-            }
-            for key, named in files.items():
-                for file in named:
-                    if (why := not_plain(file.name)) is not None or not_sha256(file.sha256):
-                        raise ArchiveError(
-                            f"{path}: {key} names {file.name!r}, which"
-                            f" {why or 'has no SHA-256 of 64 hexadecimal digits'}; the record"
-                            " has been changed"
-                        )
-            return SettledYear(
-                year=int(raw["year"]),
-                settled_on=date.fromisoformat(raw["settled_on"]),
-                fundcalc=raw["fundcalc"],
-                rules=files["rules"],
-                statements={str(k): str(v) for k, v in raw["statements"].items()},
-                opening=dict(raw["opening_reserve"]),
-                outputs=files["outputs"],
-                totals={k: int(v) for k, v in raw["totals_cents"].items()},
-                record_sha256=hashlib.sha256(data).hexdigest(),
+    def _year_record(self, path: Path) -> SettledYear:
+        settled = parse_year(path.read_bytes(), str(path))
+        if path.name != f"{settled.year}.json":
+            raise ArchiveError(
+                f"{path}: holds the settlement record of {settled.year}, not of {path.stem};"
+                " the record has been changed"
             )
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise ArchiveError(f"{path}: not a readable settlement record ({error})") from None
+        return settled
 
     def _record(self, path: Path) -> ClosedPeriod:
         record = self._parse(path.read_bytes(), path)

@@ -93,6 +93,8 @@ class YearSources:
     rules_files: tuple[tuple[str, str], ...]
     opening_from: str
     output_hashes: Mapping[str, str]
+    #: The seal of the settlement's record; None for one of format 1, rendered as it was.
+    seal: str | None = None
 
     @property
     def stand(self) -> date:
@@ -588,6 +590,11 @@ def accounts_sheet(sources: YearSources, s: YearSettlement) -> Sheet:
         (
             Row(("fundcalc", __version__)),
             Row(("Jaar", str(s.year))),
+            *(
+                ()
+                if sources.seal is None
+                else (Row(("Zegel van deze jaarafrekening", sources.seal)),)
+            ),
             Row(("Methode van afrekening", s.method)),
             Row(("Plafond egalisatiereserve", Euro(s.reserve_cap))),
             Row(("Verdeelsleutel geldig vanaf", s.key.valid_from)),
@@ -607,7 +614,12 @@ def accounts_sheet(sources: YearSources, s: YearSettlement) -> Sheet:
         align_left=True,
     )
     closes = Table(
-        ("Maand", "SHA-256 statement.csv", "SHA-256 afsluiting", "Stand per"),
+        (
+            "Maand",
+            "SHA-256 statement.csv",
+            "SHA-256 afsluiting" if sources.seal is None else "Zegel afsluiting",
+            "Stand per",
+        ),
         tuple(Row((period, sha, record, as_of)) for period, as_of, sha, record in sources.closes),
         caption="De twaalf afgesloten maanden (archief)",
         align_left=True,
