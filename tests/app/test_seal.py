@@ -89,8 +89,13 @@ def test_the_workbook_shows_the_seals_of_the_months_closed_before(tmp_path: Path
     values = [[c for c in row if c is not None] for row in book["Verantwoording"].values]
     at = values.index(["Archief: de maanden die vóór deze zijn gesloten"])
     assert values[at + 1] == ["Gesloten maand", "Zegel (SHA-256 van het afsluitverslag)",
-                              "Gesloten met"]  # fmt: skip
-    assert values[at + 2] == ["2025-01", january.seal, running_software().describe()]
+                              "Gesloten met", "Software als nu"]  # fmt: skip
+    assert values[at + 2] == [
+        f"2025-01 (stand per 05-02-2025, afgesloten op {january.closed_on.strftime('%d-%m-%Y')})",
+        january.seal,
+        running_software().describe(),
+        "ja",
+    ]
     # January's own workbook has no months closed before it: no such table.
     first = openpyxl.load_workbook(root / "outputs" / "2025-01" / "report.xlsx")
     assert not any("Archief" in str(c) for row in first["Verantwoording"].values for c in row if c)
@@ -327,7 +332,12 @@ def test_a_run_after_a_code_change_says_so_and_marks_the_corrections(tmp_path: P
     marks = {r[0]: r[-1] for r in rows if r and r[0] in ("2025-01", "2025-02")}
     assert set(marks) == {"2025-01", "2025-02"}
     assert marks["2025-01"] == "andere software: kan uit de codewijziging komen"
-    assert marks["2025-02"] != marks["2025-01"]
+    assert marks["2025-02"] == "gegevens of regels"
+    note = next(r[0] for r in rows if r and str(r[0]).startswith("Correcties: het verschil"))
+    assert "Oorzaak: een maand die met andere software" in note
+    archief = [[c for c in row if c is not None] for row in book["Verantwoording"].values]
+    january_row = next(r for r in archief if r and str(r[0]).startswith("2025-01 (stand per"))
+    assert january_row[-1] == "nee"
 
 
 def test_replay_after_a_code_change_says_what_changed(tmp_path: Path) -> None:

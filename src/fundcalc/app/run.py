@@ -268,6 +268,8 @@ def sealed_months(settled: Settled, software: Software) -> tuple[SealedMonth, ..
             c.seal,
             c.closed_with(),
             None if c.software is None else c.software != software,
+            as_of=c.as_of,
+            closed_on=c.closed_on,
         )
         for c in settled.closed
     )

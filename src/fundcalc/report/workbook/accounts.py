@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import openpyxl
@@ -249,13 +250,32 @@ def _first_of_each(findings: pl.DataFrame, per_reason: pl.DataFrame) -> list[Row
 @dataclass(frozen=True)
 class SealedMonth:
     """A month closed before this one: its seal (*zegel*, the SHA-256 of its close record),
-    the software that closed it, and whether that differs from this run's (None: the
-    record, of format 1, does not say)."""
+    the software that closed it, whether that differs from this run's (None: the record,
+    of format 1, does not say), its as-of date and the day it was closed."""
 
     period: str
     seal: str
     closed_with: str
     other_software: bool | None
+    as_of: date | None = None
+    closed_on: date | None = None
+
+    @property
+    def month(self) -> str:
+        """`2026-08 (stand per 05-09-2026, afgesloten op 05-12-2026)`."""
+        if self.as_of is None or self.closed_on is None:
+            return self.period
+        return (
+            f"{self.period} (stand per {self.as_of:%d-%m-%Y},"
+            f" afgesloten op {self.closed_on:%d-%m-%Y})"
+        )
+
+    @property
+    def same_software(self) -> str:
+        """Whether this run's software is the one that closed it, in Dutch."""
+        if self.other_software is None:
+            return "onbekend"
+        return "nee" if self.other_software else "ja"
 
 
 def sealed_table(sealed: Sequence[SealedMonth]) -> Table:
@@ -265,21 +285,19 @@ def sealed_table(sealed: Sequence[SealedMonth]) -> Table:
     SHA-256), so each month's seal is on the workbook of every month after it.
     """
     return Table(
-        ("Gesloten maand", "Zegel (SHA-256 van het afsluitverslag)", "Gesloten met"),
-        tuple(
-            Row(
-                (
-                    m.period,
-                    m.seal,
-                    m.closed_with + (" (andere software)" if m.other_software else ""),
-                )
-            )
-            for m in sealed
+        (
+            "Gesloten maand",
+            "Zegel (SHA-256 van het afsluitverslag)",
+            "Gesloten met",
+            "Software als nu",
         ),
+        tuple(Row((m.month, m.seal, m.closed_with, m.same_software)) for m in sealed),
         caption="Archief: de maanden die vóór deze zijn gesloten",
         note="De zegel van een gesloten maand toetst het archief: fundcalc replay --period"
         " JJJJ-MM --seal <zegel>. De zegel van deze maand zelf geeft fundcalc close; hij staat"
-        " op de werkmap van de volgende maand.",
+        " op de werkmap van de volgende maand. Software als nu: nee betekent dat"
+        " correcties op die maand uit de codewijziging kunnen komen (blad Correcties, kolom"
+        " Oorzaak); onbekend: een verslag van voor de zegels noemt zijn software niet.",
     )
 
 

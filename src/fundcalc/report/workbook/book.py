@@ -523,8 +523,9 @@ def trend_sheet(ctx: Context, months: Sequence[MonthFigures]) -> Sheet:
 
 # --- Correcties ---
 
-#: The mark of a correction for a month closed with other software.
+#: The mark of a correction for a month closed with other software, and of the others.
 CODE_CHANGE = "andere software: kan uit de codewijziging komen"
+DATA_CHANGE = "gegevens of regels"
 
 
 def corrections_sheet(
@@ -550,7 +551,11 @@ def corrections_sheet(
                 "Justitie" if c.payer == "JUSTICE" else names.get(c.payer, ""),
                 *(Euro(c.items[item]) for item in ITEMS),
                 Euro(c.total),
-                *((CODE_CHANGE if c.for_period in other_software else "",) if marked else ()),
+                *(
+                    (CODE_CHANGE if c.for_period in other_software else DATA_CHANGE,)
+                    if marked
+                    else ()
+                ),
             )
         )
         for c in figures
@@ -579,8 +584,18 @@ def corrections_sheet(
             *(("Oorzaak",) if marked else ()),
         ),
         tuple(rows),
-        note="Correcties: het verschil tussen de herberekening van een gesloten maand en wat"
-        " daarvoor al was afgerekend, geboekt in deze maand."
+        note=(
+            "Correcties: het verschil tussen de herberekening van een gesloten maand en wat"
+            " daarvoor al was afgerekend, geboekt in deze maand."
+            + (
+                " Oorzaak: een maand die met andere software (een andere versie van fundcalc of"
+                " van de berekening) is afgesloten dan deze, kan correcties krijgen door die"
+                " codewijziging in plaats van door nagekomen gegevens; fundcalc replay --period"
+                " JJJJ-MM laat zien wat de codewijziging zelf verandert."
+                if marked
+                else ""
+            )
+        )
         if figures
         else "Geen correcties op eerdere, gesloten maanden in deze periode.",
     )
