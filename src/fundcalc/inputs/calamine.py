@@ -46,6 +46,7 @@ from typing import Any
 import polars as pl
 from defusedxml.ElementTree import fromstring
 
+from fundcalc.base.reasons import Part, parts_series
 from fundcalc.inputs.table import LINE, READ_PROBLEM, RawTable, beyond_header, empty_rows, position
 
 #: A number an IEEE double holds exactly when whole: above it openpyxl and calamine part.
@@ -556,7 +557,7 @@ def _table(
         return RawTable(header, header_line, empty_rows(width), blank)
     shown = typed.columns
     beyond_columns = [(offset + i, c) for i, c in enumerate(shown) if offset + i >= width]
-    problems: list[str | None] = [None] * rows.height
+    problems: list[tuple[Part, ...] | None] = [None] * rows.height
     if beyond_columns:
         marks = rows.select(
             [
@@ -566,12 +567,12 @@ def _table(
         )
         marked = marks.with_row_index("n").filter(pl.any_horizontal(pl.exclude("n").is_not_null()))
         for n, *row in marked.iter_rows():
-            problems[n] = beyond_header([i for i in row if i is not None])
+            problems[n] = (beyond_header([i for i in row if i is not None]),)
     by_position: Mapping[int, str] = {offset + i: c for i, c in enumerate(shown)}
     frame = pl.DataFrame(
         {
             LINE: rows[LINE],
-            READ_PROBLEM: pl.Series(problems, dtype=pl.String),
+            READ_PROBLEM: parts_series(problems),
             **{
                 position(i): rows[by_position[i]]
                 if i in by_position
