@@ -618,18 +618,17 @@ def reasons_by(frame: pl.LazyFrame, key: str, *found: tuple[pl.Expr, pl.Expr]) -
     whose condition holds, in order: `found` is pairs of a condition and a reason
     (`PARTS`). Only rows with a reason are returned, to be joined back.
 
-    Each reason is made on the rows where its condition holds, then the parts of a
-    row are put together: a list of lists per row, made on every row and then
-    mostly dropped, costs many times more.
+    Each reason is a column, null where its condition does not hold; the columns
+    are turned into rows and the parts of a row put together. A list of lists made
+    on every row and then mostly dropped costs many times more (`concat_list` of
+    nested lists), and a filter of the frame per condition computes the frame once
+    per condition.
     """
-    pieces = [
-        frame.filter(when).select(
-            key, pl.lit(i, dtype=pl.UInt32).alias("_at"), parts.alias("parts")
-        )
-        for i, (when, parts) in enumerate(found)
-    ]
+    wide = frame.select(key, *(pl.when(w).then(p).alias(f"{i}") for i, (w, p) in enumerate(found)))
     return (
-        pl.concat(pieces)
+        wide.unpivot(index=key, variable_name="_at", value_name="parts")
+        .filter(pl.col("parts").is_not_null())
+        .with_columns(pl.col("_at").cast(pl.UInt32))
         .sort(key, "_at")
         .group_by(key, maintain_order=True)
         .agg(pl.col("parts").list.explode(keep_nulls=False, empty_as_null=False))
