@@ -29,22 +29,33 @@ LOTS = ("F1", "F2", "C1", "X9")
 RECEIVED = (date(2025, 1, 20), date(2025, 2, 3), date(2025, 2, 10), date(2025, 3, 5))
 
 
+# The strategies are made once (`test_properties`): made anew for every draw, they are
+# validated and labelled anew.
+#: How a provider might write an amount: readable mostly, sometimes not (three decimals).
+_WRITTEN = st.integers(0, 4)
+_OFF_BY = st.sampled_from([0, 0, 0, 1, -1, 7])
+_EXACT = st.booleans()
+_LOT = st.sampled_from(LOTS)
+_RECEIVED = st.sampled_from(RECEIVED)
+_SEPARATOR = st.sampled_from([",", ";"])
+_BAD_DAYS = st.sampled_from(["4.0", "-1"])
+#: An invoice's id, its lot (or none) and its day of receipt as written: by index.
+_THREE = st.integers(0, 2)
+_FOUR = st.integers(0, 3)
+
+
 def _euros(draw: st.DrawFn, cents: int) -> str:
     """An amount as a provider might write it: readable mostly, sometimes not."""
     if cents < 0:
         return f"-{abs(cents) // 100}.{abs(cents) % 100:02d}"  # a sign: unreadable
     whole, rest = divmod(cents, 100)
-    return draw(
-        st.sampled_from(
-            [
-                f"{whole}.{rest:02d}",
-                f"{whole},{rest:02d}",
-                f"{whole}" if rest == 0 else f"{whole}.{rest:02d}",
-                f"{whole},{rest // 10}" if rest % 10 == 0 else f"{whole},{rest:02d}",
-                f"{whole}.{rest:02d}0",  # three decimals: unreadable
-            ]
-        )
-    )
+    return [
+        f"{whole}.{rest:02d}",
+        f"{whole},{rest:02d}",
+        f"{whole}" if rest == 0 else f"{whole}.{rest:02d}",
+        f"{whole},{rest // 10}" if rest % 10 == 0 else f"{whole},{rest:02d}",
+        f"{whole}.{rest:02d}0",  # three decimals: unreadable
+    ][draw(_WRITTEN)]
 
 
 @st.composite
@@ -53,32 +64,31 @@ def cases(draw: st.DrawFn) -> tuple[Scenario, Period, date, list[dict[str, str]]
     expected = expected_per_lot(scenario, period.year, period.month, as_of)
     rows: list[dict[str, str]] = []
     for n in range(draw(st.integers(0, 8))):
-        lot = draw(st.sampled_from(LOTS))
+        lot = draw(_LOT)
         e = expected.get(lot)
         if e is None:
             days, day_cents, avail = (draw(st.integers(0, n)) for n in (40, 200_000, 50_000))
-        else:  # each figure as expected or off by a little (more or less)
+        else:  # exact (as most providers invoice), or each figure off by a little or not
+            exact = draw(_EXACT)
             days, day_cents, avail = (
-                max(0, figure + draw(st.sampled_from([0, 0, 0, 1, -1, 7])))
+                max(0, figure + (0 if exact else draw(_OFF_BY)))
                 for figure in (e.expected_days, e.expected_day_cents, e.expected_availability_cents)
             )
         month = period if draw(st.integers(0, 5)) else period.next()
-        received = draw(st.sampled_from(RECEIVED))
+        received = draw(_RECEIVED)
         row = {
-            "invoice_id": draw(st.sampled_from([f"I{n}", "I0", ""])),
-            "lot_id": draw(st.sampled_from([lot, lot, lot, ""])),
+            "invoice_id": [f"I{n}", "I0", ""][draw(_THREE)],
+            "lot_id": [lot, lot, lot, ""][draw(_FOUR)],
             "period": str(month) if draw(st.integers(0, 9)) else f"{month.month}-{month.year}",
-            "days": str(days) if draw(st.integers(0, 9)) else draw(st.sampled_from(["4.0", "-1"])),
+            "days": str(days) if draw(st.integers(0, 9)) else draw(_BAD_DAYS),
             "day_amount": _euros(draw, day_cents),
             "availability_amount": _euros(draw, avail),
-            "received_on": draw(
-                st.sampled_from([received.isoformat(), received.strftime("%d-%m-%Y"), "x"])
-            ),
+            "received_on": [received.isoformat(), received.strftime("%d-%m-%Y"), "x"][draw(_THREE)],
         }
         rows.append(row)
         if draw(st.integers(0, 4)) == 0:  # the same again, written otherwise
             rows.append({**row, "received_on": received.strftime("%d-%m-%Y")})
-    separator = draw(st.sampled_from([",", ";"]))
+    separator = draw(_SEPARATOR)
     return scenario, period, as_of, rows, separator
 
 

@@ -33,130 +33,113 @@ DAY0 = date(2024, 9, 1)
 TARIFFS = st.one_of(st.integers(1, 50_000), st.integers(0, 500))
 AVAILABILITY = st.one_of(st.integers(0, 10_000), st.integers(0, 20))
 
+# The strategies are made once: a strategy made anew for every draw is validated and
+# labelled anew, which cost more than the draw itself.
+_BOOLEANS = st.booleans()
+_CENTRUMGEMEENTE = st.sampled_from(CENTRUMGEMEENTEN)
+_MEMBERS = st.lists(_CENTRUMGEMEENTE, min_size=1, max_size=4, unique=True)
+_SHARES = st.sampled_from(["0", "0.5", "0.3333", "1", "0.25", "0.1234", "0.0001"])
+_PLACES = st.integers(0, 5)
+_GAP = st.sampled_from([0, 0, 10])
+_CODES = st.sampled_from([*CENTRUMGEMEENTEN, *OTHERS, MERGED, SUCCESSOR, UNKNOWN])
+_CODE_OR_NONE = st.one_of(st.just(""), _CODES)
+_RECORDED = st.sampled_from(
+    [date(2024, 12, 1), date(2025, 1, 5), date(2025, 2, 3), date(2025, 3, 3), date(2025, 4, 1)]
+)
+_CLIENTS = st.sampled_from(["c1", "c2", "c3", ""])
+_LOT_IDS = st.sampled_from(["F1", "F2", "C1", "C1", "X9"])
+_VOIDS = st.sampled_from(["", "", "", "false", "true", "ja", "nee", "0", "1", "TRUE", "misschien"])
+#: An end date: none, on or after the start, before it, or a day that does not exist.
+_END_NONE, _END_AFTER, _END_BEFORE, _END_UNREAL = range(4)
+_END_KIND = st.integers(_END_NONE, _END_UNREAL)
+#: How a date is written: ISO, Dutch, Dutch without leading zeros, ISO without them.
+_FORMATS = (
+    lambda day: day.isoformat(),
+    lambda day: day.strftime("%d-%m-%Y"),
+    lambda day: f"{day.day}-{day.month}-{day.year}",
+    lambda day: f"{day.year}-{day.month}-{day.day}",
+)
+_FORMAT = st.integers(0, len(_FORMATS) - 1)
+_REFLECTION_MONTHS = st.sampled_from([1, 2, 3])
+
 
 def _day(draw: st.DrawFn, lo: int = 0, hi: int = 300) -> date:
     return DAY0 + timedelta(days=draw(st.integers(lo, hi)))
 
 
 def _fmt(draw: st.DrawFn, day: date) -> str:
-    return draw(
-        st.sampled_from(
-            [
-                day.isoformat(),
-                day.strftime("%d-%m-%Y"),
-                f"{day.day}-{day.month}-{day.year}",
-                f"{day.year}-{day.month}-{day.day}",
-            ]
-        )
-    )
+    return _FORMATS[draw(_FORMAT)](day)
+
+
+def _end(draw: st.DrawFn, start: date) -> str:
+    kind = draw(_END_KIND)
+    if kind == _END_AFTER:
+        return (start + timedelta(days=draw(st.integers(0, 150)))).isoformat()
+    if kind == _END_BEFORE:
+        return (start - timedelta(days=draw(st.integers(1, 5)))).isoformat()
+    return "31-02-2025" if kind == _END_UNREAL else ""
 
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[Scenario, Period, date]:
-    members = draw(st.lists(st.sampled_from(CENTRUMGEMEENTEN), min_size=1, max_size=4, unique=True))
+    members = draw(_MEMBERS)
     keys = [(date(2024, 1, 1), {c: draw(st.integers(1, 1000)) for c in sorted(members)})]
-    if draw(st.booleans()):
-        later = draw(
-            st.lists(st.sampled_from(CENTRUMGEMEENTEN), min_size=1, max_size=4, unique=True)
-        )
+    if draw(_BOOLEANS):
+        later = draw(_MEMBERS)
         keys.append((date(2025, 2, 1), {c: draw(st.integers(1, 50)) for c in sorted(later)}))
-    shares = st.sampled_from(["0", "0.5", "0.3333", "1", "0.25", "0.1234", "0.0001"])
-    splits = [(date(2024, 1, 1), draw(shares))]
-    if draw(st.booleans()):
-        splits.append((date(2025, 3, 1), draw(shares)))
+    splits = [(date(2024, 1, 1), draw(_SHARES))]
+    if draw(_BOOLEANS):
+        splits.append((date(2025, 3, 1), draw(_SHARES)))
     lots = []
     for lot_id, group in (("F1", "LOVERBOY"), ("F2", "STALKING"), ("C1", "COSM")):
         first = _day(draw, 60, 200)
-        terms = [
-            (
-                first,
-                draw(st.integers(0, 5)),
-                draw(TARIFFS),
-                draw(AVAILABILITY),
-            )
-        ]
-        if draw(st.booleans()):
+        terms = [(first, draw(_PLACES), draw(TARIFFS), draw(AVAILABILITY))]
+        if draw(_BOOLEANS):
             second = first + timedelta(days=draw(st.integers(1, 120)))
-            terms.append(
-                (
-                    second,
-                    draw(st.integers(0, 5)),
-                    draw(TARIFFS),
-                    draw(AVAILABILITY),
-                )
-            )
+            terms.append((second, draw(_PLACES), draw(TARIFFS), draw(AVAILABILITY)))
         valid_to = None
-        if draw(st.booleans()):
+        if draw(_BOOLEANS):
             valid_to = terms[-1][0] + timedelta(days=draw(st.integers(1, 90)))
         lots.append(LotSpec(lot_id, group, terms, valid_to))
     municipalities = [MunicipalityRowSpec(c, c, date(2000, 1, 1)) for c in CENTRUMGEMEENTEN]
     for code in OTHERS:
-        if draw(st.booleans()):
+        if draw(_BOOLEANS):
             switch = _day(draw, 30, 280)
             municipalities.append(
-                MunicipalityRowSpec(
-                    code, draw(st.sampled_from(CENTRUMGEMEENTEN)), date(2000, 1, 1), switch
-                )
+                MunicipalityRowSpec(code, draw(_CENTRUMGEMEENTE), date(2000, 1, 1), switch)
             )
-            municipalities.append(
-                MunicipalityRowSpec(code, draw(st.sampled_from(CENTRUMGEMEENTEN)), switch)
-            )
+            municipalities.append(MunicipalityRowSpec(code, draw(_CENTRUMGEMEENTE), switch))
         else:
             municipalities.append(
-                MunicipalityRowSpec(code, draw(st.sampled_from(CENTRUMGEMEENTEN)), date(2000, 1, 1))
+                MunicipalityRowSpec(code, draw(_CENTRUMGEMEENTE), date(2000, 1, 1))
             )
     merger = _day(draw, 30, 280)
-    gap = timedelta(days=draw(st.sampled_from([0, 0, 10])))
+    gap = timedelta(days=draw(_GAP))
     municipalities.append(
-        MunicipalityRowSpec(
-            MERGED, draw(st.sampled_from(CENTRUMGEMEENTEN)), date(2000, 1, 1), merger, SUCCESSOR
-        )
+        MunicipalityRowSpec(MERGED, draw(_CENTRUMGEMEENTE), date(2000, 1, 1), merger, SUCCESSOR)
     )
-    municipalities.append(
-        MunicipalityRowSpec(SUCCESSOR, draw(st.sampled_from(CENTRUMGEMEENTEN)), merger + gap)
-    )
-    codes = st.sampled_from([*CENTRUMGEMEENTEN, *OTHERS, MERGED, SUCCESSOR, UNKNOWN])
-    recorded = st.sampled_from(
-        [date(2024, 12, 1), date(2025, 1, 5), date(2025, 2, 3), date(2025, 3, 3), date(2025, 4, 1)]
-    )
+    municipalities.append(MunicipalityRowSpec(SUCCESSOR, draw(_CENTRUMGEMEENTE), merger + gap))
     rows: list[dict[str, str]] = []
     for i in range(draw(st.integers(0, 12))):
         for _ in range(draw(st.integers(1, 3))):
             start = _day(draw, 30, 240)
             row = {
                 "placement_id": f"P{i}",
-                "client_id": draw(st.sampled_from(["c1", "c2", "c3", ""]))
-                if draw(st.integers(0, 9)) == 0
-                else f"c{i}",
-                "lot_id": draw(st.sampled_from(["F1", "F2", "C1", "C1", "X9"])),
+                "client_id": draw(_CLIENTS) if draw(st.integers(0, 9)) == 0 else f"c{i}",
+                "lot_id": draw(_LOT_IDS),
                 "start_date": _fmt(draw, start),
-                "end_date": draw(
-                    st.one_of(
-                        st.just(""),
-                        st.integers(0, 150).map(
-                            lambda k, s=start: (s + timedelta(days=k)).isoformat()
-                        ),
-                        st.integers(1, 5).map(
-                            lambda k, s=start: (s - timedelta(days=k)).isoformat()
-                        ),
-                        st.just("31-02-2025"),
-                    )
-                ),
-                "brp_municipality": draw(st.one_of(st.just(""), codes)),
-                "found_municipality": draw(st.one_of(st.just(""), codes)),
+                "end_date": _end(draw, start),
+                "brp_municipality": draw(_CODE_OR_NONE),
+                "found_municipality": draw(_CODE_OR_NONE),
                 "reflection_start": "",
                 "reflection_end": "",
-                "void": draw(
-                    st.sampled_from(
-                        ["", "", "", "false", "true", "ja", "nee", "0", "1", "TRUE", "misschien"]
-                    )
-                ),
-                "recorded_on": _fmt(draw, draw(recorded)),
+                "void": draw(_VOIDS),
+                "recorded_on": _fmt(draw, draw(_RECORDED)),
             }
-            if draw(st.booleans()):
+            if draw(_BOOLEANS):
                 ws = start + timedelta(days=draw(st.integers(-40, 30)))
                 row["reflection_start"] = _fmt(draw, ws)
-                if draw(st.booleans()):
+                if draw(_BOOLEANS):
                     row["reflection_end"] = (
                         ws + timedelta(days=draw(st.integers(-5, 120)))
                     ).isoformat()
@@ -177,7 +160,7 @@ def scenarios(draw: st.DrawFn) -> tuple[Scenario, Period, date]:
         lots=lots,
         municipalities=municipalities,
         rows=rows,
-        reflection_months=draw(st.sampled_from([1, 2, 3])),
+        reflection_months=draw(_REFLECTION_MONTHS),
     )
     period = Period(2025, draw(st.integers(1, 4)))
     as_of = date(2024, 12, 15) + timedelta(days=draw(st.integers(0, 140)))

@@ -32,6 +32,11 @@ from tests.test_properties import scenarios
 ELIGIBLE = st.sampled_from(
     ["ja", "nee", "Nee", "JA", "true", "false", "1", "0", "", "misschien", "nee"]
 )
+# The strategies are made once (`test_properties`): made anew for every draw, they are
+# validated and labelled anew.
+_REFERENCES = st.sampled_from(["", "K-1", "K-2"])
+#: How `decided_on` is written: ISO, Dutch, empty, a day that does not exist.
+_DECIDED = st.integers(0, 3)
 
 
 @st.composite
@@ -39,20 +44,22 @@ def with_verdicts(
     draw: st.DrawFn,
 ) -> tuple[Scenario, Period, date, list[dict[str, str]]]:
     scenario, period, as_of = draw(scenarios())
-    ids = sorted({row["placement_id"] for row in scenario.rows}) or ["P0"]
+    ids = [*(sorted({row["placement_id"] for row in scenario.rows}) or ["P0"]), "P99"]
+    placement = st.integers(0, len(ids) - 1)
     verdicts = []
     for _ in range(draw(st.integers(0, 8))):
         decided = date(2024, 12, 1) + timedelta(days=draw(st.integers(0, 150)))
         verdicts.append(
             {
-                "placement_id": draw(st.sampled_from([*ids, "P99"])),
+                "placement_id": ids[draw(placement)],
                 "eligible": draw(ELIGIBLE),
-                "decided_on": draw(
-                    st.sampled_from(
-                        [decided.isoformat(), decided.strftime("%d-%m-%Y"), "", "31-02-2025"]
-                    )
-                ),
-                "reference": draw(st.sampled_from(["", "K-1", "K-2"])),
+                "decided_on": [
+                    decided.isoformat(),
+                    decided.strftime("%d-%m-%Y"),
+                    "",
+                    "31-02-2025",
+                ][draw(_DECIDED)],
+                "reference": draw(_REFERENCES),
             }
         )
     return scenario, period, as_of, verdicts
