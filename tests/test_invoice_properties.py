@@ -31,8 +31,11 @@ RECEIVED = (date(2025, 1, 20), date(2025, 2, 3), date(2025, 2, 10), date(2025, 3
 
 # The strategies are made once (`test_properties`): made anew for every draw, they are
 # validated and labelled anew.
-#: How a provider might write an amount: readable mostly, sometimes not (three decimals).
+#: How a provider might write an amount: readable (the first four), or three decimals.
 _WRITTEN = st.integers(0, 4)
+_READABLE = st.integers(0, 3)
+#: An invoice written to be read in every field (half of them), or each field as it comes.
+_CLEAN = st.booleans()
 _OFF_BY = st.sampled_from([0, 0, 0, 1, -1, 7])
 _EXACT = st.booleans()
 _LOT = st.sampled_from(LOTS)
@@ -40,12 +43,14 @@ _RECEIVED = st.sampled_from(RECEIVED)
 _SEPARATOR = st.sampled_from([",", ";"])
 _BAD_DAYS = st.sampled_from(["4.0", "-1"])
 #: An invoice's id, its lot (or none) and its day of receipt as written: by index.
+_TWO = st.integers(0, 1)
 _THREE = st.integers(0, 2)
 _FOUR = st.integers(0, 3)
 
 
-def _euros(draw: st.DrawFn, cents: int) -> str:
-    """An amount as a provider might write it: readable mostly, sometimes not."""
+def _euros(draw: st.DrawFn, cents: int, *, clean: bool = False) -> str:
+    """An amount as a provider might write it: readable mostly, sometimes not (never three
+    decimals when `clean`)."""
     if cents < 0:
         return f"-{abs(cents) // 100}.{abs(cents) % 100:02d}"  # a sign: unreadable
     whole, rest = divmod(cents, 100)
@@ -55,7 +60,7 @@ def _euros(draw: st.DrawFn, cents: int) -> str:
         f"{whole}" if rest == 0 else f"{whole}.{rest:02d}",
         f"{whole},{rest // 10}" if rest % 10 == 0 else f"{whole},{rest:02d}",
         f"{whole}.{rest:02d}0",  # three decimals: unreadable
-    ][draw(_WRITTEN)]
+    ][draw(_READABLE if clean else _WRITTEN)]
 
 
 @st.composite
@@ -76,15 +81,28 @@ def cases(draw: st.DrawFn) -> tuple[Scenario, Period, date, list[dict[str, str]]
             )
         month = period if draw(st.integers(0, 5)) else period.next()
         received = draw(_RECEIVED)
-        row = {
-            "invoice_id": [f"I{n}", "I0", ""][draw(_THREE)],
-            "lot_id": [lot, lot, lot, ""][draw(_FOUR)],
-            "period": str(month) if draw(st.integers(0, 9)) else f"{month.month}-{month.year}",
-            "days": str(days) if draw(st.integers(0, 9)) else draw(_BAD_DAYS),
-            "day_amount": _euros(draw, day_cents),
-            "availability_amount": _euros(draw, avail),
-            "received_on": [received.isoformat(), received.strftime("%d-%m-%Y"), "x"][draw(_THREE)],
-        }
+        if draw(_CLEAN):
+            row = {
+                "invoice_id": [f"I{n}", "I0"][draw(_TWO)],
+                "lot_id": lot,
+                "period": str(month),
+                "days": str(days),
+                "day_amount": _euros(draw, day_cents, clean=True),
+                "availability_amount": _euros(draw, avail, clean=True),
+                "received_on": [received.isoformat(), received.strftime("%d-%m-%Y")][draw(_TWO)],
+            }
+        else:
+            row = {
+                "invoice_id": [f"I{n}", "I0", ""][draw(_THREE)],
+                "lot_id": [lot, lot, lot, ""][draw(_FOUR)],
+                "period": str(month) if draw(st.integers(0, 9)) else f"{month.month}-{month.year}",
+                "days": str(days) if draw(st.integers(0, 9)) else draw(_BAD_DAYS),
+                "day_amount": _euros(draw, day_cents),
+                "availability_amount": _euros(draw, avail),
+                "received_on": [received.isoformat(), received.strftime("%d-%m-%Y"), "x"][
+                    draw(_THREE)
+                ],
+            }
         rows.append(row)
         if draw(st.integers(0, 4)) == 0:  # the same again, written otherwise
             rows.append({**row, "received_on": received.strftime("%d-%m-%Y")})
