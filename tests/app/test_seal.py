@@ -40,6 +40,19 @@ def two_closes(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def closed_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`two_closes`, made once for the module: each test takes a copy (`closed`)."""
+    return two_closes(tmp_path_factory.mktemp("two-closes"))
+
+
+@pytest.fixture
+def closed(closed_once: Path, tmp_path: Path) -> Path:
+    """January and February closed (`two_closes`), in a folder of this test's own: a copy,
+    file times and modes kept, of the one made for the module."""
+    return Path(shutil.copytree(closed_once, tmp_path / "case"))
+
+
 def record_path(root: Path, period: str) -> Path:
     return root / "outputs" / ARCHIVE / "periods" / f"{period}.json"
 
@@ -69,9 +82,9 @@ def test_a_close_prints_its_seal_and_history_lists_it(tmp_path: Path) -> None:
 
 
 def test_a_record_names_the_software_and_the_seals_of_the_closes_before_it(
-    tmp_path: Path,
+    closed: Path,
 ) -> None:
-    root = two_closes(tmp_path)
+    root = closed
     january, february = Archive(root / "outputs" / ARCHIVE).closed()
     assert february.format == RECORD_FORMAT == 2
     assert february.software == running_software()
@@ -82,8 +95,8 @@ def test_a_record_names_the_software_and_the_seals_of_the_closes_before_it(
     assert ClosedPeriod.from_json(february.to_json(), "x") == february
 
 
-def test_the_workbook_shows_the_seals_of_the_months_closed_before(tmp_path: Path) -> None:
-    root = two_closes(tmp_path)
+def test_the_workbook_shows_the_seals_of_the_months_closed_before(closed: Path) -> None:
+    root = closed
     january = Archive(root / "outputs" / ARCHIVE).get(Period(2025, 1))
     book = openpyxl.load_workbook(root / "outputs" / "2025-02" / "report.xlsx")
     values = [[c for c in row if c is not None] for row in book["Verantwoording"].values]
@@ -154,9 +167,9 @@ TAMPERINGS: list[tuple[str, Callable[[dict[str, Any]], None], str | None]] = [
     ("field", "change", "said"), TAMPERINGS, ids=[f"{t[0]}-{i}" for i, t in enumerate(TAMPERINGS)]
 )
 def test_every_field_of_the_last_record_is_recomputed_or_sealed(
-    tmp_path: Path, field: str, change: Callable[[dict[str, Any]], None], said: str | None
+    closed: Path, field: str, change: Callable[[dict[str, Any]], None], said: str | None
 ) -> None:
-    root = two_closes(tmp_path)
+    root = closed
     seal = edit(root, "2025-02", change)
     replayed = fundcalc(root, "replay", "--period", "2025-02")
     if said is None:
@@ -171,8 +184,8 @@ def test_every_field_of_the_last_record_is_recomputed_or_sealed(
     )
 
 
-def test_the_software_of_a_first_close_is_covered_by_its_seal(tmp_path: Path) -> None:
-    root = two_closes(tmp_path)
+def test_the_software_of_a_first_close_is_covered_by_its_seal(closed: Path) -> None:
+    root = closed
     fundcalc(root, "reopen", "--period", "2025-02", "--reason", "to test")
     seal = edit(root, "2025-01", lambda r: r["software"].update(python="3.99.0"))
     assert fundcalc(root, "replay", "--period", "2025-01").exit_code == 0
@@ -200,9 +213,9 @@ def test_the_software_of_a_first_close_is_covered_by_its_seal(tmp_path: Path) ->
     ],
 )
 def test_a_changed_or_deleted_earlier_record_is_said_by_every_command_that_reads_the_archive(
-    tmp_path: Path, command: str, arguments: tuple[str, ...], change: str, said: str
+    closed: Path, command: str, arguments: tuple[str, ...], change: str, said: str
 ) -> None:
-    root = two_closes(tmp_path)
+    root = closed
     if change == "delete":
         record_path(root, "2025-01").unlink()
     else:
@@ -214,8 +227,8 @@ def test_a_changed_or_deleted_earlier_record_is_said_by_every_command_that_reads
     assert not (root / "outputs" / "2025-03").exists()
 
 
-def test_a_record_put_in_between_is_said(tmp_path: Path) -> None:
-    root = two_closes(tmp_path)
+def test_a_record_put_in_between_is_said(tmp_path: Path, closed: Path) -> None:
+    root = closed
     shutil.copy(record_path(root, "2025-01"), tmp_path / "january.json")
     fundcalc(root, "reopen", "--period", "2025-02", "--reason", "to test")
     # A forger drops a record for a month nobody closed between two that were.
@@ -229,9 +242,9 @@ def test_a_record_put_in_between_is_said(tmp_path: Path) -> None:
 
 
 def test_replay_with_the_seal_proves_the_record_and_a_wrong_seal_is_refused(
-    tmp_path: Path,
+    closed: Path,
 ) -> None:
-    root = two_closes(tmp_path)
+    root = closed
     seal = Archive(root / "outputs" / ARCHIVE).get(Period(2025, 2)).seal
     good = fundcalc(root, "replay", "--period", "2025-02", "--seal", seal.upper())
     assert good.exit_code == 0, good.output
@@ -246,8 +259,8 @@ def test_replay_with_the_seal_proves_the_record_and_a_wrong_seal_is_refused(
     assert "'abc' is not a seal: 64 hexadecimal digits" in usage.output
 
 
-def test_a_deleted_last_record_is_caught_by_its_seal(tmp_path: Path) -> None:
-    root = two_closes(tmp_path)
+def test_a_deleted_last_record_is_caught_by_its_seal(closed: Path) -> None:
+    root = closed
     seal = hashlib.sha256(record_path(root, "2025-02").read_bytes()).hexdigest()
     record_path(root, "2025-02").unlink()
     result = fundcalc(root, "replay", "--period", "2025-02", "--seal", seal)
@@ -307,8 +320,8 @@ def test_a_record_of_format_1_whose_statement_was_changed_is_caught_by_the_next(
 # --- software ----------------------------------------------------------------------------
 
 
-def test_a_run_after_a_code_change_says_so_and_marks_the_corrections(tmp_path: Path) -> None:
-    root = two_closes(tmp_path)
+def test_a_run_after_a_code_change_says_so_and_marks_the_corrections(closed: Path) -> None:
+    root = closed
     # January was closed by other code: its record (and so February's seals) say so.
     changed = Software(**{**running_software().as_json(), "source": OTHER})
     archive = Archive(root / "outputs" / ARCHIVE)
@@ -340,8 +353,8 @@ def test_a_run_after_a_code_change_says_so_and_marks_the_corrections(tmp_path: P
     assert january_row[-1] == "nee"
 
 
-def test_replay_after_a_code_change_says_what_changed(tmp_path: Path) -> None:
-    root = two_closes(tmp_path)
+def test_replay_after_a_code_change_says_what_changed(closed: Path) -> None:
+    root = closed
     edit(root, "2025-02", lambda r: r["software"].update(polars="0.0.1"))
     result = fundcalc(root, "replay", "--period", "2025-02")
     now = running_software()
