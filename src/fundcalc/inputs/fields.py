@@ -18,6 +18,7 @@ field (`base.reasons`; null when every field can be read).
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import polars as pl
 
@@ -163,7 +164,7 @@ def typed_rows(text: pl.DataFrame) -> pl.DataFrame:
         .collect(engine="in-memory")
     )
     plainly = quick.get_column("_plainly")
-    columns = typed(text.lazy().head(0)).collect_schema().names()
+    columns = _typed_columns(tuple(text.schema.items()))
     rows = quick.with_columns(
         *(pl.col(f"_iso_{c}").alias(c) for c in dates),
         (pl.col("void") == "true").alias("void"),
@@ -171,10 +172,10 @@ def typed_rows(text: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, dtype=PARTS).alias("problem"),
     )
     if plainly.all():
-        return rows.select(columns)
+        return rows.select(*columns)
     at = plainly.not_().arg_true()
     odd = typed(text.lazy().filter(~plainly)).collect(engine="in-memory")
-    rows = rows.select(columns)
+    rows = rows.select(*columns)
     # polars scatters flat values only; a nested column (the problem's parts) is
     # gathered from the odd rows instead, each row taking its own where it is odd.
     nth_odd = (plainly.not_().cast(pl.Int64).cum_sum() - 1).clip(lower_bound=0)
@@ -191,6 +192,13 @@ def typed_rows(text: pl.DataFrame) -> pl.DataFrame:
 #: The fields `typed` reads (the others it keeps as they are): a row read by it
 #: differs from the quick reading in these alone.
 _READ = (*READ_COLUMNS, *(f"raw_{c}" for c in READ_COLUMNS), "problem")
+
+
+@cache
+def _typed_columns(schema: tuple[tuple[str, pl.DataType], ...]) -> tuple[str, ...]:
+    """The columns `typed` gives rows of this schema, worked out once: planning the query
+    costs more than typing a few rows."""
+    return tuple(typed(pl.LazyFrame(schema=dict(schema))).collect_schema().names())
 
 
 def _written_plainly(dates: tuple[str, ...]) -> pl.Expr:
