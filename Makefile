@@ -14,12 +14,13 @@ SOURCES  := $(shell find src/fundcalc -name "*.py")
 run: $(COMPILED)
 	$(BIN)/fundcalc run
 
+# Both run on every core (pytest-xdist): a worker per core, each its own process.
 test: $(COMPILED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The edit loop: the suite without the slow end-to-end cases, property tests quick.
 check: $(COMPILED)
-	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -m "not slow"
+	HYPOTHESIS_PROFILE=dev $(BIN)/pytest -n auto -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
