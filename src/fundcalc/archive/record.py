@@ -318,7 +318,7 @@ def _parse(raw: dict[str, Any], where: str, seal: str) -> ClosedPeriod:
             raise ArchiveError(f"{where}: {kind} names a file twice; the record has been changed")
     software = seals_before = None
     if form == 2:
-        software = Software(**{k: _text(v, k) for k, v in raw["software"].items()})
+        software = Software(**{k: text_field(v, k) for k, v in raw["software"].items()})
         seals_before = _digests(raw["seals_before"], "seal", where)
         if software.fundcalc != raw["fundcalc"]:
             raise ArchiveError(
@@ -329,12 +329,12 @@ def _parse(raw: dict[str, Any], where: str, seal: str) -> ClosedPeriod:
         period=Period.parse(raw["period"]),
         as_of=date.fromisoformat(raw["as_of"]),
         closed_on=date.fromisoformat(raw["closed_on"]),
-        fundcalc=_text(raw["fundcalc"], "fundcalc"),
+        fundcalc=text_field(raw["fundcalc"], "fundcalc"),
         rules=files["rules"],
         inputs=files["inputs"],
         outputs=files["outputs"],
         basis=_digests(raw["basis"], "statement", where),
-        totals={_text(k, "total"): _integer(v, k) for k, v in raw["totals_cents"].items()},
+        totals={text_field(k, "total"): whole_number(v, k) for k, v in raw["totals_cents"].items()},
         record_sha256=seal,
         format=form,
         software=software,
@@ -360,16 +360,18 @@ def _file(raw: Mapping[str, Any], kind: str, where: str) -> StoredFile:
             f"{where}: the SHA-256 of {name} is not 64 hexadecimal digits;"
             " the record has been changed"
         )
-    return StoredFile(name, raw["sha256"], _integer(raw["size"], f"the size of {name}"))
+    return StoredFile(name, raw["sha256"], whole_number(raw["size"], f"the size of {name}"))
 
 
-def _text(value: object, what: str) -> str:
+def text_field(value: object, what: str) -> str:
+    """A record's field that must be text; a TypeError (a changed record) otherwise."""
     if not isinstance(value, str):
         raise TypeError(f"{what} is not text")
     return value
 
 
-def _integer(value: object, what: str) -> int:
+def whole_number(value: object, what: str) -> int:
+    """A record's field that must be a whole number (not a boolean); a TypeError otherwise."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"{what} is not a whole number")
     return value

@@ -48,6 +48,8 @@ from fundcalc.archive.record import (
     not_plain,
     not_sha256,
     record_bytes,
+    text_field,
+    whole_number,
 )
 from fundcalc.errors import ArchiveError
 
@@ -180,7 +182,7 @@ def _parse(raw: dict[str, Any], where: str, data: bytes) -> SettledYear:
     software = closes = None
     seal = hashlib.sha256(data).hexdigest()
     if form >= SEALED:
-        software = Software(**{k: _text(v, k) for k, v in raw["software"].items()})
+        software = Software(**{k: text_field(v, k) for k, v in raw["software"].items()})
         closes = _digests(raw["closes"], "close record", where)
         seal = seal_of(raw)
         if software.fundcalc != raw["fundcalc"]:
@@ -192,14 +194,14 @@ def _parse(raw: dict[str, Any], where: str, data: bytes) -> SettledYear:
     if not isinstance(opening, dict):
         raise TypeError("opening_reserve is not a table")
     return SettledYear(
-        year=_integer(raw["year"], "year"),
+        year=whole_number(raw["year"], "year"),
         settled_on=date.fromisoformat(raw["settled_on"]),
-        fundcalc=_text(raw["fundcalc"], "fundcalc"),
+        fundcalc=text_field(raw["fundcalc"], "fundcalc"),
         rules=files["rules"],
         statements=_digests(raw["statements"], "statement", where),
         opening=dict(opening),
         outputs=files["outputs"],
-        totals={_text(k, "total"): _integer(v, k) for k, v in raw["totals_cents"].items()},
+        totals={text_field(k, "total"): whole_number(v, k) for k, v in raw["totals_cents"].items()},
         record_sha256=seal,
         format=form,
         software=software,
@@ -219,19 +221,7 @@ def _file(raw: Mapping[str, Any], kind: str, where: str) -> StoredFile:
             f"{where}: {kind} names {name!r}, which has no SHA-256 of 64 hexadecimal digits;"
             " the record has been changed"
         )
-    return StoredFile(name, raw["sha256"], _integer(raw["size"], f"the size of {name}"))
-
-
-def _text(value: object, what: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{what} is not text")
-    return value
-
-
-def _integer(value: object, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{what} is not a whole number")
-    return value
+    return StoredFile(name, raw["sha256"], whole_number(raw["size"], f"the size of {name}"))
 
 
 def _digests(raw: Mapping[str, object], what: str, where: str) -> dict[str, str]:
