@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 
 from fundcalc.app.run import Inputs, RunResult
@@ -453,3 +454,15 @@ def stay(placement: str, lot: str, start: str, end: str = "", **fields: str) -> 
         "recorded_on": "2026-11-01",
         **fields,
     }
+
+
+def xlsx_bytes(*rows: list[object]) -> bytes:
+    """A workbook of one sheet holding `rows`, as openpyxl saves it."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -13,13 +13,20 @@ import csv
 import io
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from fundcalc.app.run import load_inputs, run_period
 from fundcalc.report.render import EXCEPTIONS, REPORT
 from tests.readback import load, table
-from tests.synthetic import AS_OF, HEADER, PERIOD, TINY_ARRANGEMENT, TINY_MUNICIPALITIES, stay
+from tests.synthetic import (
+    AS_OF,
+    HEADER,
+    PERIOD,
+    TINY_ARRANGEMENT,
+    TINY_MUNICIPALITIES,
+    stay,
+    xlsx_bytes,
+)
 
 LONG = "X" * 101
 
@@ -30,17 +37,6 @@ def _csv(rows: list[dict[str, str]], extra: str = "") -> str:
     writer.writeheader()
     writer.writerows({c: row.get(c, "") for c in HEADER} for row in rows)
     return buffer.getvalue() + extra
-
-
-def _xlsx(*rows: list[object]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 #: The log: a row of each kind of finding, on the tiny arrangement (GM0003 is no member).
@@ -83,7 +79,7 @@ def _project(folder: Path) -> tuple[Path, Path]:
     header, row = _csv([stay("K1", "GROOT", "2026-10-01")]).splitlines()
     (placements / "kolom.csv").write_text(f"{header},opmerking\n{row},zie dossier\n")
     (placements / "leeg.csv").write_bytes(b"")
-    (placements / "leeg.xlsx").write_bytes(_xlsx())
+    (placements / "leeg.xlsx").write_bytes(xlsx_bytes())
     x1 = stay("X1", "GROOT", "2026-10-01", "2026-10-02")
     # A client id typed as a number too long for Excel to hold exactly.
     x2: dict[str, object] = {
@@ -91,7 +87,7 @@ def _project(folder: Path) -> tuple[Path, Path]:
         "client_id": 12345678901234567890,
     }
     (placements / "blad.xlsx").write_bytes(
-        _xlsx(
+        xlsx_bytes(
             list(HEADER),
             [*(x1.get(c, "") for c in HEADER), None, "noot"],
             [x2.get(c, "") for c in HEADER],

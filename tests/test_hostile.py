@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
@@ -30,7 +29,13 @@ from fundcalc.base.reasons import EMPTY_FILE, WINDOWS_1252
 from fundcalc.cli import main
 from fundcalc.core.calculation import calculate
 from fundcalc.report.render import render_statement
-from tests.synthetic import TINY_ARRANGEMENT, TINY_MUNICIPALITIES, write_log, write_sample
+from tests.synthetic import (
+    TINY_ARRANGEMENT,
+    TINY_MUNICIPALITIES,
+    write_log,
+    write_sample,
+    xlsx_bytes,
+)
 
 PERIOD = Period(2026, 10)
 AS_OF = date(2026, 11, 23)
@@ -106,17 +111,6 @@ def exception(line: int | None, pid: str | None, reason: str, days: int | None =
 
 def warning(line: int | None, reason: str, source: str = "junk.csv") -> Finding:
     return ("warning", source, line, None, reason, None)
-
-
-def xlsx(*rows: list[object]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 #: (name of the case, junk file name, its bytes, the findings it must add).
@@ -283,7 +277,7 @@ ROW_CASES: list[tuple[str, str, bytes, list[Finding]]] = [
     (
         "an xlsx row with a value right of the header",
         "junk.xlsx",
-        xlsx(HEADER.split(","), [*stay("J1", "LOT-X").split(","), None, "note"]),
+        xlsx_bytes(HEADER.split(","), [*stay("J1", "LOT-X").split(","), None, "note"]),
         [
             (
                 "exception",
@@ -298,7 +292,7 @@ ROW_CASES: list[tuple[str, str, bytes, list[Finding]]] = [
     (
         "an empty xlsx sheet",
         "junk.xlsx",
-        xlsx(),
+        xlsx_bytes(),
         [warning(None, "the sheet is empty: no header and no rows", "junk.xlsx")],
     ),
 ]
@@ -339,7 +333,7 @@ def run_args(rules: Path, inputs: Path, out: Path) -> list[str]:
 
 def laughs() -> bytes:
     doctype = b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
-    data = xlsx(["placement_id"], ["P1"])
+    data = xlsx_bytes(["placement_id"], ["P1"])
     parts = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = {n: archive.read(n) for n in archive.namelist()}

@@ -16,6 +16,7 @@ from fundcalc.base.reasons import EMPTY_SHEET, english
 from fundcalc.errors import InputError
 from fundcalc.inputs import xlsx
 from fundcalc.inputs.xlsx import read_xlsx_table
+from tests.synthetic import xlsx_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"
 STRINGS = "xl/sharedStrings.xml"
@@ -31,18 +32,7 @@ LAUGHS = (
 )
 
 
-def workbook(*rows: list[object]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-PLAIN = workbook(["placement_id", "client_id"], ["P1", "c1"])
+PLAIN = xlsx_bytes(["placement_id", "client_id"], ["P1", "c1"])
 
 
 def members(data: bytes) -> dict[str, bytes]:
@@ -95,7 +85,7 @@ def refused_unopened(data: bytes, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_rows_have_their_excel_row_numbers_and_values_right_of_the_header_are_a_problem() -> None:
-    data = workbook(
+    data = xlsx_bytes(
         [],
         ["Placement_ID", "start_date", None],
         ["P1", dt.datetime(2025, 1, 3), None],
@@ -205,7 +195,7 @@ def test_a_sheet_that_claims_the_whole_grid_is_read_by_its_cells() -> None:
 
 
 def test_a_sheet_wider_than_any_placement_file_is_refused() -> None:
-    wide = workbook(["placement_id"], ["P1", *([None] * 1_500), "far away"])
+    wide = xlsx_bytes(["placement_id"], ["P1", *([None] * 1_500), "far away"])
     assert refused(wide) == (
         "b.xlsx: refused, row 2 has a value in column 1502 (more than 1000 columns)"
     )
@@ -216,7 +206,7 @@ def test_a_file_that_is_no_zip_is_refused() -> None:
 
 
 def test_an_empty_sheet_says_so() -> None:
-    table = read_xlsx_table(workbook(), "b.xlsx")
+    table = read_xlsx_table(xlsx_bytes(), "b.xlsx")
     assert (table.header, table.rows.height, table.notes) == (
         (),
         0,
