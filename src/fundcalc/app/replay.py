@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fundcalc.app.run import load_inputs, run_period
 from fundcalc.archive.corrections import Settled, parse_statement
-from fundcalc.archive.record import running_software
+from fundcalc.archive.record import file_differences, running_software, total_differences
 from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, Withdrawal
 from fundcalc.base.period import Period
 from fundcalc.core.settlement import OpeningReserve
@@ -183,23 +183,15 @@ def _replay(
         **result.manifest["totals_cents"],
         "corrections": result.manifest["corrections"]["total_cents"],
     }
-    differences += [
-        f"the record's total {name} is {record.totals.get(name)} cents, the replay's"
-        f" {totals.get(name)}: the record has been changed"
-        for name in sorted(set(totals) | set(record.totals))
-        if totals.get(name) != record.totals.get(name)
-    ]
+    differences += total_differences(record.totals, totals)
     archived = {file.name: archive.read(file) for file in record.outputs}
-    for name in sorted(set(archived) | set(result.files)):
-        if name not in result.files:
-            differences.append(f"{name}: archived but not produced by the replay")
-        elif name not in archived:
-            differences.append(f"{name}: produced by the replay but not archived")
-        elif archived[name] != result.files[name]:
-            differences.append(f"{name}: differs")
-            if name == STATEMENT:
-                differences += _statement_differences(archived[name], result.files[name])
+    differences += file_differences(archived, result.files, _explained)
     return ReplayReport(record, tuple(sorted(archived)), tuple(differences))
+
+
+def _explained(name: str, then: bytes, now: bytes) -> list[str]:
+    """What a statement that differs differs in; other files only differ."""
+    return _statement_differences(then, now) if name == STATEMENT else []
 
 
 def _basis_differences(then: dict[str, str], now: dict[str, str]) -> list[str]:

@@ -31,7 +31,7 @@ import polars as pl
 from fundcalc import __version__
 from fundcalc.app.files import write_folder
 from fundcalc.archive.corrections import parse_statement
-from fundcalc.archive.record import running_software
+from fundcalc.archive.record import file_differences, running_software, total_differences
 from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, SettledYear, stored
 from fundcalc.archive.year_record import RENDERED, YEAR_FORMAT, seal_of
 from fundcalc.base.money import format_cents
@@ -425,20 +425,9 @@ def replay_year(out_dir: Path, year: int, seal: str | None = None) -> YearReplay
     draft = figures(archive, rules, year, records, opening)
     result = rendered(draft, rules, records, opening, folder=out_dir / str(year), seal=record.seal)
     totals = dict(zip(FUND_ITEMS, draft.settlement.fund_amounts(), strict=True))
-    differences += [
-        f"the record's total {name} is {record.totals.get(name)} cents, the replay's"
-        f" {totals.get(name)}: the record has been changed"
-        for name in sorted(set(totals) | set(record.totals))
-        if totals.get(name) != record.totals.get(name)
-    ]
+    differences += total_differences(record.totals, totals)
     archived = {file.name: archive.read(file) for file in record.files}
-    for name in sorted(set(archived) | set(result.files)):
-        if name not in result.files:
-            differences.append(f"{name}: archived but not produced by the replay")
-        elif name not in archived:
-            differences.append(f"{name}: produced by the replay but not archived")
-        elif archived[name] != result.files[name]:
-            differences.append(f"{name}: differs")
+    differences += file_differences(archived, result.files)
     return YearReplay(record, tuple(sorted(archived)), tuple(dict.fromkeys(differences)))
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -414,3 +414,32 @@ def not_sha256(text: object) -> bool:
     return not (
         isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text)
     )
+
+
+def total_differences(recorded: Mapping[str, int], replayed: Mapping[str, int]) -> list[str]:
+    """A record's totals against those a replay computed, each that differs in words."""
+    return [
+        f"the record's total {name} is {recorded.get(name)} cents, the replay's"
+        f" {replayed.get(name)}: the record has been changed"
+        for name in sorted(set(replayed) | set(recorded))
+        if replayed.get(name) != recorded.get(name)
+    ]
+
+
+def file_differences(
+    archived: Mapping[str, bytes],
+    replayed: Mapping[str, bytes],
+    explain: Callable[[str, bytes, bytes], list[str]] = lambda name, then, now: [],
+) -> list[str]:
+    """The archived outputs against a replay's, by name; `explain` adds what a file
+    that differs differs in."""
+    differences: list[str] = []
+    for name in sorted(set(archived) | set(replayed)):
+        if name not in replayed:
+            differences.append(f"{name}: archived but not produced by the replay")
+        elif name not in archived:
+            differences.append(f"{name}: produced by the replay but not archived")
+        elif archived[name] != replayed[name]:
+            differences.append(f"{name}: differs")
+            differences += explain(name, archived[name], replayed[name])
+    return differences
