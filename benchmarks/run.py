@@ -1,10 +1,14 @@
 """`make bench`: fundcalc's performance, measured as whole processes, as ratios.
 
-Each case runs 5 times (`--repeat`); the table shows the median wall time, its
-ratio to what it is judged against, the largest peak memory (maximum resident
-set size) of the runs after the first, the target and the verdict. Absolute
-seconds do not hold on a machine whose speed drifts from minute to minute;
-ratios to a process measured by turns with the case, in the same run, do.
+Each case runs once first, then 5 times (`--repeat`); the table shows the
+median wall time of those 5, its ratio to what it is judged against, their
+largest peak memory (maximum resident set size), the target and the verdict.
+The first run is kept apart: in it a `run` finds nothing parsed in
+OUT/.cache/ yet, so a case said to be *cached* is measured cached, and every
+case meets a warm file cache; what a first run costs is a case of its own.
+Absolute seconds do not hold on a machine whose speed drifts from minute to
+minute; ratios to a process measured by turns with the case, in the same run,
+do.
 
 The large months are judged against a **floor**: a bare `python -c` that
 imports polars and openpyxl, computes the SHA-256 of the log files and decodes
@@ -51,8 +55,8 @@ GIB = 1024**3
 
 @dataclass(frozen=True)
 class Measure:
-    """The median wall time (s) of repeated runs, and the largest peak memory (bytes)
-    of those after the first.
+    """The median wall time (s) of the runs after the first, and their largest peak
+    memory (bytes).
 
     `first` and `first_peak` are the first run's time and peak: a `run` then
     finds no parsed files in OUT/.cache/ yet, as on the day a log is first run.
@@ -65,19 +69,21 @@ class Measure:
 
 
 def measure(command: Sequence[str], repeat: int, *, before: Sequence[str] | None = None) -> Measure:
-    """Run `command` `repeat` times as a child process; `before` runs first each time, untimed."""
+    """Run `command` once and then `repeat` times as a child process; `before` runs
+    first each time, untimed."""
     return measure_by_turns([(command, before)], repeat)[0]
 
 
 def measure_by_turns(
     commands: Sequence[tuple[Sequence[str], Sequence[str] | None]], repeat: int
 ) -> list[Measure]:
-    """Run each (command, before) in turn, `repeat` rounds: cases compared with each other
+    """Run each (command, before) in turn, a first round and `repeat` rounds more
+    (`Measure`): cases compared with each other
     (the sample with the imports, the close with one month) meet the same moments
     of a machine whose speed drifts from minute to minute."""
     times: list[list[float]] = [[] for _ in commands]
     peaks: list[list[int]] = [[] for _ in commands]
-    for _ in range(repeat):
+    for _ in range(repeat + 1):
         for i, (command, before) in enumerate(commands):
             if before is not None:
                 subprocess.run(before, check=True, cwd=ROOT)
@@ -85,7 +91,7 @@ def measure_by_turns(
             times[i].append(seconds)
             peaks[i].append(peak)
     return [
-        Measure(statistics.median(t), max(p[1:] or p), t[0], p[0])
+        Measure(statistics.median(t[1:]), max(p[1:]), t[0], p[0])
         for t, p in zip(times, peaks, strict=True)
     ]
 
