@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner, Result
 
-from fundcalc.cli import INTERNAL_ERROR, main
+from fundcalc.cli import ALLOCATOR, INTERNAL_ERROR, main
 from fundcalc.errors import InputError
 from tests.conftest import ROOT
 
@@ -463,3 +466,29 @@ def test_the_main_help_has_examples_of_existing_commands() -> None:
     lines = examples(help_text())
     assert len(lines) >= 2
     assert all(shlex.split(line)[1] in main.commands for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("own", "expected"),
+    [(None, "dirty_decay_ms:200,muzzy_decay_ms:0"), ("narenas:2", "narenas:2")],
+)
+def test_the_command_has_polars_give_freed_memory_back_unless_the_user_set_it(
+    own: str | None, expected: str
+) -> None:
+    code = (
+        "import os, sys\n"
+        "import fundcalc.cli as cli\n"
+        "sys.argv = ['fundcalc', '--version']\n"
+        "try:\n"
+        "    cli.entry()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(os.environ.get(cli.ALLOCATOR))\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != ALLOCATOR}
+    if own is not None:
+        environment[ALLOCATOR] = own
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == expected
