@@ -21,9 +21,10 @@ import polars as pl
 
 from fundcalc.app.run import Inputs, RunResult
 from fundcalc.base.period import Period
+from fundcalc.inputs.arrangement import parse_arrangement
 from fundcalc.inputs.log import read_file
 from fundcalc.inputs.municipalities import load_municipalities
-from fundcalc.inputs.rules import Rules, parse_arrangement
+from fundcalc.inputs.rules import Rules
 
 #: The month and as-of date the workbook tests render.
 PERIOD = Period(2026, 10)

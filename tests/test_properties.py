@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from fundcalc.base.period import Period
 from fundcalc.core.calculation import calculate
+from fundcalc.inputs.arrangement import parse_arrangement
 from fundcalc.inputs.fields import typed_rows
 from fundcalc.inputs.log import normalise
 from fundcalc.inputs.municipalities import load_municipalities
-from fundcalc.inputs.rules import parse_arrangement
 from tests import oracle
 from tests.oracle import LotSpec, MunicipalityRowSpec, Scenario
 

@@ -559,7 +559,7 @@ def import_(
       fundcalc import examples/declaratie-stille-kade.csv --kind invoices --recorded-on 2026-11-20
     """
     from fundcalc.app.importer import import_file  # noqa: PLC0415 - fast --help
-    from fundcalc.inputs.rules import load_rules  # noqa: PLC0415
+    from fundcalc.inputs.rulescache import load_rules  # noqa: PLC0415
 
     if kind == "invoices":
         from fundcalc.app.invoice_import import import_invoices  # noqa: PLC0415

@@ -20,8 +20,9 @@ from fundcalc.base.period import Period
 from fundcalc.base.reasons import CONFLICTING_VERSIONS, english, parts_of
 from fundcalc.core.segments import FUND, JUSTICE, MUNICIPAL, REJECTED
 from fundcalc.errors import UsageError
+from fundcalc.inputs.arrangement import parse_arrangement
 from fundcalc.inputs.municipalities import load_municipalities
-from fundcalc.inputs.rules import Rules, parse_arrangement
+from fundcalc.inputs.rules import Rules
 from tests.synthetic import (
     AS_OF,
     PERIOD,

@@ -18,7 +18,7 @@ from fundcalc.cli import main
 from fundcalc.core.calculation import calculate
 from fundcalc.core.year import months_of
 from fundcalc.inputs.logcache import read_log
-from fundcalc.inputs.rules import load_rules
+from fundcalc.inputs.rulescache import load_rules
 from fundcalc.inputs.verdicts import read_verdicts
 from fundcalc.report.workbook.scenario import SHEET_NAMES
 from tests.reference import scenario as reference

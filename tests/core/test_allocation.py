@@ -10,8 +10,8 @@ import polars as pl
 from fundcalc.base.period import Period
 from fundcalc.core.allocation import availability, settle, settle_periods, statement_frame
 from fundcalc.core.segments import SEGMENT_SCHEMA
+from fundcalc.inputs.arrangement import parse_arrangement
 from fundcalc.inputs.municipalities import load_municipalities
-from fundcalc.inputs.rules import parse_arrangement
 from tests.oracle import LotSpec, MunicipalityRowSpec, Scenario
 
 SCENARIO = Scenario(

@@ -15,10 +15,10 @@ import polars as pl
 from fundcalc.base.period import Period
 from fundcalc.base.reasons import english
 from fundcalc.core.calculation import Calculation, calculate
+from fundcalc.inputs.arrangement import parse_arrangement
 from fundcalc.inputs.fields import typed_rows
 from fundcalc.inputs.log import normalise
 from fundcalc.inputs.municipalities import load_municipalities
-from fundcalc.inputs.rules import parse_arrangement
 from tests.oracle import FIELDS, LotSpec, MunicipalityRowSpec, Scenario
 
 JAN = Period(2025, 1)

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from fundcalc.base.period import Period
 from fundcalc.core.sample import SAMPLE_COLUMNS, draw, population, rank
+from fundcalc.inputs.arrangement import parse_arrangement
 from fundcalc.inputs.fields import typed_rows
 from fundcalc.inputs.log import normalise
 from fundcalc.inputs.municipalities import load_municipalities
-from fundcalc.inputs.rules import Rules, parse_arrangement
+from fundcalc.inputs.rules import Rules
 from fundcalc.report.steekproef import render_sample_csv
 from tests.oracle import Scenario
 from tests.reference import eligibility as reference

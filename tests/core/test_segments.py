@@ -8,8 +8,8 @@ import polars as pl
 
 from fundcalc.base.period import BEGINNING, END_OF_TIME
 from fundcalc.core.segments import SEGMENT_SCHEMA, ledger_rows, lot_term_intervals, stay_end
+from fundcalc.inputs.arrangement import parse_arrangement
 from fundcalc.inputs.municipalities import load_municipalities
-from fundcalc.inputs.rules import parse_arrangement
 from tests.oracle import LotSpec, MunicipalityRowSpec, Scenario
 
 SCENARIO = Scenario(

@@ -8,7 +8,9 @@ from fractions import Fraction
 import pytest
 
 from fundcalc.errors import RulesError
-from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules, load_rules, read_document
+from fundcalc.inputs.arrangement import read_document
+from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules
+from fundcalc.inputs.rulescache import load_rules
 from fundcalc.inputs.scenario import Scenario, overlay
 from tests.conftest import ROOT
 

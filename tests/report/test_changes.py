@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules, load_rules, read_document
+from fundcalc.inputs.arrangement import read_document
+from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules
+from fundcalc.inputs.rulescache import load_rules
 from fundcalc.inputs.scenario import overlay
 from fundcalc.report.changes import ChangeLine, change_lines, euro_text
 from tests.conftest import ROOT

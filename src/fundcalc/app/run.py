@@ -47,7 +47,8 @@ from fundcalc.errors import ArchiveError, OutputError, UsageError
 from fundcalc.inputs.invoices import Invoices, read_invoices
 from fundcalc.inputs.log import Log
 from fundcalc.inputs.logcache import CACHE, LogCache, read_log
-from fundcalc.inputs.rules import Rules, load_rules
+from fundcalc.inputs.rules import Rules
+from fundcalc.inputs.rulescache import load_rules
 from fundcalc.inputs.verdicts import FOLDER as ELIGIBILITY
 from fundcalc.inputs.verdicts import VerdictInput, read_verdicts
 from fundcalc.report.dutch import CONCEPT, DEFINITIEF, PROGNOSE, Standing

@@ -36,7 +36,8 @@ from fundcalc.core.year import (
 )
 from fundcalc.errors import RulesError, UsageError
 from fundcalc.inputs.logcache import LogCache, read_log
-from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules, load_rules
+from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules
+from fundcalc.inputs.rulescache import load_rules
 from fundcalc.inputs.scenario import load_scenario
 from fundcalc.inputs.verdicts import FOLDER as ELIGIBILITY
 from fundcalc.inputs.verdicts import read_verdicts

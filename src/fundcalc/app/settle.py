@@ -46,7 +46,8 @@ from fundcalc.core.settlement import (
     settle_year,
 )
 from fundcalc.errors import ArchiveError
-from fundcalc.inputs.rules import Rules, load_rules
+from fundcalc.inputs.rules import Rules
+from fundcalc.inputs.rulescache import load_rules
 from fundcalc.report.render import (
     LEDGER,
     MANIFEST,

@@ -4,7 +4,7 @@ The committee asks what a change would do: two more places on a lot, a higher
 tariff, another key. A scenario file has the tables of `arrangement.toml` and a
 `[scenario]` table (`name`, `description`); it is laid over the rules' own
 tables, and the result is validated by the same code as the rules
-(`rules.rules_from_document`), so a scenario can never hold rules that
+(`arrangement.rules_from_document`), so a scenario can never hold rules that
 `arrangement.toml` could not.
 
 How it is laid over (§12):
@@ -37,13 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from fundcalc.errors import RulesError
-from fundcalc.inputs.rules import (
-    ARRANGEMENT_FILE,
-    Rules,
-    RulesFile,
-    read_document,
-    rules_from_document,
-)
+from fundcalc.inputs.arrangement import read_document, rules_from_document
+from fundcalc.inputs.rules import ARRANGEMENT_FILE, Rules, RulesFile
 
 #: The tables of `arrangement.toml` that hold lists of versions by `valid_from`.
 VERSIONED = ("key", "split", "settlement")
@@ -92,7 +87,7 @@ class Scenario:
 def load_scenario(path: Path, rules_dir: Path, base: Rules) -> Scenario:
     """Read the scenario file at `path` and lay it over the rules in `rules_dir`.
 
-    `base` are those rules as loaded (`rules.load_rules`); their text is read
+    `base` are those rules as loaded (`rulescache.load_rules`); their text is read
     again for its tables. The scenario's name is `[scenario] name`, or the
     file's name without `.toml`.
     """

@@ -8,7 +8,8 @@ import pytest
 
 from fundcalc.core.versions import versions_as_of
 from fundcalc.core.year import YearOutcome, charged, year_end, year_outcome
-from fundcalc.inputs.rules import ARRANGEMENT_FILE, read_document, rules_from_document
+from fundcalc.inputs.arrangement import read_document, rules_from_document
+from fundcalc.inputs.rules import ARRANGEMENT_FILE
 from fundcalc.inputs.scenario import overlay
 from fundcalc.report.workbook.scenario import (
     SHEET_NAMES,
