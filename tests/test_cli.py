@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shlex
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from fundcalc.cli import ALLOCATOR, INTERNAL_ERROR, main
 from fundcalc.errors import InputError
+from fundcalc.inputs import rulescache
 from tests.conftest import ROOT
 
 
@@ -292,6 +294,65 @@ def test_quiet_and_json_together_are_bad_usage_naming_both(example: Path, tmp_pa
             f"Try 'fundcalc {command[0]} --help' for the options and examples.",
         ]
     assert not tmp_path.joinpath("2025-01").exists()
+
+
+RUN_AND_COUNT_PYDANTIC = (
+    "import sys\n"
+    "from fundcalc.cli import main\n"
+    "main.main(sys.argv[1:], prog_name='fundcalc', standalone_mode=False)\n"
+    "print('pydantic' in sys.modules)\n"
+)
+
+
+def test_a_run_of_rules_validated_before_never_imports_pydantic(
+    example: Path, tmp_path: Path
+) -> None:
+    args = ["run", *example_args(example, tmp_path / "out"), "--as-of", "2025-03-01", "-q"]
+
+    def process() -> str:
+        command = [sys.executable, "-c", RUN_AND_COUNT_PYDANTIC, *args]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    assert [process(), process()] == ["True", "False"]
+
+
+def kept_rules(out: Path) -> list[str]:
+    folder = out / ".cache" / "rules"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_run_close_and_sample_keep_the_rules_they_validated_replay_and_no_cache_do_not(
+    example: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    arguments = [*example_args(example, out), "--period", "2025-01", "--as-of", "2025-03-01"]
+    assert invoke("run", *arguments, "-q", "--no-cache").exit_code == 0
+    assert kept_rules(out) == []
+    assert invoke("close", *arguments, "-q").exit_code == 0
+    (entry,) = kept_rules(out)
+    assert invoke("run", *arguments, "-q").exit_code == 0
+    assert kept_rules(out) == [entry]
+    shutil.rmtree(out / ".cache")
+    assert invoke("replay", "--out", str(out), "--period", "2025-01").exit_code == 0
+    assert kept_rules(out) == []
+    sample = ["sample", *example_args(example, out), "--year", "2025", "--size", "1"]
+    assert invoke(*sample, "--as-of", "2025-03-01").exit_code == 0
+    assert kept_rules(out) == [entry]
+
+
+def test_a_run_whose_rules_cannot_be_kept_runs_all_the_same(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(*_: object, **__: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(rulescache, "replace_file", read_only)
+    arguments = [*example_args(example, tmp_path), "--as-of", "2025-03-01", "-q"]
+    assert invoke("run", *arguments).exit_code == 0
+    assert (tmp_path / "2025-01" / "statement.csv").read_bytes() == (
+        example / "expected-statement.csv"
+    ).read_bytes()
+    assert kept_rules(tmp_path) == []
 
 
 # --- validate ---

@@ -151,6 +151,21 @@ def test_replay_of_a_year_is_identical_after_the_rules_and_inputs_are_gone(work:
 
 
 @pytest.mark.slow
+def test_a_settlement_keeps_the_rules_it_validated_and_settles_from_them_as_validated(
+    work: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(work, tmp_path / "validated")
+    shutil.rmtree(tmp_path / "validated" / "out" / ".cache")
+    assert settle(work, 2025).exit_code == 0  # the rules kept by the closes
+    assert settle(tmp_path / "validated", 2025).exit_code == 0
+    kept = tmp_path / "validated" / "out" / ".cache" / "rules"
+    assert len(list(kept.glob("*.json"))) == 1
+    for name in ("settlement.csv", "settlement.xlsx", "manifest.json"):
+        validated = tmp_path / "validated" / "out" / "2025" / name
+        assert (work / "out" / "2025" / name).read_bytes() == validated.read_bytes(), name
+
+
+@pytest.mark.slow
 def test_the_same_archive_settles_to_the_same_bytes(work: Path, tmp_path: Path) -> None:
     shutil.copytree(work, tmp_path / "again")
     for folder in (work, tmp_path / "again"):

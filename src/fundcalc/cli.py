@@ -299,7 +299,8 @@ def _no_cache(command: Callable[P, R]) -> Callable[P, R]:
         "--no-cache",
         "no_cache",
         is_flag=True,
-        help="Parse every log file, also those read unchanged before (OUT/.cache/).",
+        help="Validate the rules and parse every log file, also those read unchanged before"
+        " (OUT/.cache/).",
     )(command)
 
 
@@ -424,7 +425,8 @@ def run(
     contract and log (invoices.csv, sheet Facturen); --strict then exits 1
     when any invoice is not accepted. Log files read
     unchanged by an earlier run are taken from OUT/.cache/ instead of being
-    parsed again (the same rows; `replay` always parses).
+    parsed again, and unchanged rules as they were validated (the same rows
+    and rules; `replay` always parses and validates).
 
     \b
     Examples:
@@ -435,16 +437,24 @@ def run(
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
     ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
-    from fundcalc.app.run import load_inputs, log_cache, run_period  # noqa: PLC0415 - fast --help
+    from fundcalc.app.run import (  # noqa: PLC0415 - fast --help
+        load_inputs,
+        log_cache,
+        rules_cache,
+        run_period,
+    )
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
-        inputs = load_inputs(rules_dir, inputs_dir, cache)
+        kept = None if no_cache else rules_cache(out_dir)
+        inputs = load_inputs(rules_dir, inputs_dir, cache, kept_rules=kept)
         step(f"Calculating {period or 'the month'} and writing the outputs")
         result = run_period(inputs, out_dir, period, as_of or date.today())
         if cache is not None:
             cache.save()
+        if kept is not None:
+            kept.save()
     show_run(result, quiet=quiet, as_json=as_json)
     if strict and result.invoices is not None:
         from fundcalc.base.findings import printable  # noqa: PLC0415 - fast --help
@@ -715,8 +725,8 @@ def close(
     survives later edits and can be replayed. Months close in order, each
     once, one close at a time. Closed months within correction_lookback_months
     are recalculated and their differences booked as correction rows. Log
-    files the month's run read are taken from OUT/.cache/ as `run` takes
-    them; `replay` parses the archived files themselves.
+    and rules files the month's run read are taken from OUT/.cache/ as `run`
+    takes them; `replay` parses and validates the archived files themselves.
 
     \b
     Examples:
@@ -724,12 +734,18 @@ def close(
       fundcalc close --period 2026-11 --out outputs --quiet
     """
     ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
-    from fundcalc.app.run import close_period, load_inputs, log_cache  # noqa: PLC0415 - fast --help
+    from fundcalc.app.run import (  # noqa: PLC0415 - fast --help
+        close_period,
+        load_inputs,
+        log_cache,
+        rules_cache,
+    )
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
-        inputs = load_inputs(rules_dir, inputs_dir, cache, keep_bytes=True)
+        kept = None if no_cache else rules_cache(out_dir)
+        inputs = load_inputs(rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True)
         step(f"Closing {period}")
         result = close_period(
             inputs,
@@ -742,6 +758,8 @@ def close(
         )
         if cache is not None:
             cache.save()
+        if kept is not None:
+            kept.save()
     show_run(result, quiet=quiet, as_json=as_json)
     if not quiet and not as_json:
         click.echo(f"Closed    {period}: archived in {out_dir / 'archive'}")
@@ -1179,17 +1197,19 @@ def sample(
       fundcalc sample --year 2026 --size 25 --seed toetsing-2026 --as-of 2026-11-23
       fundcalc sample --year 2025 --size 10 --out outputs --rules rules --inputs inputs
     """
-    from fundcalc.app.run import load_inputs  # noqa: PLC0415 - fast --help
+    from fundcalc.app.run import load_inputs, rules_cache  # noqa: PLC0415 - fast --help
     from fundcalc.app.sample import archived_seed, draw_sample, given_seed  # noqa: PLC0415
 
     with progress() as step:
         step("Reading the rules and the log")
-        inputs = load_inputs(rules_dir, inputs_dir)
+        kept = rules_cache(out_dir)
+        inputs = load_inputs(rules_dir, inputs_dir, kept_rules=kept)
         chosen = given_seed(seed) if seed is not None else archived_seed(out_dir, year)
         step(f"Drawing {counted(size, 'placement')} of {year}")
         result = draw_sample(
             inputs, out_dir, year=year, size=size, seed=chosen, as_of=as_of or date.today()
         )
+        kept.save()
     show_membership(inputs.rules.membership_changes())
     for line in result.lines():
         click.echo(line)

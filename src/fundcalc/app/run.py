@@ -48,7 +48,8 @@ from fundcalc.inputs.invoices import Invoices, read_invoices
 from fundcalc.inputs.log import Log
 from fundcalc.inputs.logcache import CACHE, LogCache, read_log
 from fundcalc.inputs.rules import Rules
-from fundcalc.inputs.rulescache import load_rules
+from fundcalc.inputs.rulescache import CACHE as RULES_CACHE
+from fundcalc.inputs.rulescache import RulesCache, load_rules
 from fundcalc.inputs.verdicts import FOLDER as ELIGIBILITY
 from fundcalc.inputs.verdicts import VerdictInput, read_verdicts
 from fundcalc.report.dutch import CONCEPT, DEFINITIEF, PROGNOSE, Standing
@@ -118,14 +119,21 @@ class RunResult:
 
 
 def load_inputs(
-    rules_dir: Path, inputs_dir: Path, cache: LogCache | None = None, *, keep_bytes: bool = False
+    rules_dir: Path,
+    inputs_dir: Path,
+    cache: LogCache | None = None,
+    *,
+    kept_rules: RulesCache | None = None,
+    keep_bytes: bool = False,
 ) -> Inputs:
     """Read and validate the rules, then read the log (rules errors come first).
 
-    With a `cache`, log files read before are not parsed again (`logcache`).
-    With `keep_bytes`, the log holds the bytes it parsed (`read_log`).
+    With a `cache`, log files read before are not parsed again (`logcache`);
+    with `kept_rules`, rules validated before are not validated again
+    (`rulescache`). With `keep_bytes`, the log holds the bytes it parsed
+    (`read_log`).
     """
-    rules = load_rules(rules_dir)
+    rules = load_rules(rules_dir, kept_rules)
     log = read_log(inputs_dir, cache, keep_bytes=keep_bytes)
     return Inputs(rules, log, read_verdicts(inputs_dir), read_invoices(inputs_dir))
 
@@ -134,6 +142,11 @@ def log_cache(out_dir: Path, ahead: ReadAhead | None = None) -> LogCache:
     """The cache of parsed log files that runs writing to `out_dir` share; with the
     log's checksums computed `ahead` where they were."""
     return LogCache(out_dir / CACHE, ahead)
+
+
+def rules_cache(out_dir: Path) -> RulesCache:
+    """The rules validated by the commands writing to `out_dir`."""
+    return RulesCache(out_dir / RULES_CACHE)
 
 
 def default_period(log_rows: pl.DataFrame, as_of: date) -> Period:

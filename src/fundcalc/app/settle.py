@@ -47,7 +47,8 @@ from fundcalc.core.settlement import (
 )
 from fundcalc.errors import ArchiveError
 from fundcalc.inputs.rules import Rules
-from fundcalc.inputs.rulescache import load_rules
+from fundcalc.inputs.rulescache import CACHE as RULES_CACHE
+from fundcalc.inputs.rulescache import RulesCache, load_rules
 from fundcalc.report.render import (
     LEDGER,
     MANIFEST,
@@ -92,8 +93,10 @@ def settle(rules_dir: Path, out_dir: Path, year: int, *, today: date) -> SettleR
 
     The record is sealed (`year_record`): its seal covers every field but the
     files that show it, `settlement.xlsx` and `manifest.json`, rendered after it.
+    Rules validated unchanged by an earlier command are taken from OUT/.cache/.
     """
-    rules = load_rules(rules_dir)
+    kept = RulesCache(out_dir / RULES_CACHE)
+    rules = load_rules(rules_dir, kept)
     archive = Archive(out_dir / ARCHIVE)
     with archive.lock():
         records = _closes_of(archive, year)
@@ -127,6 +130,7 @@ def settle(rules_dir: Path, out_dir: Path, year: int, *, today: date) -> SettleR
         settled = archive.commit_year(record, files, year)
         write_folder(result.folder, result.files)
         before = [s for s in archive.settled_years(verify=False) if s.year == opening.year]
+    kept.save()
     return replace(
         result,
         record=settled,
