@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from fundcalc.app.run import load_inputs, run_period
+from fundcalc.app.load import load_inputs
+from fundcalc.app.run import run_period
 from tests.synthetic import AS_OF, PERIOD, Sample, write_hostile, write_sample
 
 # Property tests: `ci` is thorough (`make test`, CI), `dev` quick (`make check`).

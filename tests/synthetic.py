@@ -19,7 +19,8 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 
-from fundcalc.app.run import Inputs, RunResult
+from fundcalc.app.load import Inputs
+from fundcalc.app.run import RunResult
 from fundcalc.base.period import Period
 from fundcalc.inputs.arrangement import parse_arrangement
 from fundcalc.inputs.log import read_file

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from fundcalc.app.run import load_inputs, run_period
+from fundcalc.app.load import load_inputs
+from fundcalc.app.run import run_period
 from fundcalc.report.render import EXCEPTIONS, REPORT
 from tests.readback import load, table
 from tests.synthetic import (

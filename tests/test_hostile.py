@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fundcalc.app.run import load_inputs
+from fundcalc.app.load import load_inputs
 from fundcalc.base import atomic
 from fundcalc.base.findings import COLUMNS
 from fundcalc.base.period import Period

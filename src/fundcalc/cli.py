@@ -437,18 +437,16 @@ def run(
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
     ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
-    from fundcalc.app.run import (  # noqa: PLC0415 - fast --help
-        load_inputs,
-        log_cache,
-        rules_cache,
-        run_period,
-    )
+    from fundcalc.app.load import Loading, log_cache, rules_cache  # noqa: PLC0415 - fast --help
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
         kept = None if no_cache else rules_cache(out_dir)
-        inputs = load_inputs(rules_dir, inputs_dir, cache, kept_rules=kept)
+        loading = Loading(rules_dir, inputs_dir, cache, kept_rules=kept)
+        from fundcalc.app.run import run_period  # noqa: PLC0415 - imported while reading
+
+        inputs = loading.result()
         step(f"Calculating {period or 'the month'} and writing the outputs")
         result = run_period(inputs, out_dir, period, as_of or date.today())
         if cache is not None:
@@ -657,7 +655,7 @@ def explain(
       fundcalc explain --period 2026-10 --lot LOV-NOORD --as-of 2026-11-23
     """
     from fundcalc.app.explain import explain_placement, explanation_lines  # noqa: PLC0415
-    from fundcalc.app.run import load_inputs  # noqa: PLC0415 - fast --help
+    from fundcalc.app.load import load_inputs  # noqa: PLC0415 - fast --help
 
     if placement_id is None and lot_id is None:
         raise click.UsageError("Missing option '--placement' or '--lot'.")
@@ -734,18 +732,16 @@ def close(
       fundcalc close --period 2026-11 --out outputs --quiet
     """
     ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
-    from fundcalc.app.run import (  # noqa: PLC0415 - fast --help
-        close_period,
-        load_inputs,
-        log_cache,
-        rules_cache,
-    )
+    from fundcalc.app.load import Loading, log_cache, rules_cache  # noqa: PLC0415 - fast --help
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
         kept = None if no_cache else rules_cache(out_dir)
-        inputs = load_inputs(rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True)
+        loading = Loading(rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True)
+        from fundcalc.app.run import close_period  # noqa: PLC0415 - imported while reading
+
+        inputs = loading.result()
         step(f"Closing {period}")
         result = close_period(
             inputs,
@@ -1120,7 +1116,7 @@ def scenario(
 
 
 def _scenario_cache(out_dir: Path) -> Any:
-    from fundcalc.app.run import log_cache  # noqa: PLC0415 - fast --help
+    from fundcalc.app.load import log_cache  # noqa: PLC0415 - fast --help
 
     return log_cache(out_dir)
 
@@ -1197,7 +1193,7 @@ def sample(
       fundcalc sample --year 2026 --size 25 --seed toetsing-2026 --as-of 2026-11-23
       fundcalc sample --year 2025 --size 10 --out outputs --rules rules --inputs inputs
     """
-    from fundcalc.app.run import load_inputs, rules_cache  # noqa: PLC0415 - fast --help
+    from fundcalc.app.load import load_inputs, rules_cache  # noqa: PLC0415 - fast --help
     from fundcalc.app.sample import archived_seed, draw_sample, given_seed  # noqa: PLC0415
 
     with progress() as step:

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from fundcalc.app import files
-from fundcalc.app.run import close_period, load_inputs, log_cache, run_period
+from fundcalc.app.load import load_inputs, log_cache
+from fundcalc.app.run import close_period, run_period
 from fundcalc.archive import store
 from fundcalc.archive.store import ARCHIVE, Archive
 from fundcalc.base import atomic

@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from fundcalc.app.run import load_inputs, run_period
+from fundcalc.app.load import load_inputs
+from fundcalc.app.run import run_period
 from fundcalc.app.summary import run_summary, summary_json, summary_lines
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks import generate
-from fundcalc.app.run import load_inputs, run_period
+from fundcalc.app.load import load_inputs
+from fundcalc.app.run import run_period
 from fundcalc.base.findings import COLUMNS, EXCEPTION, SCHEMA, WARNING, finding_frame
 from fundcalc.base.period import Period
 from fundcalc.report.render import render_findings, render_statement, safe_text

@@ -14,7 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from fundcalc.app.run import load_inputs, run_period
+from fundcalc.app.load import load_inputs
+from fundcalc.app.run import run_period
 from fundcalc.archive.corrections import Settled, parse_statement
 from fundcalc.archive.record import file_differences, running_software, total_differences
 from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, Withdrawal

@@ -21,6 +21,7 @@ from fundcalc import __version__
 from fundcalc.app.closes import outputs_disagree
 from fundcalc.app.files import place_folder, prepare_folder, write_folder
 from fundcalc.app.guards import Notices, close_notices, is_forecast, refuse_close, run_notices
+from fundcalc.app.load import Inputs
 from fundcalc.app.settle import opening_reserve as reserve_of_year
 from fundcalc.archive.corrections import (
     Settled,
@@ -37,21 +38,14 @@ from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findi
 from fundcalc.base.money import format_cents
 from fundcalc.base.period import Period
 from fundcalc.base.plural import counted
-from fundcalc.base.readahead import ReadAhead
 from fundcalc.core.allocation import ITEMS, Settlement, StatementRow
 from fundcalc.core.calculation import Calculation, calculate
 from fundcalc.core.invoices import CHECK_COLUMNS, InvoiceCheck, check_period, invoice_totals
 from fundcalc.core.segments import STREAMS
 from fundcalc.core.settlement import OpeningReserve
 from fundcalc.errors import ArchiveError, OutputError, UsageError
-from fundcalc.inputs.invoices import Invoices, read_invoices
-from fundcalc.inputs.log import Log
-from fundcalc.inputs.logcache import CACHE, LogCache, read_log
 from fundcalc.inputs.rules import Rules
-from fundcalc.inputs.rulescache import CACHE as RULES_CACHE
-from fundcalc.inputs.rulescache import RulesCache, load_rules
 from fundcalc.inputs.verdicts import FOLDER as ELIGIBILITY
-from fundcalc.inputs.verdicts import VerdictInput, read_verdicts
 from fundcalc.report.dutch import CONCEPT, DEFINITIEF, PROGNOSE, Standing
 from fundcalc.report.figures import year_to_date as year_to_date_months
 from fundcalc.report.render import (
@@ -70,22 +64,6 @@ from fundcalc.report.render import (
 from fundcalc.report.workbook.accounts import SealedMonth
 from fundcalc.report.workbook.book import render_workbook
 from fundcalc.report.workbook.eligibility import eligibility_figures
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The rules, the log, the verdicts of the eligibility check and the providers'
-    invoices (None without `inputs/invoices/`), as read from disk."""
-
-    rules: Rules
-    log: Log
-    verdicts: VerdictInput = field(default_factory=VerdictInput)
-    invoices: Invoices | None = None
-
-    @property
-    def log_findings(self) -> pl.DataFrame:
-        """What the log's and the verdicts' files as a whole have to say."""
-        return pl.concat([finding_frame(self.log.findings), self.verdicts.findings])
 
 
 @dataclass(frozen=True)
@@ -116,37 +94,6 @@ class RunResult:
     def statement_rows(self) -> list[StatementRow]:
         """The period's own rows, then its correction rows."""
         return [*self.settlement.rows(), *self.corrections]
-
-
-def load_inputs(
-    rules_dir: Path,
-    inputs_dir: Path,
-    cache: LogCache | None = None,
-    *,
-    kept_rules: RulesCache | None = None,
-    keep_bytes: bool = False,
-) -> Inputs:
-    """Read and validate the rules, then read the log (rules errors come first).
-
-    With a `cache`, log files read before are not parsed again (`logcache`);
-    with `kept_rules`, rules validated before are not validated again
-    (`rulescache`). With `keep_bytes`, the log holds the bytes it parsed
-    (`read_log`).
-    """
-    rules = load_rules(rules_dir, kept_rules)
-    log = read_log(inputs_dir, cache, keep_bytes=keep_bytes)
-    return Inputs(rules, log, read_verdicts(inputs_dir), read_invoices(inputs_dir))
-
-
-def log_cache(out_dir: Path, ahead: ReadAhead | None = None) -> LogCache:
-    """The cache of parsed log files that runs writing to `out_dir` share; with the
-    log's checksums computed `ahead` where they were."""
-    return LogCache(out_dir / CACHE, ahead)
-
-
-def rules_cache(out_dir: Path) -> RulesCache:
-    """The rules validated by the commands writing to `out_dir`."""
-    return RulesCache(out_dir / RULES_CACHE)
 
 
 def default_period(log_rows: pl.DataFrame, as_of: date) -> Period:

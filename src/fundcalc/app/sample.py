@@ -19,7 +19,7 @@ from typing import Any
 
 from fundcalc import __version__
 from fundcalc.app.files import write_folder
-from fundcalc.app.run import Inputs
+from fundcalc.app.load import Inputs
 from fundcalc.archive.store import ARCHIVE, Archive
 from fundcalc.base.plural import counted
 from fundcalc.core.sample import draw, population, ranked

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from fundcalc.app.run import load_inputs
+from fundcalc.app.load import load_inputs
 from fundcalc.base.findings import (
     EXCEPTION,
     WARNING,

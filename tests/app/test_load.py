@@ -1,0 +1,42 @@
+"""Reading a command's inputs, at once or on a thread while the command imports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from polars.testing import assert_frame_equal
+
+from fundcalc.app.load import Loading, load_inputs, log_cache, rules_cache
+from fundcalc.errors import RulesError
+from tests.conftest import EXAMPLE
+
+
+def test_loading_gives_the_inputs_that_load_inputs_reads() -> None:
+    at_once = load_inputs(EXAMPLE / "rules", EXAMPLE / "inputs")
+    loaded = Loading(EXAMPLE / "rules", EXAMPLE / "inputs").result()
+    assert loaded.rules == at_once.rules
+    assert_frame_equal(loaded.log.rows, at_once.log.rows)
+    assert_frame_equal(loaded.log_findings, at_once.log_findings)
+    assert loaded.invoices == at_once.invoices
+
+
+def test_loading_fills_the_caches_it_is_given(tmp_path: Path) -> None:
+    cache, kept = log_cache(tmp_path), rules_cache(tmp_path)
+    Loading(EXAMPLE / "rules", EXAMPLE / "inputs", cache, kept_rules=kept).result()
+    cache.save()
+    kept.save()
+    assert sorted(p.name for p in (tmp_path / ".cache").iterdir()) == ["log", "rules"]
+    assert len(list((tmp_path / ".cache" / "log").glob("*.parquet"))) == 1
+
+
+def test_loading_raises_a_rules_error_where_the_result_is_asked_for(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(EXAMPLE / "rules", rules)
+    (rules / "arrangement.toml").write_text("this is = not [toml", encoding="utf-8")
+    loading = Loading(rules, EXAMPLE / "inputs")
+    with pytest.raises(RulesError, match=r"arrangement\.toml"):
+        loading.result()
+    with pytest.raises(RulesError):  # asked again, the same answer
+        loading.result()
