@@ -122,6 +122,21 @@ def test_total_and_section_rows_are_set_off_in_bold() -> None:
     assert ws["A5"].font.bold and not ws["A6"].font.bold and ws["B7"].font.bold
 
 
+def test_cells_alike_share_a_style_and_cells_unlike_do_not() -> None:
+    rows = (
+        Row(("tekst", Euro(1), Count(9))),
+        Row(("=1+1", Euro(2), Count(1))),  # a quote prefix and `<5` right-aligned
+        Row(("Totaal", Euro(3), Count(10)), TOTAL),
+        Row(("meer", Euro(4), Count(11))),
+    )
+    ws = load(_render(*rows, columns=("a", "b", "c")))["Blad"]
+    assert [ws[f"A{r}"].quotePrefix for r in range(5, 9)] == [False, True, False, False]
+    assert [ws[f"B{r}"].number_format for r in range(5, 9)] == [EURO_FORMAT] * 4
+    assert [ws[f"B{r}"].font.bold for r in range(5, 9)] == [False, False, True, False]
+    assert [ws[f"C{r}"].alignment.horizontal for r in range(5, 9)] == [None, "right", None, None]
+    assert ws["B5"].style_id == ws["B8"].style_id != ws["B7"].style_id
+
+
 def test_sheets_print_landscape_fitted_to_the_page_width_with_frozen_headers() -> None:
     ws = load(_render(Row(("x", 1))))["Blad"]
     assert ws.page_setup.orientation == "landscape"

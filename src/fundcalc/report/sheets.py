@@ -20,8 +20,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Sequence
+from copy import copy
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -30,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -172,46 +174,79 @@ def cell_text(text: str) -> str:
 
 
 def _put_text(cell: Cell, text: str) -> None:
+    _put(cell, text)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A value as a cell holds it: what is stored, and the format it is shown in."""
+
+    value: object
+    number_format: str | None = None
+    #: Stored as a text cell (never a formula, an error code or a number).
+    text: bool = False
+    #: A text that starts like a formula, flagged so it shows as written.
+    quote_prefix: bool = False
+    alignment: Alignment | None = None
+
+    @property
+    def look(self) -> Hashable:
+        """What of it is the cell's style: cells that look alike share it."""
+        return (self.number_format, self.quote_prefix, self.alignment)
+
+
+_RIGHT_INDENTED = Alignment(horizontal="right", indent=1)
+
+
+def _text(text: str) -> _Stored:
     value = cell_text(text)
-    cell.value = value
-    cell.data_type = "s"  # never a formula, an error code or a number
-    if value.startswith(FORMULA_START):
+    return _Stored(value, text=True, quote_prefix=value.startswith(FORMULA_START))
+
+
+def _stored(value: CellValue) -> _Stored:
+    """How a value is stored; every figure is a value, never a formula."""
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, Euro):
+        return _Stored(Decimal(value.cents).scaleb(-2), EURO_FORMAT)
+    if isinstance(value, Count):
+        if value.n < SMALL_COUNT:
+            return replace(_text(SMALL_COUNT_TEXT), alignment=_RIGHT_INDENTED)
+        return _Stored(value.n, INTEGER_FORMAT)
+    if isinstance(value, Percent):
+        return _Stored(float(value.value), PERCENT_FORMAT)
+    if isinstance(value, Average):
+        return _Stored(float(value.value), AVERAGE_FORMAT)
+    if isinstance(value, LineNumber):
+        return _Stored(value.n, LINE_FORMAT)
+    if isinstance(value, bool):
+        return _text("ja" if value else "nee")
+    if isinstance(value, int):
+        return _Stored(value, INTEGER_FORMAT)
+    return _Stored(value, DATE_FORMAT)  # a date
+
+
+def _put_value(cell: Cell, stored: _Stored) -> None:
+    cell.value = stored.value
+    if stored.text:
+        cell.data_type = "s"
+
+
+def _put_format(cell: Cell, stored: _Stored) -> None:
+    if stored.quote_prefix:
         cell.quotePrefix = True
+    if stored.number_format is not None:
+        cell.number_format = stored.number_format
+    if stored.alignment is not None:
+        cell.alignment = stored.alignment
 
 
 def _put(cell: Cell, value: CellValue) -> None:
-    """Store a value with its number format; every figure is a value, never a formula."""
-    if value is None:
-        return
-    if isinstance(value, str):
-        _put_text(cell, value)
-    elif isinstance(value, Euro):
-        cell.value = Decimal(value.cents).scaleb(-2)
-        cell.number_format = EURO_FORMAT
-    elif isinstance(value, Count):
-        if value.n < SMALL_COUNT:
-            _put_text(cell, SMALL_COUNT_TEXT)
-            cell.alignment = Alignment(horizontal="right", indent=1)
-        else:
-            cell.value = value.n
-            cell.number_format = INTEGER_FORMAT
-    elif isinstance(value, Percent):
-        cell.value = float(value.value)
-        cell.number_format = PERCENT_FORMAT
-    elif isinstance(value, Average):
-        cell.value = float(value.value)
-        cell.number_format = AVERAGE_FORMAT
-    elif isinstance(value, LineNumber):
-        cell.value = value.n
-        cell.number_format = LINE_FORMAT
-    elif isinstance(value, bool):
-        _put_text(cell, "ja" if value else "nee")
-    elif isinstance(value, int):
-        cell.value = value
-        cell.number_format = INTEGER_FORMAT
-    else:  # a date
-        cell.value = value
-        cell.number_format = DATE_FORMAT
+    """Store a value with its number format (nothing for None)."""
+    if value is not None:
+        stored = _stored(value)
+        _put_value(cell, stored)
+        _put_format(cell, stored)
 
 
 def display_width(value: CellValue) -> int:
@@ -328,7 +363,13 @@ def _span_text(
 
 
 def _write_table(
-    ws: Worksheet, table: Table, top: int, widths: dict[int, float], span_columns: int
+    ws: Worksheet,
+    table: Table,
+    top: int,
+    widths: dict[int, float],
+    span_columns: int,
+    *,
+    styles: dict[Hashable, StyleArray],
 ) -> tuple[int, int]:
     """Write `table` from row `top`; return its header row and the next free row.
 
@@ -355,7 +396,7 @@ def _write_table(
     ws.row_dimensions[row_no].height = LINE_HEIGHT * header_lines
     for row in table.rows:
         row_no += 1
-        _write_row(ws, row_no, row, table, widths)
+        _write_row(ws, row_no, row, table, widths, styles=styles)
     row_no += 1
     if table.note:
         _span_text(
@@ -372,17 +413,42 @@ def _write_table(
 
 
 def _write_row(
-    ws: Worksheet, row_no: int, row: Row, table: Table, widths: dict[int, float]
+    ws: Worksheet,
+    row_no: int,
+    row: Row,
+    table: Table,
+    widths: dict[int, float],
+    *,
+    styles: dict[Hashable, StyleArray],
 ) -> None:
+    """One row of a table. A cell styled as one before in the workbook (`styles`)
+    takes a copy of that cell's style, as openpyxl copies styles: setting font,
+    fill, border and alignment one by one looks each up in the workbook again."""
     lines = 1
     for i in range(1, len(table.columns) + 1):
         value = row.cells[i - 1] if i <= len(row.cells) else None
         cell = ws.cell(row_no, i)
-        _put(cell, value)
         width = widths.get(i - 1, MIN_WIDTH)
-        if row.kind != SECTION and isinstance(value, str) and display_width(value) + 1 > width:
+        wrap = row.kind != SECTION and isinstance(value, str) and display_width(value) + 1 > width
+        if wrap:
+            lines = max(lines, wrapped_lines(cell_text(str(value)), width - 1))
+        stored = None if value is None else _stored(value)
+        if stored is not None:
+            _put_value(cell, stored)
+        key = (
+            None if stored is None else stored.look,
+            wrap,
+            table.align_left and value is not None,
+            row.kind,
+        )
+        kept = styles.get(key)
+        if kept is not None:
+            cell._style = copy(kept)
+            continue
+        if stored is not None:
+            _put_format(cell, stored)
+        if wrap:
             cell.alignment = _WRAP_TOP
-            lines = max(lines, wrapped_lines(cell_text(value), width - 1))
         elif table.align_left and value is not None:
             cell.alignment = _LEFT
         if row.kind == TOTAL:
@@ -392,6 +458,7 @@ def _write_row(
         elif row.kind == SECTION:
             cell.font = _BOLD
             cell.fill = _SECTION_FILL
+        styles[key] = copy(cell._style)
     if lines > 1:
         ws.row_dimensions[row_no].height = LINE_HEIGHT * lines
         # A wrapped cell is read from its top: so is every cell of its row, or the
@@ -407,7 +474,11 @@ def _write_row(
             )
 
 
-def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
+def _write_sheet(
+    ws: Worksheet, sheet: Sheet, styles: dict[Hashable, StyleArray] | None = None
+) -> None:
+    """Write `sheet` on `ws`; `styles` are the cell styles of its workbook met so far."""
+    styles = {} if styles is None else styles
     ws.title = sheet.name
     widths = column_widths(sheet)
     for i, width in sorted(widths.items()):
@@ -436,7 +507,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     blocks: list[tuple[int, int, int]] = []
     for table in sheet.tables:
         first = top if headers else 1  # the first table stays with the sheet's title
-        header_row, top = _write_table(ws, table, top, widths, span_columns)
+        header_row, top = _write_table(ws, table, top, widths, span_columns, styles=styles)
         headers.append(header_row)
         last = top - 2  # its last row, or its note
         blocks.append((first, header_row, last))
@@ -661,9 +732,10 @@ def workbook_bytes(
     wb = Workbook()
     first = wb.active
     assert first is not None
+    styles: dict[Hashable, StyleArray] = {}  # the workbook's cell styles met so far
     for i, sheet in enumerate(sheets):
         ws = first if i == 0 else wb.create_sheet()
-        _write_sheet(ws, sheet)
+        _write_sheet(ws, sheet, styles)
     wb.properties.creator = cell_text(creator)
     wb.properties.lastModifiedBy = cell_text(creator)
     wb.properties.title = cell_text(title)
