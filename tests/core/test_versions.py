@@ -98,6 +98,21 @@ def test_a_void_version_in_force_withdraws_the_placement() -> None:
     assert in_force(rows) == [("P2", 5, None, None)]
 
 
+def test_a_void_version_that_cannot_be_used_rejects_its_placement_instead() -> None:
+    rows = [
+        stay("P1", "F", "2026-10-01", void="ja"),
+        stay("P1", "F", "2026-10-01", "2026-10-09"),  # on the same day: a conflict
+        stay("P2", "F", "gisteren", void="ja"),  # a field that cannot be read
+        stay("P3", "F", "2026-10-01", void="ja"),  # withdrawn
+        stay("P4", "F", "2026-10-01"),
+    ]
+    assert in_force(rows) == [
+        ("P1", 2, None, "conflicting versions recorded on the same day (log.csv:2, log.csv:3)"),
+        ("P2", 4, None, "start_date 'gisteren' is not a date"),
+        ("P4", 6, None, None),
+    ]
+
+
 def test_a_row_without_a_usable_id_or_recording_day_is_an_exception_not_a_version() -> None:
     rows = [
         stay("", "F", "2026-10-01"),

@@ -106,21 +106,27 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
     latest = current.filter(
         pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
     ).select("_row", "placement_id")
-    shared = _sharing_latest_day(latest)
-    dropped, conflicts, duplicate = _one_per_placement(rows, shared)
+    same_day = _one_per_placement(rows, _sharing_latest_day(latest))
     # A mask keeps the rows in force in their order; filtering by it reads the
     # columns front to back, which is cheaper than gathering rows by number.
     in_force = pl.zeros(rows.height, dtype=pl.Boolean, eager=True).scatter(latest["_row"], True)
-    if dropped:
-        in_force = in_force.scatter(sorted(dropped), False)
-    conflict = (
-        pl.col("placement_id").replace_strict(conflicts, default=None, return_dtype=pl.String)
-        if conflicts
-        else pl.lit(None, dtype=pl.String)
-    )  # the rows in conflict, as `file:line, …`
-    # Row-wise work on a frame in memory: the in-memory engine is faster at it
-    # than the streaming one (polars' default), which splits it into morsels.
-    placements = _classify(rows.lazy().filter(in_force).with_columns(conflict.alias("conflict")))
+    if same_day.dropped:
+        in_force = in_force.scatter(sorted(same_day.dropped), False)
+    conflict = _conflict(rows.height, same_day.conflicts)
+    # A void version withdraws its placement, unless it cannot be used at all
+    # (a field that cannot be read, a conflict): then it rejects it (`_classify`).
+    # Dropped here, the rows are filtered once.
+    withdrawn = rows["void"].fill_null(False) & rows["problem"].is_null()
+    if conflict is not None:
+        withdrawn &= conflict.is_null()
+    kept = in_force & ~withdrawn
+    placements = _classify(
+        rows.lazy()
+        .with_columns(
+            pl.lit(None, dtype=pl.String).alias("conflict") if conflict is None else conflict
+        )
+        .filter(kept)
+    )
     exceptions = finding_frame(  # the reasons are written for these few rows only
         rows.filter(~keys["is_version"]).select(
             pl.lit(EXCEPTION).alias("kind"),
@@ -135,8 +141,8 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
         "not_a_version": no_version.height,
         "not_yet_recorded": candidates.height - current.height,
         "superseded": current.height - latest.height,
-        "duplicate": duplicate,
-        "in_force": latest.height - duplicate,
+        "duplicate": same_day.duplicates,
+        "in_force": latest.height - same_day.duplicates,
     }
     return Versions(placements, exceptions, counts)
 
@@ -160,22 +166,31 @@ def _sharing_latest_day(latest: pl.DataFrame) -> pl.Series:
     return maybe_shared.filter(pl.col("placement_id").is_duplicated())["_row"]
 
 
-def _one_per_placement(
-    rows: pl.DataFrame, shared: pl.Series
-) -> tuple[set[int], dict[str, str], int]:
+@dataclass(frozen=True)
+class _SameDay:
+    """The placements with more than one row on their latest day, settled."""
+
+    #: The rows to drop: all but the first of each placement (files and lines in order).
+    dropped: set[int]
+    #: The row kept of each placement whose rows differ (`_row`), and the rows in
+    #: conflict (`where`: `file:line, …`).
+    conflicts: pl.DataFrame
+    #: How many rows were identical to an earlier one (by meaning).
+    duplicates: int
+
+
+def _one_per_placement(rows: pl.DataFrame, shared: pl.Series) -> _SameDay:
     """Settle the placements whose latest day holds more than one row (`shared` rows).
 
     Identical rows (by meaning) count once; different ones are a conflict
-    that names every row. Returns the rows to drop (all but the first of each
-    placement, in the order of the files and lines), the rows in conflict
-    (`file:line, …`) by placement, and how many identical duplicates there were.
+    that names every row.
     """
     if shared.is_empty():
-        return set(), {}, 0
+        return _SameDay(set(), pl.DataFrame(schema=_CONFLICTS), 0)
     unread = (unread_text(c).alias(f"_unread_{c}") for c in _UNREAD)
     many = rows[shared].with_columns(shared, _void().alias("void"), *unread)
     distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
-    kept = distinct.unique("placement_id", keep="first", maintain_order=True)["_row"]
+    kept = distinct.unique("placement_id", keep="first", maintain_order=True)
     conflicts = (
         distinct.group_by("placement_id", maintain_order=True)
         .agg(
@@ -185,10 +200,27 @@ def _one_per_placement(
             .alias("where"),
         )
         .filter(pl.col("versions") > 1)
-        .select("placement_id", "where")
     )
-    dropped = set(shared.to_list()) - set(kept.to_list())
-    return dropped, dict(conflicts.iter_rows()), many.height - distinct.height
+    dropped = set(shared.to_list()) - set(kept["_row"].to_list())
+    return _SameDay(
+        dropped,
+        kept.join(conflicts, on="placement_id", maintain_order="left").select(*_CONFLICTS),
+        many.height - distinct.height,
+    )
+
+
+_CONFLICTS = {"_row": pl.UInt32, "where": pl.String}
+
+
+def _conflict(height: int, conflicts: pl.DataFrame) -> pl.Series | None:
+    """The `conflict` column of all `height` rows: the rows in conflict (`file:line, …`)
+    on the row kept of each placement in conflict; None where there are none."""
+    if conflicts.is_empty():
+        return None
+    at = pl.repeat(None, height, dtype=pl.UInt32, eager=True).scatter(
+        conflicts["_row"], pl.int_range(conflicts.height, dtype=pl.UInt32, eager=True)
+    )
+    return conflicts["where"].gather(at).alias("conflict")
 
 
 #: The required fields a version can miss, each a bit of `_missing_code`.
@@ -228,8 +260,8 @@ _NONE, _CONFLICT, _PROBLEM, _MISSING_FIELD, _END_BEFORE_START = range(5)
 
 
 def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
-    """Set `reject_reason` (`PARTS`) on placements that cannot be used; drop the voided
-    ones.
+    """Set `reject_reason` (`PARTS`) on placements that cannot be used (the voided ones
+    that withdraw their placement are no longer among the rows).
 
     Why a version rejects is decided per row as a number (`_why`); the reasons are
     made for the rejecting rows only and gathered into place: a reason made for
@@ -259,10 +291,8 @@ def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
     )
     # Row-wise work on a frame in memory: the in-memory engine is faster at it
     # than the streaming one (polars' default), which splits it into morsels.
-    classified = (
-        rows.with_columns(why.alias("_why"), stay_known.alias("stay_known"))
-        .filter(~pl.col("void").fill_null(False) | (pl.col("_why") != _NONE))
-        .collect(engine="in-memory")
+    classified = rows.with_columns(why.alias("_why"), stay_known.alias("stay_known")).collect(
+        engine="in-memory"
     )
     made = pl.col("_why").is_in([_CONFLICT, _MISSING_FIELD, _END_BEFORE_START])
     reasons = classified.filter(made).select(
