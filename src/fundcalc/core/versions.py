@@ -274,7 +274,7 @@ def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
         .then(_PROBLEM)
         .when(pl.col("void"))
         .then(_NONE)
-        .when(_missing_code() > 0)
+        .when(pl.col("_missing") > 0)
         .then(_MISSING_FIELD)
         .when(pl.col("end_date") < pl.col("start_date"))
         .then(_END_BEFORE_START)
@@ -289,17 +289,30 @@ def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
         & ~unreadable("end_date")
         & (pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date")))
     )
-    # Row-wise work on a frame in memory: the in-memory engine is faster at it
-    # than the streaming one (polars' default), which splits it into morsels.
-    classified = rows.with_columns(why.alias("_why"), stay_known.alias("stay_known")).collect(
-        engine="in-memory"
+    # Only what the placements keep and their reasons need is filtered and kept (the
+    # text of fields read, and the problems, are not). Row-wise work on a frame in
+    # memory: the in-memory engine is faster at it than the streaming one (polars'
+    # default), which splits it into morsels.
+    classified = (
+        rows.with_columns(_missing_code().alias("_missing"))
+        .select(
+            *(_void().alias(c) if c == "void" else pl.col(c) for c in FIELDS),
+            "source",
+            "line",
+            "problem",
+            "conflict",
+            "_missing",
+            why.alias("_why"),
+            stay_known.alias("stay_known"),
+        )
+        .collect(engine="in-memory")
     )
     made = pl.col("_why").is_in([_CONFLICT, _MISSING_FIELD, _END_BEFORE_START])
     reasons = classified.filter(made).select(
         pl.when(pl.col("_why") == _CONFLICT)
         .then(CONFLICTING_VERSIONS.parts("conflict"))
         .when(pl.col("_why") == _MISSING_FIELD)
-        .then(_missing_code().replace_strict(_MISSING_REASONS, return_dtype=PARTS))
+        .then(pl.col("_missing").replace_strict(_MISSING_REASONS, return_dtype=PARTS))
         .otherwise(END_BEFORE_START.parts())
     )
     at = pl.when(made).then(made.cast(pl.UInt32).cum_sum() - 1)
@@ -309,7 +322,7 @@ def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
         .otherwise(pl.lit(reasons.to_series()).gather(at))
     )
     return classified.select(
-        *(_void().alias(c) if c == "void" else pl.col(c) for c in FIELDS),
+        *FIELDS,
         "source",
         "line",
         reason.alias("reject_reason"),
