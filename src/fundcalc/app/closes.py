@@ -11,13 +11,13 @@ deleted them), each checked against its SHA-256.
 from __future__ import annotations
 
 import getpass
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from fundcalc.app.files import write_folder
 from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, Withdrawal
+from fundcalc.base.disk import sha256_of
 from fundcalc.base.period import Period
 from fundcalc.errors import ArchiveError, UsageError
 
@@ -99,7 +99,7 @@ def outputs_disagree(out_dir: Path, record: ClosedPeriod) -> str | None:
 
 def _sha256(path: Path) -> str:
     with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
+        return sha256_of(stream)
 
 
 def _who() -> str:

@@ -16,6 +16,8 @@ auditor's account can read a shared archive and its outputs.
 from __future__ import annotations
 
 import errno
+import hashlib
+import io
 import os
 import stat
 import threading
@@ -24,6 +26,8 @@ from pathlib import Path
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 _umask_lock = threading.Lock()
+#: How much of a file is hashed at a time (`sha256_of`).
+HASH_PIECE = 16 * 2**20
 
 
 class NotRegularFileError(OSError):
@@ -94,3 +98,20 @@ def folder_mode() -> int:
 def as_umask_says(path: Path, *, folder: bool = False) -> None:
     """Give a file (or folder) made by `tempfile` the mode the umask asks for."""
     os.chmod(path, folder_mode() if folder else file_mode())
+
+
+def sha256_of(stream: io.BufferedIOBase) -> str:
+    """The SHA-256 of what is left in a binary stream, read in large pieces.
+
+    Reading and hashing work without Python's lock, but a thread takes the lock
+    again after every piece: beside a thread busy importing (a command hashes its
+    log while polars and fundcalc are imported), it waits for it each time, so
+    `hashlib.file_digest`'s small pieces made the checksum, and the imports, take
+    several times as long.
+    """
+    digest = hashlib.sha256()
+    buffer = bytearray(HASH_PIECE)
+    view = memoryview(buffer)
+    while read := stream.readinto(buffer):
+        digest.update(view[:read])
+    return digest.hexdigest()

@@ -12,13 +12,14 @@ read among them, is left to the command's own read, which says what is wrong.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from fundcalc.base.disk import sha256_of
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
@@ -82,7 +83,7 @@ def _hashed(path: Path) -> tuple[_Identity, str]:
         before = os.fstat(descriptor)
         if not stat.S_ISREG(before.st_mode):
             raise OSError(f"{path}: not a regular file")
-        digest = hashlib.file_digest(stream, "sha256").hexdigest()
+        digest = sha256_of(stream)
         if _Identity.of(os.fstat(descriptor)) != _Identity.of(before):
             raise OSError(f"{path}: changed while it was read")
     return _Identity.of(before), digest

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from fundcalc.base.disk import NotRegularFileError, read_regular, refusal
+from fundcalc.base.disk import NotRegularFileError, read_regular, refusal, sha256_of
 from fundcalc.base.findings import (
     EXCEPTION,
     Finding,
@@ -232,7 +232,7 @@ def file_sha256(path: Path) -> str:
         if (why := refusal(path)) is not None:
             raise NotRegularFileError(errno.EINVAL, why, str(path))
         with path.open("rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
+            return sha256_of(stream)
     except FileNotFoundError:
         raise InputError(f"{path}: is gone (deleted while it was being read); run again") from None
     except OSError as error:

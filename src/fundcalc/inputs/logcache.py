@@ -39,7 +39,7 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.base.atomic import replace_file
-from fundcalc.base.disk import as_umask_says
+from fundcalc.base.disk import as_umask_says, sha256_of
 from fundcalc.base.findings import Note, file_warnings
 from fundcalc.base.readahead import ReadAhead
 from fundcalc.base.reasons import reason_of
@@ -282,7 +282,7 @@ def _encode(rows: pl.DataFrame) -> tuple[Path, str]:
         as_umask_says(temporary)
         rows.write_parquet(temporary, compression="lz4", statistics=False)
         with temporary.open("rb") as stream:
-            return temporary, hashlib.file_digest(stream, "sha256").hexdigest()
+            return temporary, sha256_of(stream)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
