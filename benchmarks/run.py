@@ -86,7 +86,7 @@ def measure_by_turns(
     for _ in range(repeat + 1):
         for i, (command, before) in enumerate(commands):
             if before is not None:
-                subprocess.run(before, check=True, cwd=ROOT)
+                _untimed(before)
             seconds, peak = _timed(command)
             times[i].append(seconds)
             peaks[i].append(peak)
@@ -96,14 +96,28 @@ def measure_by_turns(
     ]
 
 
-def _timed(command: Sequence[str]) -> tuple[float, int]:
-    """One run of `command` as a child process: its wall time (s) and peak memory (bytes)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+def _untimed(command: Sequence[str]) -> None:
+    """Run `command` to prepare a case; what it says is shown only when it fails."""
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr.decode(errors="replace"))
         raise SystemExit(f"failed: {' '.join(command)}")
+
+
+def _timed(command: Sequence[str]) -> tuple[float, int]:
+    """One run of `command` as a child process: its wall time (s) and peak memory (bytes).
+
+    What it says on stderr (the warnings of a month) is kept apart and shown only
+    when it fails, so that the table is not lost among them."""
+    with tempfile.TemporaryFile() as said:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=said)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            said.seek(0)
+            sys.stderr.write(said.read().decode(errors="replace"))
+            raise SystemExit(f"failed: {' '.join(command)}")
     return seconds, usage.ru_maxrss * 1024  # Linux reports KiB
 
 
@@ -341,7 +355,7 @@ def _close(scratch: Path, repeat: int) -> list[str]:
         repeat,
     )
     # Shown, not judged: a close with nothing in the cache parses the whole log.
-    subprocess.run(["sh", "-c", fresh], check=True, cwd=ROOT)
+    _untimed(["sh", "-c", fresh])
     unread, _ = _timed(close_month)
     ratio = close.seconds / one.seconds
     return [
@@ -381,7 +395,7 @@ def _scenario(scratch: Path, repeat: int) -> list[str]:
     overlay.write_text(SCENARIO, encoding="utf-8")
     out = scratch / "scenario"
     month = _month(inputs, out)
-    subprocess.run(month, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _untimed(month)
     what_if = [*FUNDCALC, "scenario", str(overlay), "--year", SCENARIO_YEAR,
                "--inputs", str(inputs), "--out", str(out), "--as-of", LARGE_AS_OF]  # fmt: skip
     one, scenario = measure_by_turns([(month, None), (what_if, None)], repeat)
