@@ -100,9 +100,8 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
         .and_(pl.col("recorded_on").is_not_null())
         .alias("is_version"),
     )
-    no_version = keys.filter(~pl.col("is_version"))
-    candidates = keys.filter(pl.col("is_version"))
-    current = candidates.filter(pl.col("recorded_on") <= as_of)
+    versions = int(keys["is_version"].sum())
+    current = keys.filter(pl.col("is_version") & (pl.col("recorded_on") <= as_of))
     latest = current.filter(
         pl.col("recorded_on") == pl.col("recorded_on").max().over("placement_id")
     ).select("_row", "placement_id")
@@ -138,8 +137,8 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
     )
     counts = {
         "read": rows.height,
-        "not_a_version": no_version.height,
-        "not_yet_recorded": candidates.height - current.height,
+        "not_a_version": rows.height - versions,
+        "not_yet_recorded": versions - current.height,
         "superseded": current.height - latest.height,
         "duplicate": same_day.duplicates,
         "in_force": latest.height - same_day.duplicates,
