@@ -161,3 +161,33 @@ def test_the_hostile_log_is_read_quickly_exactly_as_typed_reads_it(tmp_path: Pat
     assert quick.equals(typed(text.lazy()).collect(engine="in-memory"))
     assert quick["problem"].drop_nulls().len() > 0  # rows of both kinds
     assert quick["problem"].null_count() > 0
+
+
+def test_a_date_in_iso_form_that_is_no_day_keeps_its_text_beside_plain_rows() -> None:
+    text = text_rows(
+        placement_id=["P1", "P2", "P3", "P4"],
+        start_date=["2026-10-01", "2026-02-30", "2026-10-01", "31-10-2026"],
+        end_date=[None, "2026-10-05", "0999-01-01", None],
+        void=["false", "true", "nee", None],
+        recorded_on=["2026-10-02"] * 4,
+    )
+    rows = typed_rows(text)
+    assert rows.equals(typed(text.lazy()).collect())
+    assert rows.select("start_date", "raw_start_date", "end_date", "raw_end_date").rows() == [
+        (date(2026, 10, 1), None, None, None),
+        (None, "2026-02-30", date(2026, 10, 5), None),
+        (date(2026, 10, 1), None, None, "0999-01-01"),
+        (date(2026, 10, 31), "31-10-2026", None, None),
+    ]
+    assert rows.select("void", "raw_void").rows() == [
+        (False, None),
+        (True, None),
+        (False, "nee"),
+        (None, None),
+    ]
+    assert [None if p is None else parts_of(p) for p in rows["problem"].to_list()] == [
+        None,
+        (NOT_A_DATE("start_date", "2026-02-30"),),
+        (NOT_A_DATE("end_date", "0999-01-01"),),
+        None,
+    ]

@@ -148,50 +148,44 @@ def typed_rows(text: pl.DataFrame) -> pl.DataFrame:
     A row whose every field is empty or in the plain form of its value (ISO
     dates, `true`/`false`), none too long and read whole, has no problem and
     keeps no text, so only its dates are parsed: a system's export of a
-    million rows is written so. The other rows are read by `typed`, and their
-    read fields (`_READ`: the only ones `typed` changes) are put in place;
-    rows keep their order. Row-wise parsing of a frame in memory is faster on
-    the in-memory engine than on the streaming one (polars' default), which
+    million rows is written so. Whether a field keeps its text is decided
+    from its text and its ISO reading (`_plain_field`) on every row, as
+    `typed` decides it; the other rows are read by `typed`, and only what the
+    plain reading cannot give them is put in place: their dates and `void`
+    (scattered) and their problem (gathered, null on the plain rows). Rows
+    keep their order. Row-wise parsing of a frame in memory is faster on the
+    in-memory engine than on the streaming one (polars' default), which
     splits it into morsels.
     """
     dates = (*DATE_COLUMNS, "recorded_on")
     quick = (
         text.lazy()
-        .with_columns(
-            pl.col(c).str.to_date("%Y-%m-%d", strict=False).alias(f"_iso_{c}") for c in dates
-        )
-        .with_columns(_written_plainly(dates).alias("_plainly"))
+        .with_columns(pl.col(c).str.to_date("%Y-%m-%d", strict=False).alias(_iso(c)) for c in dates)
+        .with_columns(_plain_field(c).alias(_plain_flag(c)) for c in READ_COLUMNS)
+        .with_columns(_written_plainly().alias("_plainly"))
         .collect(engine="in-memory")
     )
-    plainly = quick.get_column("_plainly")
     columns = _typed_columns(tuple(text.schema.items()))
-    rows = quick.with_columns(
-        *(pl.col(f"_iso_{c}").alias(c) for c in dates),
+    rows = quick.select(
+        *(c for c in text.columns if c not in READ_COLUMNS),
+        *(pl.col(_iso(c)).alias(c) for c in dates),
         (pl.col("void") == "true").alias("void"),
-        *(pl.lit(None, dtype=pl.String).alias(f"raw_{c}") for c in READ_COLUMNS),
+        *(pl.when(~pl.col(_plain_flag(c))).then(c).alias(f"raw_{c}") for c in READ_COLUMNS),
         pl.lit(None, dtype=PARTS).alias("problem"),
-    )
-    if plainly.all():
-        return rows.select(*columns)
-    at = plainly.not_().arg_true()
-    odd = typed(text.lazy().filter(~plainly)).collect(engine="in-memory")
-    rows = rows.select(*columns)
-    # polars scatters flat values only; a nested column (the problem's parts) is
-    # gathered from the odd rows instead, each row taking its own where it is odd.
-    nth_odd = (plainly.not_().cast(pl.Int64).cum_sum() - 1).clip(lower_bound=0)
+    ).select(*columns)
+    odd = quick.get_column("_plainly").not_()
+    if not odd.any():
+        return rows
+    read = typed(text.lazy().filter(odd)).select(*dates, "void", "problem")
+    found = read.collect(engine="in-memory")
+    at = odd.arg_true()
+    # polars scatters flat values only; the problem's parts (nested) are gathered
+    # from the odd rows instead, by each odd row's place among them (null elsewhere).
+    nth_odd = pl.select(pl.when(odd).then(odd.cum_sum() - 1)).to_series()
     return rows.with_columns(
-        rows[c].scatter(at, odd[c])
-        if not odd.schema[c].is_nested()
-        else pl.select(pl.when(plainly).then(rows[c]).otherwise(odd[c].gather(nth_odd)))
-        .to_series()
-        .alias(c)
-        for c in _READ
+        *(rows[c].scatter(at, found[c]) for c in (*dates, "void")),
+        found["problem"].gather(nth_odd).alias("problem"),
     )
-
-
-#: The fields `typed` reads (the others it keeps as they are): a row read by it
-#: differs from the quick reading in these alone.
-_READ = (*READ_COLUMNS, *(f"raw_{c}" for c in READ_COLUMNS), "problem")
 
 
 @cache
@@ -201,19 +195,38 @@ def _typed_columns(schema: tuple[tuple[str, pl.DataType], ...]) -> tuple[str, ..
     return tuple(typed(pl.LazyFrame(schema=dict(schema))).collect_schema().names())
 
 
-def _written_plainly(dates: tuple[str, ...]) -> pl.Expr:
-    """The row is read whole, with no field too long, and every date and `void` empty
-    or plain: `typed` would find no problem in it and keep none of its text.
+def _iso(column: str) -> str:
+    """The column of a date field read from its ISO form alone."""
+    return f"_iso_{column}"
+
+
+def _plain_flag(column: str) -> str:
+    """The column saying a field is empty or plain (`_plain_field`)."""
+    return f"_plain_{column}"
+
+
+def _plain_field(column: str) -> pl.Expr:
+    """The field is empty or its text is the plain form of its value, as `typed` decides
+    (`_plain`): its `raw_<field>` is null.
 
     A date is read here from its ISO form alone (`_iso_<field>`), and counts as
-    read with a year of four digits, as `parse_date` reads it.
+    read with a year of four digits: text in the plain form reads so or not at
+    all, in `parse_date` as here.
     """
+    text = pl.col(column)
+    if column == "void":
+        plain = text.is_in(_PLAIN_VOID)
+    else:
+        plain = _plain_date(text, (pl.col(_iso(column)) >= _YEAR_1000).fill_null(False))
+    return text.is_null() | plain
+
+
+def _written_plainly() -> pl.Expr:
+    """The row is read whole, with no field too long, and every date and `void` empty
+    or plain (`_plain_field`): `typed` would find no problem in it and keep none of
+    its text."""
     return pl.all_horizontal(
         pl.col(READ_PROBLEM).is_null(),
         *(pl.col(c).str.len_bytes().fill_null(0) <= MAX_TEXT for c in TEXT_COLUMNS),
-        *(
-            pl.col(c).is_null() | _plain_date(pl.col(c), pl.col(f"_iso_{c}") >= _YEAR_1000)
-            for c in dates
-        ),
-        pl.col("void").is_null() | pl.col("void").is_in(_PLAIN_VOID),
+        *(pl.col(_plain_flag(c)) for c in READ_COLUMNS),
     ).fill_null(False)
