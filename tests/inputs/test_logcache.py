@@ -10,6 +10,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -21,6 +22,10 @@ from fundcalc.inputs.logcache import CACHE, LogCache
 from tests.synthetic import write_hostile, write_sample
 
 LOG_ROW = "P9,c9,EGG-JONG-MIDDEN,2026-10-01,,GM0014,,,,false,2026-10-02\n"
+LOG_ROW_HEADER = (
+    "placement_id,client_id,lot_id,start_date,end_date,brp_municipality,"
+    "found_municipality,reflection_start,reflection_end,void,recorded_on\n"
+)
 
 
 def same(a: Log, b: Log) -> bool:
@@ -113,7 +118,7 @@ def test_an_entry_of_the_former_format_with_warnings_as_text_is_parsed_again(
     # Format 5 kept a warning as its English text; format 6 as its code and values.
     for about in cache.glob("*.json"):
         entry = json.loads(about.read_text(encoding="utf-8"))
-        assert entry["format"] == logcache.FORMAT == 6
+        assert entry["format"] == logcache.FORMAT == 7
         entry["format"] = 5
         entry["warnings"] = [
             [line, "unknown column 'opmerking' is ignored"] for line, *_ in entry["warnings"]
@@ -121,7 +126,21 @@ def test_an_entry_of_the_former_format_with_warnings_as_text_is_parsed_again(
         about.write_text(json.dumps(entry), encoding="utf-8")
     assert same(cached_read(inputs, cache), read_log(inputs))
     formats = {json.loads(p.read_text(encoding="utf-8"))["format"] for p in cache.glob("*.json")}
-    assert formats == {6}  # replaced
+    assert formats == {7}  # replaced
+
+
+def test_an_entry_of_the_format_that_kept_every_column_is_parsed_again(
+    inputs: Path, cache: Path
+) -> None:
+    # Format 6 kept every column in its Parquet and no first line.
+    for about in cache.glob("*.json"):
+        entry = json.loads(about.read_text(encoding="utf-8"))
+        entry["format"] = 6
+        del entry["first_line"]
+        about.write_text(json.dumps(entry), encoding="utf-8")
+    assert same(cached_read(inputs, cache), read_log(inputs))
+    kept = [json.loads(p.read_text(encoding="utf-8")) for p in cache.glob("*.json")]
+    assert {(entry["format"], "first_line" in entry) for entry in kept} == {(7, True)}
 
 
 def test_a_warning_of_no_known_reason_makes_its_entry_parsed_again(
@@ -180,6 +199,38 @@ def test_an_entry_names_the_columns_without_a_value_and_a_read_restores_them_as_
     assert rows.height == 1
     assert rows.select(sorted(kept.empty)).null_count().row(0) == (1,) * len(kept.empty)
     assert same(cached_read(inputs, cache), read_log(inputs))
+
+
+def test_an_entry_keeps_only_columns_with_a_value_and_counts_lines_that_follow_each_other(
+    tmp_path: Path,
+) -> None:
+    header = LOG_ROW_HEADER
+    second = LOG_ROW.replace("P9", "P8")
+    inputs = tmp_path / "inputs"
+    (inputs / "placements").mkdir(parents=True)
+    (inputs / "placements" / "a.csv").write_text(header + LOG_ROW + second, encoding="utf-8")
+    (inputs / "placements" / "b.csv").write_text(header + LOG_ROW + "\n" + second, encoding="utf-8")
+    folder = tmp_path / "cache"
+    cached_read(inputs, folder)
+    kept = {}
+    for name in ("a.csv", "b.csv"):
+        sha256 = hashlib.sha256((inputs / "placements" / name).read_bytes()).hexdigest()
+        entry = LogCache(folder).get(name, sha256)
+        assert entry is not None
+        kept[name] = entry
+    assert (kept["a.csv"].first_line, kept["b.csv"].first_line) == (2, None)
+    stored = {name: pl.read_parquet_schema(k.parquet).names() for name, k in kept.items()}
+    assert "line" not in stored["a.csv"] and "line" in stored["b.csv"]
+    for names in stored.values():
+        assert "source" not in names and "raw_start_date" not in names and "lot_id" in names
+    log = cached_read(inputs, folder)
+    assert log.rows.select("source", "line").rows() == [
+        ("a.csv", 2),
+        ("a.csv", 3),
+        ("b.csv", 2),
+        ("b.csv", 4),
+    ]
+    assert same(log, read_log(inputs))
 
 
 def test_a_file_changed_under_its_old_size_and_time_is_parsed_again_by_its_checksum(

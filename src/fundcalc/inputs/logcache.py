@@ -52,6 +52,7 @@ from fundcalc.inputs.log import (
     empty_columns,
     file_sha256,
     held,
+    no_rows,
     parsed_files,
     placement_files,
     refused_files,
@@ -60,21 +61,25 @@ from fundcalc.inputs.log import (
 #: The cache's folder under the output folder.
 CACHE = Path(".cache") / "log"
 #: The entries' format, part of `reader_fingerprint`: an entry of another format is never
-#: read. A warning is kept as its line and its reason's code and values (`base.reasons`).
-FORMAT = 6
+#: read. A warning is kept as its line and its reason's code and values (`base.reasons`);
+#: the Parquet holds only the columns with a value, and `line` only where the lines are
+#: not the rows counted from the first (`Kept.first_line`).
+FORMAT = 7
 
 
 @dataclass(frozen=True)
 class Kept:
     """A file as kept, checked against its checksum: its rows as Parquet (fields
     read, `fields.typed`), how many, the columns without a value, its blank rows
-    and its warnings."""
+    and its warnings; `first_line`, where every row is on the line after the one
+    before, is the first row's line (the Parquet holds no `line` then)."""
 
     parquet: bytes
     rows: int
     empty: frozenset[str]
     blank_rows: int
     notes: list[Note]
+    first_line: int | None = None
 
 
 @cache
@@ -177,7 +182,9 @@ class LogCache:
                 for line, code, values in about["warnings"]
             ]
             empty = frozenset(str(column) for column in about["empty_columns"])
-            return Kept(data, int(about["rows"]), empty, int(about["blank_rows"]), notes)
+            first = None if about["first_line"] is None else int(about["first_line"])
+            rows, blank_rows = int(about["rows"]), int(about["blank_rows"])
+            return Kept(data, rows, empty, blank_rows, notes, first)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -195,7 +202,7 @@ class LogCache:
         self._used.add(self.key(name, sha256))
         if self._encoding is None:
             self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="logcache")
-        encoded = self._encoding.submit(_encode, read.rows)
+        encoded = self._encoding.submit(_encode, read.rows, empty_columns(read.rows))
         self._pending.append(_Pending(name, sha256, read, stamp, encoded))
 
     def save(self) -> None:
@@ -218,7 +225,8 @@ class LogCache:
         self._prune()
 
     def _write(self, pending: _Pending) -> None:
-        temporary, rows_sha256 = pending.encoded.result()  # raises what the encoding raised
+        encoded = pending.encoded.result()  # raises what the encoding raised
+        temporary = encoded.temporary
         name, sha256, read, stamp = pending.name, pending.sha256, pending.read, pending.stamp
         about = {
             "format": FORMAT,
@@ -227,9 +235,10 @@ class LogCache:
             "reader": reader_fingerprint(),
             "size": None if stamp is None else stamp.size,
             "mtime_ns": None if stamp is None else stamp.mtime_ns,
-            "rows_sha256": rows_sha256,
+            "rows_sha256": encoded.sha256,
             "rows": read.rows.height,
-            "empty_columns": empty_columns(read.rows),
+            "empty_columns": list(encoded.empty),
+            "first_line": encoded.first_line,
             "blank_rows": read.blank_rows,
             "warnings": [
                 [line, part["code"], part["values"]]
@@ -270,29 +279,58 @@ class _Pending:
     sha256: str
     read: FileRows
     stamp: Stamp | None
-    encoded: Future[tuple[Path, str]]
+    encoded: Future[_Encoded]
 
 
-def _encode(rows: pl.DataFrame) -> tuple[Path, str]:
-    """`rows` as Parquet in a new temporary file, and the file's SHA-256."""
+@dataclass(frozen=True)
+class _Encoded:
+    """A file's rows encoded: the temporary Parquet file, its SHA-256, the columns
+    without a value (not in it), and the first row's line if `line` is not in it."""
+
+    temporary: Path
+    sha256: str
+    empty: tuple[str, ...]
+    first_line: int | None
+
+
+def _encode(rows: pl.DataFrame, empty: Sequence[str]) -> _Encoded:
+    """`rows` as Parquet in a new temporary file, without what a read restores
+    (`rows_of`): the file's name (`source`), the `empty` columns and, where every
+    row is on the line after the one before, `line`. Encoding costs by the column,
+    a column of nulls too, and it goes on beside the calculation."""
+    columns = [c for c in rows.columns if c not in (*empty, "source", "line")]
+    first_line = _first_of_consecutive(rows.get_column("line"))
+    if first_line is None or not columns:  # a column is kept to count the rows
+        columns, first_line = ["line", *columns], None
     descriptor, name = tempfile.mkstemp(prefix="fundcalc-rows-", suffix=".parquet")
     os.close(descriptor)
     temporary = Path(name)
     try:
         as_umask_says(temporary)
-        rows.write_parquet(temporary, compression="lz4", statistics=False)
+        rows.select(columns).write_parquet(temporary, compression="lz4", statistics=False)
         with temporary.open("rb") as stream:
-            return temporary, sha256_of(stream)
+            digest = sha256_of(stream)
+        return _Encoded(temporary, digest, tuple(empty), first_line)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _first_of_consecutive(lines: pl.Series) -> int | None:
+    """The first line if each line is the one after the line before (no blank or
+    multi-line rows between them), else None."""
+    if lines.is_empty() or lines.null_count():
+        return None
+    first = int(lines[0])
+    counted = pl.int_range(first, first + lines.len(), dtype=pl.Int64, eager=True)
+    return first if lines.equals(counted, check_names=False) else None
 
 
 def _discard_all(pending: list[_Pending]) -> None:
     """Remove the encoded files not kept (a no-op for those renamed into the cache)."""
     for entry in pending:
         try:
-            temporary, _ = entry.encoded.result()
+            temporary = entry.encoded.result().temporary
         except Exception:
             continue
         temporary.unlink(missing_ok=True)
@@ -379,15 +417,22 @@ def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
 
     A column without a value in any of the files is not decoded but held as one
     null (`pl.lit`): decoded, a column of nulls costs 16 bytes a row. Nor is
-    `source`, the file's name, which the caller gives each file (`log.held`).
+    `source`, the file's name, which the caller gives each file (`log.held`). A
+    file's Parquet lacks its own empty columns (read as nulls) and, where its lines
+    are consecutive, `line` (counted from `Kept.first_line`).
     """
     if not kept:
         return []
     empty = frozenset.intersection(*(k.empty for k in kept)) | {"source"}
+    schema = row_schema()
+    decoded = [c for c in schema if c not in empty]
     try:
-        schema = pl.read_parquet_schema(kept[0].parquet)
-        decoded = [c for c in schema if c not in empty]
-        together = pl.read_parquet([k.parquet for k in kept], columns=decoded)
+        together = pl.read_parquet(
+            [k.parquet for k in kept],
+            columns=decoded,
+            schema={c: t for c, t in schema.items() if c != "source"},
+            missing_columns="insert",
+        )
     except pl.exceptions.PolarsError:
         return None
     if together.height != sum(k.rows for k in kept):
@@ -396,6 +441,17 @@ def rows_of(kept: Sequence[Kept]) -> list[pl.DataFrame] | None:
     together = together.with_columns(nulls).select(list(schema))  # once, not once per file
     frames, offset = [], 0
     for k in kept:
-        frames.append(together.slice(offset, k.rows))
+        rows = together.slice(offset, k.rows)
+        if k.first_line is not None:
+            first = k.first_line
+            counted = pl.int_range(first, first + k.rows, dtype=pl.Int64, eager=True)
+            rows = rows.with_columns(counted.alias("line"))
+        frames.append(rows)
         offset += k.rows
     return frames
+
+
+@cache
+def row_schema() -> pl.Schema:
+    """The columns of the log's rows and their types, as every file's rows have them."""
+    return no_rows().schema
