@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
 import os
 import stat
 import threading
 from pathlib import Path
+from typing import BinaryIO
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
@@ -100,7 +100,7 @@ def as_umask_says(path: Path, *, folder: bool = False) -> None:
     os.chmod(path, folder_mode() if folder else file_mode())
 
 
-def sha256_of(stream: io.BufferedIOBase) -> str:
+def sha256_of(stream: BinaryIO) -> str:
     """The SHA-256 of what is left in a binary stream, read in large pieces.
 
     Reading and hashing work without Python's lock, but a thread takes the lock
@@ -110,8 +110,6 @@ def sha256_of(stream: io.BufferedIOBase) -> str:
     several times as long.
     """
     digest = hashlib.sha256()
-    buffer = bytearray(HASH_PIECE)
-    view = memoryview(buffer)
-    while read := stream.readinto(buffer):
-        digest.update(view[:read])
+    while piece := stream.read(HASH_PIECE):  # as long as the file, for a small one
+        digest.update(piece)
     return digest.hexdigest()
