@@ -387,11 +387,15 @@ def _write_table(
     header_lines = 1
     for i, name in enumerate(table.columns, 1):
         cell = ws.cell(row_no, i)
-        _put_text(cell, name)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.border = _HEADER_BORDER
-        cell.alignment = _HEADER_ALIGNMENT
+        stored = _text(name)
+        _put_value(cell, stored)
+        if not _style_as_before(cell, ("header", stored.look), styles):
+            _put_format(cell, stored)
+            cell.font = _BOLD
+            cell.fill = _HEADER_FILL
+            cell.border = _HEADER_BORDER
+            cell.alignment = _HEADER_ALIGNMENT
+            styles[("header", stored.look)] = copy(cell._style)
         header_lines = max(header_lines, wrapped_lines(name, widths.get(i - 1, MIN_WIDTH) - 1))
     ws.row_dimensions[row_no].height = LINE_HEIGHT * header_lines
     for row in table.rows:
@@ -410,6 +414,16 @@ def _write_table(
         )
         row_no += 1
     return header_row, row_no + 1
+
+
+def _style_as_before(cell: Cell, key: Hashable, styles: dict[Hashable, StyleArray]) -> bool:
+    """Give `cell` a copy of the style of the cell styled before as `key`, if there
+    was one; the caller styles it (and keeps its style under `key`) if not."""
+    kept = styles.get(key)
+    if kept is None:
+        return False
+    cell._style = copy(kept)
+    return True
 
 
 def _write_row(
@@ -441,9 +455,7 @@ def _write_row(
             table.align_left and value is not None,
             row.kind,
         )
-        kept = styles.get(key)
-        if kept is not None:
-            cell._style = copy(kept)
+        if _style_as_before(cell, key, styles):
             continue
         if stored is not None:
             _put_format(cell, stored)
