@@ -433,12 +433,14 @@ def render_run(
     `sealed`: the closes before it, shown with their seals in the workbook.
     """
     settlement = calculation.settlements[period]
-    found = [calculation.findings_for(period), finding_frame(extra_findings)]
+    more = [finding_frame(extra_findings)]
     checks: tuple[InvoiceCheck, ...] | None = None
     if inputs.invoices is not None:
         checks, invoice_findings = check_period(calculation, inputs.invoices.rows, period)
-        found += [finding_frame(inputs.invoices.findings), invoice_findings]
-    findings = sort_findings(pl.concat(found))
+        more += [finding_frame(inputs.invoices.findings), invoice_findings]
+    findings = calculation.findings_for(period)  # sorted: sorted again only with more
+    if any(not frame.is_empty() for frame in more):
+        findings = sort_findings(pl.concat([findings, *more]))
     files = {
         STATEMENT: render_statement([*settlement.rows(), *corrections]),
         LEDGER: render_ledger(calculation.ledger_for(period)),

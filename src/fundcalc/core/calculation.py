@@ -197,8 +197,8 @@ class Calculation:
         Rows that are no version at all, placements rejected as a whole whose
         stay may touch the period or cannot be told at all (§7: never dropped
         silently), rejected day ranges within it, warnings
-        about the log's files, its placements (`checks`) and the lots' capacity.
-        Computed once per period.
+        about the log's files, its placements (`checks`) and the lots' capacity;
+        in the order of `sort_findings`. Computed once per period.
         """
         if period not in self._findings:
             self._findings[period] = self._find(period)
@@ -223,7 +223,16 @@ class Calculation:
         # The few rejected placements first: whether a stay touches the period is
         # then worked out for those alone, not for every placement.
         rejected = (
-            placements.filter(pl.col("reject_reason").is_not_null())
+            placements.select(
+                "source",
+                "line",
+                "placement_id",
+                "start_date",
+                "end_date",
+                "stay_known",
+                "reject_reason",
+            )
+            .filter(pl.col("reject_reason").is_not_null())
             .filter(_touches(period) | ~pl.col("stay_known"))
             .join(days, on=["placement_id", "source", "line"], how="anti")
             .select(

@@ -109,8 +109,8 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
     # A mask keeps the rows in force in their order; filtering by it reads the
     # columns front to back, which is cheaper than gathering rows by number.
     in_force = pl.zeros(rows.height, dtype=pl.Boolean, eager=True).scatter(latest["_row"], True)
-    if same_day.dropped:
-        in_force = in_force.scatter(sorted(same_day.dropped), False)
+    if not same_day.dropped.is_empty():
+        in_force = in_force.scatter(same_day.dropped, False)
     conflict = _conflict(rows.height, same_day.conflicts)
     # A void version withdraws its placement, unless it cannot be used at all
     # (a field that cannot be read, a conflict): then it rejects it (`_classify`).
@@ -169,8 +169,9 @@ def _sharing_latest_day(latest: pl.DataFrame) -> pl.Series:
 class _SameDay:
     """The placements with more than one row on their latest day, settled."""
 
-    #: The rows to drop: all but the first of each placement (files and lines in order).
-    dropped: set[int]
+    #: The rows to drop (`_row`): all but the first of each placement (files and lines
+    #: in order).
+    dropped: pl.Series
     #: The row kept of each placement whose rows differ (`_row`), and the rows in
     #: conflict (`where`: `file:line, …`).
     conflicts: pl.DataFrame
@@ -185,7 +186,7 @@ def _one_per_placement(rows: pl.DataFrame, shared: pl.Series) -> _SameDay:
     that names every row.
     """
     if shared.is_empty():
-        return _SameDay(set(), pl.DataFrame(schema=_CONFLICTS), 0)
+        return _SameDay(shared, pl.DataFrame(schema=_CONFLICTS), 0)
     unread = (unread_text(c).alias(f"_unread_{c}") for c in _UNREAD)
     many = rows[shared].with_columns(shared, _void().alias("void"), *unread)
     distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
@@ -200,9 +201,8 @@ def _one_per_placement(rows: pl.DataFrame, shared: pl.Series) -> _SameDay:
         )
         .filter(pl.col("versions") > 1)
     )
-    dropped = set(shared.to_list()) - set(kept["_row"].to_list())
     return _SameDay(
-        dropped,
+        shared.filter(~shared.is_in(kept["_row"].implode())),
         kept.join(conflicts, on="placement_id", maintain_order="left").select(*_CONFLICTS),
         many.height - distinct.height,
     )
