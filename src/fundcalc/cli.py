@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -437,13 +437,18 @@ def run(
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
     ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
-    from fundcalc.app.load import Loading, log_cache, rules_cache  # noqa: PLC0415 - fast --help
+    from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
+        Loading,
+        load_inputs,
+        log_cache,
+        rules_cache,
+    )
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
         kept = None if no_cache else rules_cache(out_dir)
-        loading = Loading(rules_dir, inputs_dir, cache, kept_rules=kept)
+        loading = Loading(partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept))
         from fundcalc.app.run import run_period  # noqa: PLC0415 - imported while reading
 
         inputs = loading.result()
@@ -732,13 +737,20 @@ def close(
       fundcalc close --period 2026-11 --out outputs --quiet
     """
     ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
-    from fundcalc.app.load import Loading, log_cache, rules_cache  # noqa: PLC0415 - fast --help
+    from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
+        Loading,
+        load_inputs,
+        log_cache,
+        rules_cache,
+    )
 
     with progress(enabled=not quiet) as step:
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
         kept = None if no_cache else rules_cache(out_dir)
-        loading = Loading(rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True)
+        loading = Loading(
+            partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True)
+        )
         from fundcalc.app.run import close_period  # noqa: PLC0415 - imported while reading
 
         inputs = loading.result()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.conftest import EXAMPLE
 
 def test_loading_gives_the_inputs_that_load_inputs_reads() -> None:
     at_once = load_inputs(EXAMPLE / "rules", EXAMPLE / "inputs")
-    loaded = Loading(EXAMPLE / "rules", EXAMPLE / "inputs").result()
+    loaded = Loading(partial(load_inputs, EXAMPLE / "rules", EXAMPLE / "inputs")).result()
     assert loaded.rules == at_once.rules
     assert_frame_equal(loaded.log.rows, at_once.log.rows)
     assert_frame_equal(loaded.log_findings, at_once.log_findings)
@@ -24,7 +25,9 @@ def test_loading_gives_the_inputs_that_load_inputs_reads() -> None:
 
 def test_loading_fills_the_caches_it_is_given(tmp_path: Path) -> None:
     cache, kept = log_cache(tmp_path), rules_cache(tmp_path)
-    Loading(EXAMPLE / "rules", EXAMPLE / "inputs", cache, kept_rules=kept).result()
+    Loading(
+        partial(load_inputs, EXAMPLE / "rules", EXAMPLE / "inputs", cache, kept_rules=kept)
+    ).result()
     cache.save()
     kept.save()
     assert sorted(p.name for p in (tmp_path / ".cache").iterdir()) == ["log", "rules"]
@@ -35,7 +38,7 @@ def test_loading_raises_a_rules_error_where_the_result_is_asked_for(tmp_path: Pa
     rules = tmp_path / "rules"
     shutil.copytree(EXAMPLE / "rules", rules)
     (rules / "arrangement.toml").write_text("this is = not [toml", encoding="utf-8")
-    loading = Loading(rules, EXAMPLE / "inputs")
+    loading = Loading(partial(load_inputs, rules, EXAMPLE / "inputs"))
     with pytest.raises(RulesError, match=r"arrangement\.toml"):
         loading.result()
     with pytest.raises(RulesError):  # asked again, the same answer

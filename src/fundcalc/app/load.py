@@ -12,6 +12,7 @@ calls.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,29 +77,20 @@ def rules_cache(out_dir: Path) -> RulesCache:
 
 
 class Loading:
-    """`load_inputs` with these arguments, on a daemon thread started at once.
+    """Inputs read by `read` (`load_inputs` with its arguments, most often) on a
+    daemon thread started at once.
 
     `result()` waits for it and gives the inputs, or raises what reading them
-    raised (a rules error, an input error) as if it had been read there.
+    raised (a rules error, an input error) as if they had been read there.
     """
 
-    def __init__(
-        self,
-        rules_dir: Path,
-        inputs_dir: Path,
-        cache: LogCache | None = None,
-        *,
-        kept_rules: RulesCache | None = None,
-        keep_bytes: bool = False,
-    ) -> None:
+    def __init__(self, read: Callable[[], Inputs]) -> None:
         self._inputs: Inputs | None = None
         self._error: BaseException | None = None
 
         def load() -> None:
             try:
-                self._inputs = load_inputs(
-                    rules_dir, inputs_dir, cache, kept_rules=kept_rules, keep_bytes=keep_bytes
-                )
+                self._inputs = read()
             except BaseException as error:
                 self._error = error
 
