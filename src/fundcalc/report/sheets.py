@@ -173,10 +173,6 @@ def cell_text(text: str) -> str:
     return text[:MAX_TEXT]
 
 
-def _put_text(cell: Cell, text: str) -> None:
-    _put(cell, text)
-
-
 @dataclass(frozen=True)
 class _Stored:
     """A value as a cell holds it: what is stored, and the format it is shown in."""
@@ -349,7 +345,7 @@ def _span_text(
     """Text across `columns` columns from column `first` (merged), wrapped, its row as
     high as the lines need."""
     cell = ws.cell(row, first)
-    _put_text(cell, text)
+    _put(cell, text)
     cell.font = font
     cell.alignment = _WRAP_TOP
     if columns > 1:
@@ -380,7 +376,7 @@ def _write_table(
     row_no = top
     if table.caption:
         caption = ws.cell(row_no, 1)
-        _put_text(caption, table.caption)
+        _put(caption, table.caption)
         caption.font = _CAPTION_FONT
         row_no += 1
     header_row = row_no
@@ -501,7 +497,7 @@ def _write_sheet(
     parts = [(0, span_columns)] + ([(span_columns, columns)] if span_columns < columns else [])
     for start, end in parts:
         title = ws.cell(1, start + 1)
-        _put_text(title, sheet.title)
+        _put(title, sheet.title)
         title.font = _TITLE_FONT
         _span_text(
             ws,
