@@ -20,12 +20,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -385,13 +386,7 @@ def _write_table(
         cell = ws.cell(row_no, i)
         stored = _text(name)
         _put_value(cell, stored)
-        if not _style_as_before(cell, ("header", stored.look), styles):
-            _put_format(cell, stored)
-            cell.font = _BOLD
-            cell.fill = _HEADER_FILL
-            cell.border = _HEADER_BORDER
-            cell.alignment = _HEADER_ALIGNMENT
-            styles[("header", stored.look)] = copy(cell._style)
+        _style(cell, ("header", stored.look), styles, partial(_header_style, stored=stored))
         header_lines = max(header_lines, wrapped_lines(name, widths.get(i - 1, MIN_WIDTH) - 1))
     ws.row_dimensions[row_no].height = LINE_HEIGHT * header_lines
     for row in table.rows:
@@ -412,14 +407,43 @@ def _write_table(
     return header_row, row_no + 1
 
 
-def _style_as_before(cell: Cell, key: Hashable, styles: dict[Hashable, StyleArray]) -> bool:
-    """Give `cell` a copy of the style of the cell styled before as `key`, if there
-    was one; the caller styles it (and keeps its style under `key`) if not."""
+def _style(
+    cell: Cell, key: Hashable, styles: dict[Hashable, StyleArray], apply: Callable[[Cell], None]
+) -> None:
+    """Style `cell` as `key` says: a copy of the style of the first cell styled so in
+    the workbook (`styles`), as openpyxl copies styles; the first is styled by `apply`.
+    Setting font, fill, border and alignment one by one looks each up in the
+    workbook's lists again, for every cell."""
     kept = styles.get(key)
     if kept is None:
-        return False
-    cell._style = copy(kept)
-    return True
+        apply(cell)
+        styles[key] = copy(cell._style)
+    else:
+        cell._style = copy(kept)
+
+
+def _header_style(cell: Cell, *, stored: _Stored) -> None:
+    _put_format(cell, stored)
+    cell.font = _BOLD
+    cell.fill = _HEADER_FILL
+    cell.border = _HEADER_BORDER
+    cell.alignment = _HEADER_ALIGNMENT
+
+
+def _row_style(cell: Cell, *, stored: _Stored | None, wrap: bool, left: bool, kind: str) -> None:
+    if stored is not None:
+        _put_format(cell, stored)
+    if wrap:
+        cell.alignment = _WRAP_TOP
+    elif left:
+        cell.alignment = _LEFT
+    if kind == TOTAL:
+        cell.font = _BOLD
+        cell.fill = _TOTAL_FILL
+        cell.border = _TOTAL_BORDER
+    elif kind == SECTION:
+        cell.font = _BOLD
+        cell.fill = _SECTION_FILL
 
 
 def _write_row(
@@ -431,9 +455,7 @@ def _write_row(
     *,
     styles: dict[Hashable, StyleArray],
 ) -> None:
-    """One row of a table. A cell styled as one before in the workbook (`styles`)
-    takes a copy of that cell's style, as openpyxl copies styles: setting font,
-    fill, border and alignment one by one looks each up in the workbook again."""
+    """One row of a table; its cells styled as `_style` does."""
     lines = 1
     for i in range(1, len(table.columns) + 1):
         value = row.cells[i - 1] if i <= len(row.cells) else None
@@ -445,28 +467,13 @@ def _write_row(
         stored = None if value is None else _stored(value)
         if stored is not None:
             _put_value(cell, stored)
-        key = (
-            None if stored is None else stored.look,
-            wrap,
-            table.align_left and value is not None,
-            row.kind,
+        left = table.align_left and value is not None
+        _style(
+            cell,
+            (None if stored is None else stored.look, wrap, left, row.kind),
+            styles,
+            partial(_row_style, stored=stored, wrap=wrap, left=left, kind=row.kind),
         )
-        if _style_as_before(cell, key, styles):
-            continue
-        if stored is not None:
-            _put_format(cell, stored)
-        if wrap:
-            cell.alignment = _WRAP_TOP
-        elif table.align_left and value is not None:
-            cell.alignment = _LEFT
-        if row.kind == TOTAL:
-            cell.font = _BOLD
-            cell.fill = _TOTAL_FILL
-            cell.border = _TOTAL_BORDER
-        elif row.kind == SECTION:
-            cell.font = _BOLD
-            cell.fill = _SECTION_FILL
-        styles[key] = copy(cell._style)
     if lines > 1:
         ws.row_dimensions[row_no].height = LINE_HEIGHT * lines
         # A wrapped cell is read from its top: so is every cell of its row, or the
