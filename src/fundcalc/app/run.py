@@ -22,7 +22,7 @@ from fundcalc.app.closes import outputs_disagree
 from fundcalc.app.files import place_folder, prepare_folder, write_folder
 from fundcalc.app.guards import Notices, close_notices, is_forecast, refuse_close, run_notices
 from fundcalc.app.load import Inputs
-from fundcalc.app.settle import opening_reserve as reserve_of_year
+from fundcalc.app.reserve import opening_reserve as reserve_of_year
 from fundcalc.archive.corrections import (
     Settled,
     correction_rows,

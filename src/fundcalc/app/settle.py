@@ -30,6 +30,7 @@ import polars as pl
 
 from fundcalc import __version__
 from fundcalc.app.files import write_folder
+from fundcalc.app.reserve import opening_of, opening_reserve
 from fundcalc.archive.corrections import parse_statement
 from fundcalc.archive.record import file_differences, running_software, total_differences
 from fundcalc.archive.store import ARCHIVE, Archive, ClosedPeriod, SettledYear, stored
@@ -40,7 +41,6 @@ from fundcalc.core.allocation import availability
 from fundcalc.core.segments import JUSTICE
 from fundcalc.core.settlement import (
     FUND_ITEMS,
-    FUND_PAYER,
     OpeningReserve,
     YearSettlement,
     settle_year,
@@ -55,7 +55,6 @@ from fundcalc.report.render import (
     SETTLEMENT_CSV,
     SETTLEMENT_XLSX,
     STATEMENT,
-    parse_settlement_csv,
     render_json,
     render_settlement_csv,
 )
@@ -171,26 +170,6 @@ def _closes_of(archive: Archive, year: int) -> list[ClosedPeriod]:
             f" {year} first (fundcalc close --period {missing[0]})"
         )
     return [closed[p] for p in months_of(year)]
-
-
-def opening_reserve(archive: Archive, rules: Rules, year: int) -> OpeningReserve:
-    """The closing reserve of the last year settled before `year`, else the rules' reserve.
-
-    When settling, the year before is settled (or has no closed month); for a
-    month's forecast it may not be yet, and the last settled year stands in.
-    """
-    earlier = [s for s in archive.settled_years() if s.year < year]
-    if not earlier:
-        return OpeningReserve(rules.opening_reserve_cents)
-    return _opening_of(archive, earlier[-1])
-
-
-def _opening_of(archive: Archive, before: SettledYear) -> OpeningReserve:
-    rows = parse_settlement_csv(archive.read(before.output(SETTLEMENT_CSV)))
-    (cents,) = [
-        a for _, payer, item, a in rows if payer == FUND_PAYER and item == "closing_reserve"
-    ]
-    return OpeningReserve(cents, before.year, before.record_sha256)
 
 
 def _rules_as_read(rules_dir: Path, rules: Rules) -> dict[str, bytes]:
@@ -446,4 +425,4 @@ def _replayed_opening(archive: Archive, record: SettledYear) -> OpeningReserve:
         raise ArchiveError(
             f"archive: the settlement of {before.year} is not the one {record.year} opened from"
         )
-    return _opening_of(archive, before)
+    return opening_of(archive, before)
