@@ -403,6 +403,13 @@ COMPOSED: list[tuple[tuple[Part, ...], str, str, str]] = [
 ALL = [((part,), e, d, g) for part, e, d, g in EXAMPLES] + COMPOSED
 
 
+@pytest.fixture(autouse=True, params=["frame", "one by one"])
+def rendering(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test twice: columns rendered as frames, and reason by reason (short ones)."""
+    if request.param == "frame":
+        monkeypatch.setattr(r, "ONE_BY_ONE", -1)
+
+
 def test_every_code_has_an_example_and_one_entry() -> None:
     assert sorted(part.code for part, *_ in EXAMPLES) == sorted(REASONS)
     assert len({reason.code for reason in REASONS.values()}) == len(REASONS)
@@ -515,3 +522,10 @@ def test_a_reason_needs_the_same_placeholders_in_both_languages_and_names_among_
         Reason("x", "lot {lot} {lot}", "perceel {lot} {lot}")
     with pytest.raises(ValueError, match="are no placeholders"):
         Reason("x", "lot {lot}", "perceel {lot}", frozenset({"column"}))
+
+
+def test_a_value_without_text_fills_its_gap_with_nothing() -> None:
+    column = pl.Series(
+        "parts", [[{"code": "unknown_lot", "values": [None]}], None, []], dtype=PARTS
+    )
+    assert english(column).to_list() == ["unknown lot ''", None, None]

@@ -550,10 +550,19 @@ def _texts(parts: pl.DataFrame, language: Language, rest: str | None = None) -> 
     return pl.concat(out).sort("_row", "_at")
 
 
+#: Up to this many reasons, a column is rendered reason by reason (`render_text`): a
+#: frame's rendering takes a few milliseconds however short the column, and a month
+#: renders a dozen short columns.
+ONE_BY_ONE = 64
+
+
 def render(parts: pl.Series, language: Language) -> pl.Series:
     """Every reason of a column (`PARTS`) as text, as `render_text` makes it; null
     where there is no reason. Each part is filled by its code's template, so the work
     grows with the parts and the few codes among them, never a template per row."""
+    if parts.len() <= ONE_BY_ONE:
+        texts = [None if not p else render_text(_as_parts(p), language) for p in parts.to_list()]
+        return pl.Series(parts.name, texts, dtype=pl.String)
     nothing = pl.repeat(None, parts.len(), dtype=pl.String, eager=True).alias(parts.name)
     listed = parts.rename("_parts").to_frame().with_row_index("_row")
     listed = listed.filter(pl.col("_parts").list.len() > 0)
@@ -588,6 +597,15 @@ def render(parts: pl.Series, language: Language) -> pl.Series:
         ).drop("_at")
         joined = pl.concat([joined.join(wrapped, on="_row", how="anti"), wrapped])
     return nothing.scatter(joined["_row"], joined["_text"])
+
+
+def _as_parts(value: list[dict[str, Any]]) -> list[Part]:
+    """A reason of a column as parts; a value without text fills its gap with nothing,
+    as in a frame."""
+    return [
+        Part(str(p["code"]), tuple("" if v is None else str(v) for v in p["values"] or ()))
+        for p in value
+    ]
 
 
 def english(parts: pl.Series) -> pl.Series:
