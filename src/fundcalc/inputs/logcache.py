@@ -44,6 +44,7 @@ from fundcalc.base.findings import Note, file_warnings
 from fundcalc.base.readahead import ReadAhead
 from fundcalc.base.reasons import reason_of
 from fundcalc.inputs import log
+from fundcalc.inputs.fingerprint import reading_code
 from fundcalc.inputs.log import (
     FileRows,
     Log,
@@ -84,19 +85,11 @@ class Kept:
 
 @cache
 def reader_fingerprint() -> str:
-    """What the rows of a file depend on besides its bytes and name: the reading code.
-
-    That is every module of the `inputs` and `base` packages (a reading module
-    added later is covered without being named here), fundcalc's version and
-    polars' version.
-    """
-    digest = hashlib.sha256(f"{FORMAT} {__version__} {pl.__version__}".encode())
-    package = Path(__file__).resolve().parent
-    for folder in (package, package.parent / "base"):
-        for source in sorted(folder.glob("*.py")):
-            digest.update(f"{folder.name}/{source.name}\0".encode())
-            digest.update(source.read_bytes())
-    return digest.hexdigest()
+    """What the rows of a file depend on besides its bytes and name: the reading code
+    (`fingerprint.reading_code`), the entries' format, fundcalc's version and polars'
+    version."""
+    text = f"{FORMAT} {__version__} {pl.__version__} {reading_code()}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class LogCache:

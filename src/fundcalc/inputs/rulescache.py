@@ -42,6 +42,7 @@ from typing import Any, TypeVar, cast
 from fundcalc import __version__
 from fundcalc.base.atomic import replace_file
 from fundcalc.errors import not_in_project
+from fundcalc.inputs.fingerprint import reading_code
 from fundcalc.inputs.municipalities import Municipalities, load_municipalities
 from fundcalc.inputs.rules import (
     ARRANGEMENT_FILE,
@@ -143,23 +144,11 @@ def entry_key(files: tuple[RulesFile, ...]) -> str:
 
 @cache
 def validator_fingerprint() -> str:
-    """What validated rules depend on besides the files' bytes: the validating code.
-
-    That is the source of every module of the `inputs` and `base` packages (a
-    module added later is covered without being named here), fundcalc's
-    version, pydantic's (from its installed metadata, without importing it;
-    it pins its pydantic-core exactly) and Python's. The sources are hashed
-    whole, not by size and modification time: it costs little next to a
-    command, and an edit that keeps both cannot slip through.
-    """
-    digest = hashlib.sha256(f"{__version__}\n{_version('pydantic')}\n{sys.version}\n".encode())
-    package = Path(__file__).resolve().parent
-    for folder in (package, package.parent / "base"):
-        for source in sorted(folder.glob("*.py")):
-            data = source.read_bytes()
-            digest.update(f"{folder.name}/{source.name} {len(data)}\0".encode())
-            digest.update(data)
-    return digest.hexdigest()
+    """What validated rules depend on besides the files' bytes: the validating code
+    (`fingerprint.reading_code`), fundcalc's version, pydantic's (from its installed
+    metadata, without importing it; it pins its pydantic-core exactly) and Python's."""
+    text = f"{__version__}\n{_version('pydantic')}\n{sys.version}\n{reading_code()}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _version(package: str) -> str:
