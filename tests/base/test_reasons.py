@@ -529,3 +529,4 @@ def test_a_value_without_text_fills_its_gap_with_nothing() -> None:
         "parts", [[{"code": "unknown_lot", "values": [None]}], None, []], dtype=PARTS
     )
     assert english(column).to_list() == ["unknown lot ''", None, None]
+    assert english_text(parts_of(column.to_list()[0])) == "unknown lot ''"

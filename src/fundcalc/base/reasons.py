@@ -50,8 +50,10 @@ class Part:
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Part:
-        """A part as a frame gives it back (a `PART` value)."""
-        return cls(str(row["code"]), tuple(str(v) for v in row["values"] or ()))
+        """A part as a frame gives it back (a `PART` value); a value without text fills
+        its gap with nothing, as a frame renders it."""
+        values = row["values"] or ()
+        return cls(str(row["code"]), tuple("" if v is None else str(v) for v in values))
 
 
 @dataclass(frozen=True)
@@ -561,7 +563,7 @@ def render(parts: pl.Series, language: Language) -> pl.Series:
     where there is no reason. Each part is filled by its code's template, so the work
     grows with the parts and the few codes among them, never a template per row."""
     if parts.len() <= ONE_BY_ONE:
-        texts = [None if not p else render_text(_as_parts(p), language) for p in parts.to_list()]
+        texts = [None if not p else render_text(parts_of(p), language) for p in parts.to_list()]
         return pl.Series(parts.name, texts, dtype=pl.String)
     nothing = pl.repeat(None, parts.len(), dtype=pl.String, eager=True).alias(parts.name)
     listed = parts.rename("_parts").to_frame().with_row_index("_row")
@@ -597,15 +599,6 @@ def render(parts: pl.Series, language: Language) -> pl.Series:
         ).drop("_at")
         joined = pl.concat([joined.join(wrapped, on="_row", how="anti"), wrapped])
     return nothing.scatter(joined["_row"], joined["_text"])
-
-
-def _as_parts(value: list[dict[str, Any]]) -> list[Part]:
-    """A reason of a column as parts; a value without text fills its gap with nothing,
-    as in a frame."""
-    return [
-        Part(str(p["code"]), tuple("" if v is None else str(v) for v in p["values"] or ()))
-        for p in value
-    ]
 
 
 def english(parts: pl.Series) -> pl.Series:
