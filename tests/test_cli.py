@@ -15,7 +15,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from fundcalc.cli import ALLOCATOR, INTERNAL_ERROR, main
+from fundcalc.cli import ALLOCATOR, INTERNAL_ERROR, allocator_settings, main
 from fundcalc.errors import InputError
 from fundcalc.inputs import rulescache
 from tests.conftest import ROOT
@@ -529,21 +529,28 @@ def test_the_main_help_has_examples_of_existing_commands() -> None:
     assert all(shlex.split(line)[1] in main.commands for line in lines)
 
 
+def test_the_allocator_gives_memory_back_in_huge_pages_with_an_arena_a_core() -> None:
+    assert allocator_settings(2) == ("dirty_decay_ms:200,muzzy_decay_ms:0,thp:always,narenas:2")
+    assert allocator_settings(0).endswith(",narenas:1")
+
+
 @pytest.mark.parametrize(
     ("own", "expected"),
-    [(None, "dirty_decay_ms:200,muzzy_decay_ms:0"), ("narenas:2", "narenas:2")],
+    [(None, "dirty_decay_ms:200,muzzy_decay_ms:0,thp:always,narenas:"), ("narenas:2", "narenas:2")],
 )
-def test_the_command_has_polars_give_freed_memory_back_unless_the_user_set_it(
+def test_the_command_sets_polars_allocator_before_polars_loads_unless_the_user_set_it(
     own: str | None, expected: str
 ) -> None:
     code = (
         "import os, sys\n"
         "import fundcalc.cli as cli\n"
         "sys.argv = ['fundcalc', '--version']\n"
+        "loaded = 'polars' in sys.modules\n"
         "try:\n"
         "    cli.entry()\n"
         "except SystemExit:\n"
         "    pass\n"
+        "print(loaded)\n"
         "print(os.environ.get(cli.ALLOCATOR))\n"
     )
     environment = {k: v for k, v in os.environ.items() if k != ALLOCATOR}
@@ -552,4 +559,7 @@ def test_the_command_has_polars_give_freed_memory_back_unless_the_user_set_it(
     done = subprocess.run(
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
     )
-    assert done.stdout.splitlines()[-1] == expected
+    *_, loaded, settings = done.stdout.splitlines()
+    assert loaded == "False"  # jemalloc reads its settings once, when polars loads
+    assert settings.startswith(expected)
+    assert own is not None or settings.removeprefix(expected).isdigit()
