@@ -43,3 +43,11 @@ def test_loading_raises_a_rules_error_where_the_result_is_asked_for(tmp_path: Pa
         loading.result()
     with pytest.raises(RulesError):  # asked again, the same answer
         loading.result()
+
+
+def test_a_rules_error_comes_first_when_the_log_cannot_be_read_either(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(EXAMPLE / "rules", rules)
+    (rules / "arrangement.toml").write_text("this is = not [toml", encoding="utf-8")
+    with pytest.raises(RulesError, match=r"arrangement\.toml"):
+        load_inputs(rules, tmp_path / "no inputs")

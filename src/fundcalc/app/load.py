@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,16 +54,22 @@ def load_inputs(
     kept_rules: RulesCache | None = None,
     keep_bytes: bool = False,
 ) -> Inputs:
-    """Read and validate the rules, then read the log (rules errors come first).
+    """Read and validate the rules, and read the log (rules errors come first).
 
     With a `cache`, log files read before are not parsed again (`logcache`);
     with `kept_rules`, rules validated before are not validated again
     (`rulescache`). With `keep_bytes`, the log holds the bytes it parsed
-    (`read_log`).
+    (`read_log`). The log is read on a thread of its own while the rules are
+    validated: polars parses without Python's lock, which validating needs.
     """
-    rules = load_rules(rules_dir, kept_rules)
-    log = read_log(inputs_dir, cache, keep_bytes=keep_bytes)
-    return Inputs(rules, log, read_verdicts(inputs_dir), read_invoices(inputs_dir))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="log") as reading:
+        log = reading.submit(read_log, inputs_dir, cache, keep_bytes=keep_bytes)
+        try:
+            rules = load_rules(rules_dir, kept_rules)
+        except BaseException:
+            log.cancel()
+            raise
+        return Inputs(rules, log.result(), read_verdicts(inputs_dir), read_invoices(inputs_dir))
 
 
 def log_cache(out_dir: Path, ahead: ReadAhead | None = None) -> LogCache:
