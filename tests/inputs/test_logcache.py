@@ -367,3 +367,33 @@ def test_checksums_computed_ahead_are_used_for_unchanged_files_only(
     assert ahead.sha256(path) is None  # changed since: read again
     read = logcache.read_log(inputs, LogCache(cache, ahead))
     assert read.rows.filter(source="extra.csv")["start_date"].to_list() == [date(2026, 10, 9)]
+
+
+def test_the_cache_knows_the_names_of_the_files_it_keeps_whatever_their_content(
+    inputs: Path, cache: Path
+) -> None:
+    kept = LogCache(cache)
+    names = [p.name for p in (inputs / "placements").iterdir()]
+    assert all(kept.knows(name) for name in names)
+    assert not kept.knows("2026-11.csv")
+    assert not LogCache(cache.parent / "no cache").knows(names[0])
+
+
+def test_a_file_of_a_name_never_kept_is_parsed_without_waiting_for_its_checksum(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[Path] = []
+
+    def sha256(self: LogCache, path: Path) -> str:
+        asked.append(path)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    monkeypatch.setattr(LogCache, "sha256", sha256)
+    first = cached_read(inputs, tmp_path / "cache")
+    assert asked == []  # no entry could have matched: the parse hashed what it read
+    assert same(first, read_log(inputs))
+    path = inputs / "placements" / "extra.csv"
+    path.write_bytes(path.read_bytes() + b"\n")  # a name kept, another stamp: looked up
+    assert same(cached_read(inputs, tmp_path / "cache"), read_log(inputs))
+    # Each file's checksum now: looked up by it (extra.csv), or proving a guess.
+    assert sorted(asked) == sorted((inputs / "placements").iterdir())

@@ -101,6 +101,7 @@ class LogCache:
         self._used: set[str] = set()
         self._pending: list[_Pending] = []
         self._stamps: dict[tuple[str, Stamp], str] | None = None
+        self._names: set[str] = set()
         self._encoding: ThreadPoolExecutor | None = None
         # Rows encoded for a run that never saves (it failed) are removed all the same.
         weakref.finalize(self, _discard_all, self._pending)
@@ -110,17 +111,28 @@ class LogCache:
         guess, to look the file up while its checksum is still being computed."""
         if stamp is None:
             return None
+        return self._kept()[0].get((name, stamp))
+
+    def knows(self, name: str) -> bool:
+        """Whether a file of this name is kept, of whatever content: a file of a name
+        never kept finds nothing (the key holds the name), whatever its checksum."""
+        return name in self._kept()[1]
+
+    def _kept(self) -> tuple[dict[tuple[str, Stamp], str], set[str]]:
+        """The entries this reader can use: the SHA-256 by name and stamp, and the names."""
         if self._stamps is None:
-            self._stamps = {}
+            self._stamps, self._names = {}, set()
             fingerprint = reader_fingerprint()
             for about in self._entries():
+                if about.get("reader") != fingerprint:
+                    continue
+                self._names.add(str(about.get("file")))
                 try:
-                    if about["reader"] == fingerprint:
-                        kept = Stamp(int(about["size"]), int(about["mtime_ns"]))
-                        self._stamps[(str(about["file"]), kept)] = str(about["sha256"])
+                    kept = Stamp(int(about["size"]), int(about["mtime_ns"]))
+                    self._stamps[(str(about["file"]), kept)] = str(about["sha256"])
                 except (KeyError, TypeError, ValueError):
                     continue
-        return self._stamps.get((name, stamp))
+        return self._stamps, self._names
 
     def forget(self, name: str, sha256: str) -> None:
         """Not used after all (a guess the checksum disproved): pruned when saved."""
@@ -375,6 +387,9 @@ def _through(
             entry = None if guess is None else cache.get(path.name, guess)
             if guess is not None and entry is not None:
                 kept[i], guessed[i] = entry, (guess, hashing.submit(cache.sha256, path))
+                continue
+            if not cache.knows(path.name):  # parsed at once, its checksum computed beside
+                parse(i)
                 continue
             sha256 = cache.sha256(path)
             entry = cache.get(path.name, sha256)
