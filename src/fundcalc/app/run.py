@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -62,7 +63,7 @@ from fundcalc.report.render import (
     render_statement,
 )
 from fundcalc.report.workbook.accounts import SealedMonth
-from fundcalc.report.workbook.book import render_workbook
+from fundcalc.report.workbook.book import draft_workbook, finish_workbook
 from fundcalc.report.workbook.eligibility import eligibility_figures
 
 
@@ -438,36 +439,44 @@ def render_run(
     if inputs.invoices is not None:
         checks, invoice_findings = check_period(calculation, inputs.invoices.rows, period)
         more += [finding_frame(inputs.invoices.findings), invoice_findings]
-    findings = calculation.findings_for(period)  # sorted: sorted again only with more
-    if any(not frame.is_empty() for frame in more):
-        findings = sort_findings(pl.concat([findings, *more]))
-    files = {
-        STATEMENT: render_statement([*settlement.rows(), *corrections]),
-        LEDGER: render_ledger(calculation.ledger_for(period)),
-        EXCEPTIONS: render_findings(findings),
-    }
+    # The findings are found on a thread of their own while the statement, the ledger
+    # and the workbook's sheets about money are made: polars finds them without
+    # Python's lock, which making sheets needs. What both need of the calculation
+    # is computed first, so that neither computes it again.
+    calculation.lots_for(period)
+    calculation.rejected_days(period)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="findings") as finding:
+        found = finding.submit(_findings, calculation, period, more)
+        files = {
+            STATEMENT: render_statement([*settlement.rows(), *corrections]),
+            LEDGER: render_ledger(calculation.ledger_for(period)),
+        }
+        draft = draft_workbook(
+            inputs.rules,
+            calculation,
+            period,
+            corrections=corrections,
+            standing=standing,
+            opening_reserve=opening_reserve,
+            eligibility=eligibility_figures(
+                calculation, year_to_date_months(calculation, period), inputs.verdicts.rows
+            )
+            if inputs.verdicts.present
+            else None,
+            sealed=sealed,
+            invoices=checks,
+        )
+        findings, files[EXCEPTIONS] = found.result()
     if checks is not None:
         files[INVOICES] = render_invoices(CHECK_COLUMNS, (c.values() for c in checks))
     counts = run_counts(calculation, period, findings)
     # The workbook shows the other outputs' hashes; the manifest then hashes the workbook.
-    files[REPORT] = render_workbook(
-        inputs.rules,
-        calculation,
-        period,
+    files[REPORT] = finish_workbook(
+        draft,
+        findings,
         input_files=inputs.log.files,
         counts=counts,
-        corrections=corrections,
         output_hashes={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
-        findings=findings,
-        standing=standing,
-        opening_reserve=opening_reserve,
-        eligibility=eligibility_figures(
-            calculation, year_to_date_months(calculation, period), inputs.verdicts.rows
-        )
-        if inputs.verdicts.present
-        else None,
-        sealed=sealed,
-        invoices=checks,
         invoice_files=None if inputs.invoices is None else inputs.invoices.files,
     )
     manifest = build_manifest(
@@ -492,6 +501,17 @@ def render_run(
         corrections,
         invoices=checks,
     )
+
+
+def _findings(
+    calculation: Calculation, period: Period, more: Sequence[pl.DataFrame]
+) -> tuple[pl.DataFrame, bytes]:
+    """The period's findings with `more` of them (late rows, invoices), in order, and
+    exceptions.csv."""
+    findings = calculation.findings_for(period)  # sorted: sorted again only with more
+    if any(not frame.is_empty() for frame in more):
+        findings = sort_findings(pl.concat([findings, *more]))
+    return findings, render_findings(findings)
 
 
 def build_manifest(

@@ -15,6 +15,7 @@ pure: the same inputs give the same bytes.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -108,7 +109,8 @@ def render_workbook(
     invoices: Sequence[InvoiceCheck] | None = None,
     invoice_files: Sequence[InvoiceFile] | None = None,
 ) -> bytes:
-    """The committee's workbook for `period` as .xlsx bytes.
+    """The committee's workbook for `period` as .xlsx bytes: `draft_workbook`, then
+    `finish_workbook`.
 
     With `opening_reserve` (the reserve the year opened with, or is expected
     to), the summary shows what the year-end settlement would do with the
@@ -130,23 +132,64 @@ def render_workbook(
     invoiced and approved totals; without it (no `inputs/invoices/`) neither is there.
     `invoice_files` are listed with their SHA-256 on the Verantwoording sheet.
     """
-    if findings is None:
-        findings = calculation.findings_for(period)
+    draft = draft_workbook(
+        rules,
+        calculation,
+        period,
+        corrections=corrections,
+        standing=standing,
+        opening_reserve=opening_reserve,
+        eligibility=eligibility,
+        sealed=sealed,
+        invoices=invoices,
+    )
+    return finish_workbook(
+        draft,
+        calculation.findings_for(period) if findings is None else findings,
+        input_files=input_files,
+        counts=counts,
+        output_hashes=output_hashes,
+        invoice_files=invoice_files,
+    )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A workbook begun (`draft_workbook`): the sheets that need neither the run's
+    findings nor its counts and hashes, and what the others are made from."""
+
+    ctx: Context
+    rules: Rules
+    calculation: Calculation
+    months: tuple[MonthFigures, ...]
+    #: Centrumgemeenten up to Toetsing, in the workbook's order.
+    middle: tuple[Sheet, ...]
+    corrections: tuple[StatementRow, ...]
+    opening_reserve: OpeningReserve | None
+    invoices: tuple[InvoiceCheck, ...] | None
+    sealed: tuple[SealedMonth, ...]
+
+
+def draft_workbook(
+    rules: Rules,
+    calculation: Calculation,
+    period: Period,
+    *,
+    corrections: Sequence[StatementRow] = (),
+    standing: Standing | None = None,
+    opening_reserve: OpeningReserve | None = None,
+    eligibility: EligibilityFigures | None = None,
+    sealed: Sequence[SealedMonth] | None = None,
+    invoices: Sequence[InvoiceCheck] | None = None,
+) -> Draft:
+    """The sheets about money and capacity (`render_workbook` for the arguments): a
+    run makes them while its findings are being found."""
     standing = standing or Standing()
     ctx = Context(
         rules.fund_name, period, calculation.as_of, year_to_date(calculation, period), standing
     )
-    months = month_figures(calculation, ctx.months)
-    sheets = (
-        summary_sheet(
-            ctx,
-            rules,
-            months,
-            findings,
-            corrections,
-            opening_reserve=opening_reserve,
-            invoices=invoices,
-        ),
+    months = tuple(month_figures(calculation, ctx.months))
+    middle = (
         centrumgemeenten_sheet(ctx, centrumgemeente_figures(calculation, rules, period)),
         lots_sheet(ctx, calculation),
         *(() if invoices is None else (invoices_sheet(ctx, invoices),)),
@@ -157,6 +200,43 @@ def render_workbook(
             ctx, rules, corrections, {m.period for m in sealed or () if m.other_software}
         ),
         *(() if eligibility is None else (eligibility_sheet(ctx, eligibility),)),
+    )
+    return Draft(
+        ctx,
+        rules,
+        calculation,
+        months,
+        middle,
+        tuple(corrections),
+        opening_reserve,
+        None if invoices is None else tuple(invoices),
+        tuple(sealed or ()),
+    )
+
+
+def finish_workbook(
+    draft: Draft,
+    findings: pl.DataFrame,
+    *,
+    input_files: Sequence[LogFile] = (),
+    counts: Mapping[str, Any] | None = None,
+    output_hashes: Mapping[str, str] | None = None,
+    invoice_files: Sequence[InvoiceFile] | None = None,
+) -> bytes:
+    """The workbook's bytes: `draft` with Samenvatting, Uitzonderingen and
+    Verantwoording, which show the run's `findings`, `counts` and `output_hashes`."""
+    ctx, rules, calculation = draft.ctx, draft.rules, draft.calculation
+    sheets = (
+        summary_sheet(
+            ctx,
+            rules,
+            draft.months,
+            findings,
+            draft.corrections,
+            opening_reserve=draft.opening_reserve,
+            invoices=draft.invoices,
+        ),
+        *draft.middle,
         exceptions_sheet(ctx, calculation, findings),
         accounts_sheet(
             ctx,
@@ -166,9 +246,10 @@ def render_workbook(
             invoice_files=invoice_files,
             counts=counts or {},
             output_hashes=output_hashes or {},
-            sealed=sealed or (),
+            sealed=draft.sealed,
         ),
     )
+    period, standing = ctx.period, ctx.standing
     stamp = datetime(calculation.as_of.year, calculation.as_of.month, calculation.as_of.day)
     return workbook_bytes(
         sheets,
