@@ -188,7 +188,9 @@ def _one_per_placement(rows: pl.DataFrame, shared: pl.Series) -> _SameDay:
     if shared.is_empty():
         return _SameDay(shared, pl.DataFrame(schema=_CONFLICTS), 0)
     unread = (unread_text(c).alias(f"_unread_{c}") for c in _UNREAD)
-    many = rows[shared].with_columns(shared, _void().alias("void"), *unread)
+    # Only what a row's meaning and place need is gathered (not its problems, nested).
+    needed = ["source", "line", *FIELDS, READ_PROBLEM, *(f"raw_{c}" for c in _UNREAD)]
+    many = rows.select(needed)[shared].with_columns(shared, _void().alias("void"), *unread)
     distinct = many.unique(subset=list(_MEANING), keep="first", maintain_order=True)
     kept = distinct.unique("placement_id", keep="first", maintain_order=True)
     conflicts = (
