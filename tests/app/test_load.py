@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from functools import partial
 from pathlib import Path
 
 import pytest
 from polars.testing import assert_frame_equal
 
+from fundcalc.app import load
 from fundcalc.app.load import Loading, load_inputs, log_cache, rules_cache
 from fundcalc.errors import RulesError
 from tests.conftest import EXAMPLE
@@ -51,3 +53,29 @@ def test_a_rules_error_comes_first_when_the_log_cannot_be_read_either(tmp_path: 
     (rules / "arrangement.toml").write_text("this is = not [toml", encoding="utf-8")
     with pytest.raises(RulesError, match=r"arrangement\.toml"):
         load_inputs(rules, tmp_path / "no inputs")
+
+
+def test_a_rules_error_is_raised_without_waiting_for_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(EXAMPLE / "rules", rules)
+    (rules / "arrangement.toml").write_text("this is = not [toml", encoding="utf-8")
+    release, finished = threading.Event(), threading.Event()
+
+    def slow_log(*args: object, **kwargs: object) -> None:
+        release.wait(10)
+        finished.set()
+
+    monkeypatch.setattr(load, "read_log", slow_log)
+    try:
+        with pytest.raises(RulesError):
+            load_inputs(rules, EXAMPLE / "inputs")
+        assert not finished.is_set()  # raised while the log was still being read
+    finally:
+        release.set()
+
+
+def test_loading_gives_what_its_reader_returns_none_included() -> None:
+    assert Loading(lambda: None).result() is None
+    assert Loading(lambda: [1, 2], name="numbers").result() == [1, 2]

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import polars as pl
 
@@ -28,6 +29,8 @@ from fundcalc.inputs.rules import Rules
 from fundcalc.inputs.rulescache import CACHE as RULES_CACHE
 from fundcalc.inputs.rulescache import RulesCache, load_rules
 from fundcalc.inputs.verdicts import VerdictInput, read_verdicts
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,16 +63,12 @@ def load_inputs(
     with `kept_rules`, rules validated before are not validated again
     (`rulescache`). With `keep_bytes`, the log holds the bytes it parsed
     (`read_log`). The log is read on a thread of its own while the rules are
-    validated: polars parses without Python's lock, which validating needs.
+    validated: polars parses without Python's lock, which validating needs. A
+    rules error is raised at once, without waiting for the log.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="log") as reading:
-        log = reading.submit(read_log, inputs_dir, cache, keep_bytes=keep_bytes)
-        try:
-            rules = load_rules(rules_dir, kept_rules)
-        except BaseException:
-            log.cancel()
-            raise
-        return Inputs(rules, log.result(), read_verdicts(inputs_dir), read_invoices(inputs_dir))
+    log = Loading(partial(read_log, inputs_dir, cache, keep_bytes=keep_bytes), name="log")
+    rules = load_rules(rules_dir, kept_rules)
+    return Inputs(rules, log.result(), read_verdicts(inputs_dir), read_invoices(inputs_dir))
 
 
 def log_cache(out_dir: Path, ahead: ReadAhead | None = None) -> LogCache:
@@ -83,31 +82,31 @@ def rules_cache(out_dir: Path) -> RulesCache:
     return RulesCache(out_dir / RULES_CACHE)
 
 
-class Loading:
-    """Inputs read by `read` (`load_inputs` with its arguments, most often) on a
-    daemon thread started at once.
+class Loading(Generic[T]):
+    """What `read` returns (the inputs, by `load_inputs` with its arguments, most
+    often), read on a daemon thread started at once: a command that stops with an
+    error does not wait for it.
 
-    `result()` waits for it and gives the inputs, or raises what reading them
-    raised (a rules error, an input error) as if they had been read there.
+    `result()` waits for it and gives what was read, or raises what reading it
+    raised (a rules error, an input error) as if it had been read there.
     """
 
-    def __init__(self, read: Callable[[], Inputs]) -> None:
-        self._inputs: Inputs | None = None
+    def __init__(self, read: Callable[[], T], *, name: str = "loading") -> None:
+        self._read: list[T] = []
         self._error: BaseException | None = None
 
         def load() -> None:
             try:
-                self._inputs = read()
+                self._read.append(read())
             except BaseException as error:
                 self._error = error
 
-        self._thread = threading.Thread(target=load, name="loading", daemon=True)
+        self._thread = threading.Thread(target=load, name=name, daemon=True)
         self._thread.start()
 
-    def result(self) -> Inputs:
-        """The inputs once read; what reading them raised, raised here."""
+    def result(self) -> T:
+        """What was read, once read; what reading it raised, raised here."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        assert self._inputs is not None  # set whenever no error was
-        return self._inputs
+        return self._read[0]
