@@ -26,6 +26,7 @@ import click
 
 from fundcalc import __version__
 from fundcalc.app.terminal import euro, progress, tolerate_any_text
+from fundcalc.base.background import Background
 from fundcalc.base.period import Period
 from fundcalc.base.plural import counted
 from fundcalc.base.readahead import ReadAhead
@@ -461,7 +462,6 @@ def run(
     """
     ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
-        Loading,
         load_inputs,
         log_cache,
         rules_cache,
@@ -471,7 +471,7 @@ def run(
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
         kept = None if no_cache else rules_cache(out_dir)
-        loading = Loading(partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept))
+        loading = Background(partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept))
         from fundcalc.app.run import run_period  # noqa: PLC0415 - imported while reading
 
         inputs = loading.result()
@@ -761,7 +761,6 @@ def close(
     """
     ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
-        Loading,
         load_inputs,
         log_cache,
         rules_cache,
@@ -771,7 +770,7 @@ def close(
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
         kept = None if no_cache else rules_cache(out_dir)
-        loading = Loading(
+        loading = Background(
             partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True)
         )
         from fundcalc.app.run import close_period  # noqa: PLC0415 - imported while reading

@@ -11,14 +11,15 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from fundcalc.app import load
-from fundcalc.app.load import Loading, load_inputs, log_cache, rules_cache
+from fundcalc.app.load import load_inputs, log_cache, rules_cache
+from fundcalc.base.background import Background
 from fundcalc.errors import RulesError
 from tests.conftest import EXAMPLE
 
 
 def test_loading_gives_the_inputs_that_load_inputs_reads() -> None:
     at_once = load_inputs(EXAMPLE / "rules", EXAMPLE / "inputs")
-    loaded = Loading(partial(load_inputs, EXAMPLE / "rules", EXAMPLE / "inputs")).result()
+    loaded = Background(partial(load_inputs, EXAMPLE / "rules", EXAMPLE / "inputs")).result()
     assert loaded.rules == at_once.rules
     assert_frame_equal(loaded.log.rows, at_once.log.rows)
     assert_frame_equal(loaded.log_findings, at_once.log_findings)
@@ -27,7 +28,7 @@ def test_loading_gives_the_inputs_that_load_inputs_reads() -> None:
 
 def test_loading_fills_the_caches_it_is_given(tmp_path: Path) -> None:
     cache, kept = log_cache(tmp_path), rules_cache(tmp_path)
-    Loading(
+    Background(
         partial(load_inputs, EXAMPLE / "rules", EXAMPLE / "inputs", cache, kept_rules=kept)
     ).result()
     cache.save()
@@ -40,7 +41,7 @@ def test_loading_raises_a_rules_error_where_the_result_is_asked_for(tmp_path: Pa
     rules = tmp_path / "rules"
     shutil.copytree(EXAMPLE / "rules", rules)
     (rules / "arrangement.toml").write_text("this is = not [toml", encoding="utf-8")
-    loading = Loading(partial(load_inputs, rules, EXAMPLE / "inputs"))
+    loading = Background(partial(load_inputs, rules, EXAMPLE / "inputs"))
     with pytest.raises(RulesError, match=r"arrangement\.toml"):
         loading.result()
     with pytest.raises(RulesError):  # asked again, the same answer
@@ -74,8 +75,3 @@ def test_a_rules_error_is_raised_without_waiting_for_the_log(
         assert not finished.is_set()  # raised while the log was still being read
     finally:
         release.set()
-
-
-def test_loading_gives_what_its_reader_returns_none_included() -> None:
-    assert Loading(lambda: None).result() is None
-    assert Loading(lambda: [1, 2], name="numbers").result() == [1, 2]

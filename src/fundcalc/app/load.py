@@ -1,7 +1,7 @@
 """Reading a command's inputs: the rules, the log, the verdicts and the invoices.
 
-`load_inputs` reads them; `Loading` reads them on a thread of its own while
-the command imports the rest of fundcalc. A month's run over a large log
+`load_inputs` reads them; `run` and `close` read them in the `Background`
+while they import the rest of fundcalc. A month's run over a large log
 spends a good part of its time on two things that need not wait for each
 other: decoding the log (polars and hashlib work without Python's lock) and
 importing the calculation's, the workbook's and the archive's modules (one
@@ -11,15 +11,13 @@ calls.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Generic, TypeVar
 
 import polars as pl
 
+from fundcalc.base.background import Background
 from fundcalc.base.findings import finding_frame
 from fundcalc.base.readahead import ReadAhead
 from fundcalc.inputs.invoices import Invoices, read_invoices
@@ -29,8 +27,6 @@ from fundcalc.inputs.rules import Rules
 from fundcalc.inputs.rulescache import CACHE as RULES_CACHE
 from fundcalc.inputs.rulescache import RulesCache, load_rules
 from fundcalc.inputs.verdicts import VerdictInput, read_verdicts
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,7 +62,7 @@ def load_inputs(
     validated: polars parses without Python's lock, which validating needs. A
     rules error is raised at once, without waiting for the log.
     """
-    log = Loading(partial(read_log, inputs_dir, cache, keep_bytes=keep_bytes), name="log")
+    log = Background(partial(read_log, inputs_dir, cache, keep_bytes=keep_bytes), name="log")
     rules = load_rules(rules_dir, kept_rules)
     return Inputs(rules, log.result(), read_verdicts(inputs_dir), read_invoices(inputs_dir))
 
@@ -80,33 +76,3 @@ def log_cache(out_dir: Path, ahead: ReadAhead | None = None) -> LogCache:
 def rules_cache(out_dir: Path) -> RulesCache:
     """The rules validated by the commands writing to `out_dir`."""
     return RulesCache(out_dir / RULES_CACHE)
-
-
-class Loading(Generic[T]):
-    """What `read` returns (the inputs, by `load_inputs` with its arguments, most
-    often), read on a daemon thread started at once: a command that stops with an
-    error does not wait for it.
-
-    `result()` waits for it and gives what was read, or raises what reading it
-    raised (a rules error, an input error) as if it had been read there.
-    """
-
-    def __init__(self, read: Callable[[], T], *, name: str = "loading") -> None:
-        self._read: list[T] = []
-        self._error: BaseException | None = None
-
-        def load() -> None:
-            try:
-                self._read.append(read())
-            except BaseException as error:
-                self._error = error
-
-        self._thread = threading.Thread(target=load, name=name, daemon=True)
-        self._thread.start()
-
-    def result(self) -> T:
-        """What was read, once read; what reading it raised, raised here."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._read[0]

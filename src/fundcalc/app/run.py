@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from fundcalc.archive.corrections import (
 from fundcalc.archive.late_verdicts import too_late_verdicts
 from fundcalc.archive.record import ClosedPeriod, Software, running_software
 from fundcalc.archive.store import ARCHIVE, Archive, StoredFile, stored
+from fundcalc.base.background import Background
 from fundcalc.base.disk import read_regular
 from fundcalc.base.findings import EXCEPTION, WARNING, finding_frame, sort_findings
 from fundcalc.base.money import format_cents
@@ -445,28 +446,27 @@ def render_run(
     # is computed first, so that neither computes it again.
     calculation.lots_for(period)
     calculation.rejected_days(period)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="findings") as finding:
-        found = finding.submit(_findings, calculation, period, more)
-        files = {
-            STATEMENT: render_statement([*settlement.rows(), *corrections]),
-            LEDGER: render_ledger(calculation.ledger_for(period)),
-        }
-        draft = draft_workbook(
-            inputs.rules,
-            calculation,
-            period,
-            corrections=corrections,
-            standing=standing,
-            opening_reserve=opening_reserve,
-            eligibility=eligibility_figures(
-                calculation, year_to_date_months(calculation, period), inputs.verdicts.rows
-            )
-            if inputs.verdicts.present
-            else None,
-            sealed=sealed,
-            invoices=checks,
+    found = Background(partial(_findings, calculation, period, more), name="findings")
+    files = {
+        STATEMENT: render_statement([*settlement.rows(), *corrections]),
+        LEDGER: render_ledger(calculation.ledger_for(period)),
+    }
+    draft = draft_workbook(
+        inputs.rules,
+        calculation,
+        period,
+        corrections=corrections,
+        standing=standing,
+        opening_reserve=opening_reserve,
+        eligibility=eligibility_figures(
+            calculation, year_to_date_months(calculation, period), inputs.verdicts.rows
         )
-        findings, files[EXCEPTIONS] = found.result()
+        if inputs.verdicts.present
+        else None,
+        sealed=sealed,
+        invoices=checks,
+    )
+    findings, files[EXCEPTIONS] = found.result()
     if checks is not None:
         files[INVOICES] = render_invoices(CHECK_COLUMNS, (c.values() for c in checks))
     counts = run_counts(calculation, period, findings)

@@ -1,0 +1,41 @@
+"""Work done beside the caller: its result, or its error, where it is asked for."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from fundcalc.base.background import Background
+from fundcalc.errors import InputError
+
+
+def test_the_result_is_what_the_work_returned_none_included() -> None:
+    assert Background(lambda: None).result() is None
+    assert Background(lambda: [1, 2], name="numbers").result() == [1, 2]
+
+
+def test_what_the_work_raised_is_raised_where_the_result_is_asked_for_every_time() -> None:
+    def fail() -> None:
+        raise InputError("log.csv: cannot be read")
+
+    work = Background(fail)
+    for _ in range(2):
+        with pytest.raises(InputError, match="cannot be read"):
+            work.result()
+
+
+def test_the_work_runs_on_a_daemon_thread_of_its_name_while_the_caller_goes_on() -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def work() -> str:
+        started.set()
+        release.wait(10)
+        return threading.current_thread().name
+
+    beside = Background(work, name="findings")
+    assert started.wait(10)  # begun before its result is asked for
+    (thread,) = [t for t in threading.enumerate() if t.name == "findings"]
+    assert thread.daemon
+    release.set()
+    assert beside.result() == "findings"
