@@ -15,7 +15,15 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from fundcalc.cli import ALLOCATOR, INTERNAL_ERROR, allocator_settings, main
+from fundcalc import cli
+from fundcalc.cli import (
+    ALLOCATOR,
+    HUGE_PAGES_FROM,
+    INTERNAL_ERROR,
+    allocator_settings,
+    huge_pages_for,
+    main,
+)
 from fundcalc.errors import InputError
 from fundcalc.inputs import rulescache
 from tests.conftest import ROOT
@@ -529,14 +537,36 @@ def test_the_main_help_has_examples_of_existing_commands() -> None:
     assert all(shlex.split(line)[1] in main.commands for line in lines)
 
 
-def test_the_allocator_gives_memory_back_in_huge_pages_with_an_arena_a_core() -> None:
-    assert allocator_settings(2) == ("dirty_decay_ms:200,muzzy_decay_ms:0,thp:always,narenas:2")
+def test_the_allocator_gives_memory_back_with_an_arena_a_core_and_huge_pages_if_asked() -> None:
+    assert allocator_settings(2) == "dirty_decay_ms:200,muzzy_decay_ms:0,narenas:2"
     assert allocator_settings(0).endswith(",narenas:1")
+    assert allocator_settings(4, huge_pages=True).endswith(",narenas:4,thp:always")
+
+
+@pytest.mark.parametrize(
+    ("size", "own", "expected"),
+    [
+        (HUGE_PAGES_FROM - 1, None, allocator_settings(1)),
+        (HUGE_PAGES_FROM, None, allocator_settings(1, huge_pages=True)),
+        (HUGE_PAGES_FROM, "narenas:2", "narenas:2"),
+    ],
+)
+def test_a_large_log_has_polars_take_huge_pages_unless_the_user_set_the_allocator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, own: str | None, expected: str
+) -> None:
+    monkeypatch.setattr(cli, "_cores", lambda: 1)
+    monkeypatch.setenv(ALLOCATOR, own or allocator_settings(1))  # as `entry` sets it
+    log = [tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "gone.csv"]
+    with log[0].open("wb") as stream:
+        stream.truncate(size - 1)  # sparse: no disk used
+    log[1].write_bytes(b"x")
+    huge_pages_for(log)
+    assert os.environ[ALLOCATOR] == expected
 
 
 @pytest.mark.parametrize(
     ("own", "expected"),
-    [(None, "dirty_decay_ms:200,muzzy_decay_ms:0,thp:always,narenas:"), ("narenas:2", "narenas:2")],
+    [(None, "dirty_decay_ms:200,muzzy_decay_ms:0,narenas:"), ("narenas:2", "narenas:2")],
 )
 def test_the_command_sets_polars_allocator_before_polars_loads_unless_the_user_set_it(
     own: str | None, expected: str

@@ -49,6 +49,8 @@ _DISK_ERRORS = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQU
 INTERRUPTED = 130
 #: The environment variable polars' allocator (jemalloc) reads its settings from.
 ALLOCATOR = "_RJEM_MALLOC_CONF"
+#: A log this large (bytes, about 350,000 rows) is read with memory in huge pages.
+HUGE_PAGES_FROM = 64 * 1024**2
 
 #: The monthly routine, in order: (command, what it is for). Commands that do
 #: not exist (yet) are left out of the help.
@@ -203,8 +205,9 @@ def entry() -> None:
     once more on its way out.
 
     polars' allocator (jemalloc) is set up for a short process over large
-    frames (`allocator_settings`). It is set before polars loads; a setting of
-    the user's own is kept.
+    frames (`allocator_settings`; `run` and `close` add huge pages for a large
+    log, `huge_pages_for`). It is set before polars loads; a setting of the
+    user's own is kept.
     """
     os.environ.setdefault(ALLOCATOR, allocator_settings(_cores()))
     gc.set_threshold(200_000, 30, 30)
@@ -212,22 +215,40 @@ def entry() -> None:
     main()
 
 
-def allocator_settings(cores: int) -> str:
+def allocator_settings(cores: int, *, huge_pages: bool = False) -> str:
     """fundcalc's settings of polars' allocator (jemalloc) on a machine with `cores` cores.
 
     - Freed memory is given back after 200 ms, not kept for seconds: a large
       month's peak memory would otherwise hold frames it had long finished with.
-    - Memory comes in huge pages (`thp:always`, where the system allows them):
-      a large month touches its columns' memory in 4 KiB pages several hundred
-      thousand times, and the kernel's time on those faults was a fifth of the
-      run's.
     - One arena a core (`narenas`), not four: memory one thread frees is
       reused by the next instead of new pages being taken.
+    - With `huge_pages` (a large log: `huge_pages_for`), memory comes in huge
+      pages (`thp:always`, where the system allows them): a large month touches
+      its columns' memory in 4 KiB pages several hundred thousand times, and the
+      kernel's time on those faults was a fifth of the run's. A small run is
+      quicker without, and smaller.
 
     Measured with `make bench`: the large months faster by about a tenth, at
     the same peak memory.
     """
-    return f"dirty_decay_ms:200,muzzy_decay_ms:0,thp:always,narenas:{max(cores, 1)}"
+    pages = ",thp:always" if huge_pages else ""
+    return f"dirty_decay_ms:200,muzzy_decay_ms:0,narenas:{max(cores, 1)}{pages}"
+
+
+def huge_pages_for(log: Sequence[Path]) -> None:
+    """Have polars' allocator take huge pages when the `log` files are large together
+    (`HUGE_PAGES_FROM`): decided by a command before it loads polars, and only over
+    fundcalc's own settings (`entry`), never over a user's."""
+    if os.environ.get(ALLOCATOR) != allocator_settings(_cores()):
+        return
+    size = 0
+    for path in log:
+        try:
+            size += path.stat().st_size
+        except OSError:  # gone: the read says so
+            continue
+    if size >= HUGE_PAGES_FROM:
+        os.environ[ALLOCATOR] = allocator_settings(_cores(), huge_pages=True)
 
 
 def _cores() -> int:
@@ -460,7 +481,9 @@ def run(
       fundcalc run --period 2026-10 --strict --quiet
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
-    ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
+    files = log_files(inputs_dir)
+    huge_pages_for(files)  # before polars loads
+    ahead = None if no_cache else ReadAhead(files)
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
         load_inputs,
         log_cache,
@@ -759,7 +782,9 @@ def close(
       fundcalc close --period 2026-10 --as-of 2026-11-23
       fundcalc close --period 2026-11 --out outputs --quiet
     """
-    ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
+    files = log_files(inputs_dir)
+    huge_pages_for(files)  # before polars loads
+    ahead = None if no_cache else ReadAhead(files)
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
         load_inputs,
         log_cache,
