@@ -26,7 +26,7 @@ from fundcalc.cli import (
 )
 from fundcalc.errors import InputError
 from fundcalc.inputs import rulescache
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE, ROOT
 
 
 def invoke(*args: str) -> Result:
@@ -593,3 +593,15 @@ def test_the_command_sets_polars_allocator_before_polars_loads_unless_the_user_s
     assert loaded == "False"  # jemalloc reads its settings once, when polars loads
     assert settings.startswith(expected)
     assert own is not None or settings.removeprefix(expected).isdigit()
+
+
+def test_every_command_given_inputs_sizes_polars_memory_for_its_log_before_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sized: list[list[str]] = []
+    monkeypatch.setattr(cli, "huge_pages_for", lambda log: sized.append([p.name for p in log]))
+    result = invoke(
+        "validate", "--rules", str(EXAMPLE / "rules"), "--inputs", str(EXAMPLE / "inputs")
+    )
+    assert result.exit_code in (0, 1), result.output
+    assert sized == [sorted(p.name for p in (EXAMPLE / "inputs" / "placements").iterdir())]

@@ -205,9 +205,9 @@ def entry() -> None:
     once more on its way out.
 
     polars' allocator (jemalloc) is set up for a short process over large
-    frames (`allocator_settings`; `run` and `close` add huge pages for a large
-    log, `huge_pages_for`). It is set before polars loads; a setting of the
-    user's own is kept.
+    frames (`allocator_settings`; a command given a large log adds huge pages,
+    `huge_pages_for`). It is set before polars loads; a setting of the user's
+    own is kept.
     """
     os.environ.setdefault(ALLOCATOR, allocator_settings(_cores()))
     gc.set_threshold(200_000, 30, 30)
@@ -311,11 +311,19 @@ def _paths(command: Callable[P, R]) -> Callable[P, R]:
                 default=Path("inputs"),
                 show_default=True,
                 help="Folder whose placements/ subfolder holds the log.",
+                callback=_sized_for_log,
             ),
         ]
     ):
         command = option(command)
     return command
+
+
+def _sized_for_log(ctx: click.Context, param: click.Parameter, inputs: Path) -> Path:
+    """`--inputs`, once known: polars' memory set for the size of its log (`huge_pages_for`),
+    before a command loads polars."""
+    huge_pages_for(log_files(inputs))
+    return inputs
 
 
 def _out(command: Callable[P, R]) -> Callable[P, R]:
@@ -481,9 +489,7 @@ def run(
       fundcalc run --period 2026-10 --strict --quiet
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
-    files = log_files(inputs_dir)
-    huge_pages_for(files)  # before polars loads
-    ahead = None if no_cache else ReadAhead(files)
+    ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
         load_inputs,
         log_cache,
@@ -782,9 +788,7 @@ def close(
       fundcalc close --period 2026-10 --as-of 2026-11-23
       fundcalc close --period 2026-11 --out outputs --quiet
     """
-    files = log_files(inputs_dir)
-    huge_pages_for(files)  # before polars loads
-    ahead = None if no_cache else ReadAhead(files)
+    ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
         load_inputs,
         log_cache,
