@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fundcalc.base.findings import Note
 from fundcalc.base.reasons import EMPTY_FILE, PARTS, WINDOWS_1252, english
 from fundcalc.errors import InputError
 from fundcalc.inputs import csvfile
-from fundcalc.inputs.csvfile import choose_separator, read_csv_table
+from fundcalc.inputs.csvfile import SEPARATORS, choose_separator, read_csv_table
 from fundcalc.inputs.log import log_column
 from fundcalc.inputs.table import RawTable
 
@@ -168,6 +170,39 @@ def test_a_plain_file_read_in_one_pass_gives_the_rows_of_the_general_reader(
     assert general is not None
     assert plain[0].rows() == general[0].rows()
     assert plain[1] == general[1]
+
+
+@st.composite
+def plain_files(draw: st.DrawFn) -> tuple[bytes, str, int]:
+    """A plain file (`csvfile._is_plain`): a header and lines of values without quotes
+    or spaces, some blank, some short, some only separators, ended by LF or CRLF
+    (or, the last, by nothing)."""
+    separator = draw(st.sampled_from(SEPARATORS))
+    width = draw(st.integers(1, 4))
+    value = st.text(alphabet="abcXYZ019-_./:#=@+", max_size=4)
+    lines = draw(
+        st.lists(
+            st.lists(value, min_size=0, max_size=width).map(separator.join),
+            max_size=12,
+        )
+    )
+    header = separator.join(f"c{i}" for i in range(width))
+    end = st.sampled_from(["\n", "\r\n"])
+    ends = [draw(end) for _ in lines] + [draw(st.sampled_from(["\n", "\r\n", ""]))]
+    text = "".join(line + e for line, e in zip([header, *lines], ends, strict=True))
+    return text.encode(), separator, width
+
+
+@given(plain_files())
+def test_a_plain_file_has_the_rows_and_lines_pythons_csv_module_reads(
+    file: tuple[bytes, str, int],
+) -> None:
+    data, separator, width = file
+    plain = csvfile._read_plain(data, separator, 1, width)
+    by_csv_module = csvfile._read_records(data.decode(), separator, 1, width, "a.csv")
+    assert plain is not None
+    assert plain[0].rows() == by_csv_module[0].rows()
+    assert plain[1] == by_csv_module[1]
 
 
 @pytest.mark.parametrize(
