@@ -32,6 +32,7 @@ from fundcalc.base.plural import counted
 from fundcalc.base.readahead import ReadAhead
 from fundcalc.errors import FundcalcError
 from fundcalc.inputs.logfiles import log_files
+from fundcalc.inputs.logindex import first_to_parse
 
 if TYPE_CHECKING:
     from fundcalc.app.run import RunResult
@@ -437,6 +438,13 @@ def main(debug: bool) -> None:
     tolerate_any_text()
 
 
+def _read_ahead(inputs_dir: Path, out_dir: Path) -> ReadAhead:
+    """The log's checksums computed ahead, and the first log file the cache keeps no
+    entry of read whole ahead (`logindex.first_to_parse`): while fundcalc imports."""
+    files = log_files(inputs_dir)
+    return ReadAhead(files, whole=first_to_parse(out_dir, files))
+
+
 @main.command(short_help="Calculate a month: statement, ledger, workbook, manifest.")
 @_paths
 @_out
@@ -489,7 +497,7 @@ def run(
       fundcalc run --period 2026-10 --strict --quiet
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
-    ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
+    ahead = None if no_cache else _read_ahead(inputs_dir, out_dir)
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
         load_inputs,
         log_cache,
@@ -788,7 +796,7 @@ def close(
       fundcalc close --period 2026-10 --as-of 2026-11-23
       fundcalc close --period 2026-11 --out outputs --quiet
     """
-    ahead = None if no_cache else ReadAhead(log_files(inputs_dir))
+    ahead = None if no_cache else _read_ahead(inputs_dir, out_dir)
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
         load_inputs,
         log_cache,

@@ -18,7 +18,9 @@ from fundcalc.base.readahead import ReadAhead
 from fundcalc.cli import main
 from fundcalc.inputs import logcache
 from fundcalc.inputs.log import Log, read_log
-from fundcalc.inputs.logcache import CACHE, LogCache
+from fundcalc.inputs.logcache import LogCache
+from fundcalc.inputs.logindex import CACHE
+from fundcalc.inputs.logindex import entries as logindex_entries
 from tests.synthetic import write_hostile, write_sample
 
 LOG_ROW = "P9,c9,EGG-JONG-MIDDEN,2026-10-01,,GM0014,,,,false,2026-10-02\n"
@@ -397,3 +399,23 @@ def test_a_file_of_a_name_never_kept_is_parsed_without_waiting_for_its_checksum(
     assert same(cached_read(inputs, tmp_path / "cache"), read_log(inputs))
     # Each file's checksum now: looked up by it (extra.csv), or proving a guess.
     assert sorted(asked) == sorted((inputs / "placements").iterdir())
+
+
+def test_a_file_read_whole_ahead_is_parsed_from_those_bytes_with_their_stamp_and_checksum(
+    inputs: Path, tmp_path: Path
+) -> None:
+    path = inputs / "placements" / "extra.csv"
+    before = path.stat()
+    ahead = ReadAhead(sorted((inputs / "placements").iterdir()), whole=path)
+    ahead.sha256(path)  # read and hashed
+    read_ahead = path.read_bytes()
+    path.write_bytes(read_ahead.replace(b"2026-10-01", b"2026-10-09"))  # changed since
+    cache = LogCache(tmp_path / "cache", ahead)
+    log = logcache.read_log(inputs, cache, keep_bytes=True)
+    cache.save()
+    assert log.rows.filter(source="extra.csv")["start_date"].to_list() == [date(2026, 10, 1)]
+    sha256 = hashlib.sha256(read_ahead).hexdigest()
+    assert next(f for f in log.files if f.name == "extra.csv").sha256 == sha256
+    assert log.data[sha256] == read_ahead  # a close archives the very bytes parsed
+    (entry,) = (e for e in logindex_entries(tmp_path / "cache") if e["file"] == "extra.csv")
+    assert (entry["size"], entry["mtime_ns"]) == (before.st_size, before.st_mtime_ns)

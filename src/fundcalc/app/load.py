@@ -22,7 +22,8 @@ from fundcalc.base.findings import finding_frame
 from fundcalc.base.readahead import ReadAhead
 from fundcalc.inputs.invoices import Invoices, read_invoices
 from fundcalc.inputs.log import Log
-from fundcalc.inputs.logcache import CACHE, LogCache, read_log
+from fundcalc.inputs.logcache import LogCache, read_log
+from fundcalc.inputs.logindex import CACHE
 from fundcalc.inputs.rules import Rules
 from fundcalc.inputs.rulescache import CACHE as RULES_CACHE
 from fundcalc.inputs.rulescache import RulesCache, load_rules

@@ -34,6 +34,7 @@ from fundcalc.base.findings import (
     finding_frame,
     findings_of,
 )
+from fundcalc.base.readahead import Whole
 from fundcalc.base.reasons import NOT_READ, PARTS, UNKNOWN_COLUMN, UNNAMED_COLUMN
 from fundcalc.errors import InputError
 from fundcalc.inputs.csvfile import read_csv_table
@@ -205,16 +206,27 @@ def assemble(
 
 
 def parsed_files(
-    paths: Sequence[Path], keep: dict[str, bytes] | None = None
+    paths: Sequence[Path],
+    keep: dict[str, bytes] | None = None,
+    ahead: Callable[[Path], Whole | None] | None = None,
 ) -> tuple[list[FileRows], list[str], list[Stamp | None]]:
     """Every file parsed, with its SHA-256 (computed while polars parses) and its
-    stamp from before it was read; its bytes put in `keep` by SHA-256, if given."""
+    stamp from before it was read; its bytes put in `keep` by SHA-256, if given.
+
+    A file read whole `ahead` (`base.readahead`) is parsed from those bytes, with
+    their stamp and checksum."""
     reads, sha256s, stamps = [], [], []
     with ThreadPoolExecutor(max_workers=1) as hashing:
         for path in paths:
-            stamps.append(Stamp.of(path))
-            data = read_bytes(path)
-            digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+            whole = None if ahead is None else ahead(path)
+            if whole is None:
+                stamps.append(Stamp.of(path))
+                data = read_bytes(path)
+                digest = hashing.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+            else:
+                stamps.append(Stamp(whole.size, whole.mtime_ns))
+                data, digest = whole.data, whole.sha256
+                del whole  # the bytes are let go below
             text = _text(data, path.name)
             sha256s.append(digest.result())
             if keep is not None:

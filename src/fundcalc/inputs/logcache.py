@@ -33,7 +33,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -41,7 +40,7 @@ from fundcalc import __version__
 from fundcalc.base.atomic import replace_file
 from fundcalc.base.disk import as_umask_says, sha256_of
 from fundcalc.base.findings import Note, file_warnings
-from fundcalc.base.readahead import ReadAhead
+from fundcalc.base.readahead import ReadAhead, Whole
 from fundcalc.base.reasons import reason_of
 from fundcalc.inputs import log
 from fundcalc.inputs.fingerprint import reading_code
@@ -58,9 +57,8 @@ from fundcalc.inputs.log import (
     placement_files,
     refused_files,
 )
+from fundcalc.inputs.logindex import entries
 
-#: The cache's folder under the output folder.
-CACHE = Path(".cache") / "log"
 #: The entries' format, part of `reader_fingerprint`: an entry of another format is never
 #: read. A warning is kept as its line and its reason's code and values (`base.reasons`);
 #: the Parquet holds only the columns with a value, and `line` only where the lines are
@@ -123,7 +121,7 @@ class LogCache:
         if self._stamps is None:
             self._stamps, self._names = {}, set()
             fingerprint = reader_fingerprint()
-            for about in self._entries():
+            for about in entries(self.folder):
                 if about.get("reader") != fingerprint:
                     continue
                 self._names.add(str(about.get("file")))
@@ -138,26 +136,15 @@ class LogCache:
         """Not used after all (a guess the checksum disproved): pruned when saved."""
         self._used.discard(self.key(name, sha256))
 
-    def _entries(self) -> list[dict[str, Any]]:
-        entries = []
-        try:
-            paths = sorted(self.folder.glob("*.json"))
-        except OSError:
-            return []
-        for path in paths:
-            try:
-                about = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(about, dict):
-                entries.append(about)
-        return entries
-
     def sha256(self, path: Path) -> str:
         """A log file's SHA-256: computed ahead if it was and the file is unchanged
         (`readahead`), else read now (`log.file_sha256`)."""
         ahead = None if self._ahead is None else self._ahead.sha256(path)
         return file_sha256(path) if ahead is None else ahead
+
+    def take(self, path: Path) -> Whole | None:
+        """The log file `path` as read whole ahead, if it was (`ReadAhead.take`)."""
+        return None if self._ahead is None else self._ahead.take(path)
 
     def key(self, name: str, sha256: str) -> str:
         """The entry of a file with this name and content, read by this fundcalc."""
@@ -376,7 +363,7 @@ def _through(
     guessed: dict[int, tuple[str, Future[str]]] = {}
 
     def parse(*indices: int) -> None:
-        parsed, digests, stamps = parsed_files([paths[i] for i in indices], keep)
+        parsed, digests, stamps = parsed_files([paths[i] for i in indices], keep, cache.take)
         for i, read, sha256, stamp in zip(indices, parsed, digests, stamps, strict=True):
             sha256s[i], reads[i] = sha256, read
             cache.put(paths[i].name, sha256, read, stamp)
