@@ -214,6 +214,8 @@ def test_a_plain_file_has_the_rows_and_lines_pythons_csv_module_reads(
         "placement_id,client_id\nP1,c1,,\n",  # empty values beyond the header
         "placement_id,client_id\nP1,c\u00e9\n",  # not ASCII (a non-breaking space could hide)
         "placement_id,client_id\rP1,c1\r\n",  # a carriage return that ends no line
+        "placement_id,client_id\r\nP1,c1\r\r\n",  # another before a line's end
+        "placement_id,client_id\r\nP1,c1\r",  # another at the end of the file
     ],
 )
 def test_a_file_that_is_not_plain_is_left_to_the_general_reader(text: str) -> None:

@@ -168,6 +168,10 @@ def choose_separator(header: str, canonical: Callable[[str], str | None]) -> str
     return max(SEPARATORS, key=score)
 
 
+#: A carriage return that ends no line (Windows ends a line with CR LF).
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
 def _is_plain(data: bytes) -> bool:
     """ASCII without quotes or whitespace but line ends: no value needs unquoting or trimming.
 
@@ -176,7 +180,7 @@ def _is_plain(data: bytes) -> bool:
     """
     if not data.isascii() or any(c in data for c in (b'"', b" ", b"\t", b"\x0b", b"\x0c")):
         return False
-    return b"\r" not in data or data.count(b"\r") == data.count(b"\r\n")
+    return b"\r" not in data or _LONE_CR.search(data) is None
 
 
 def _read_plain(
