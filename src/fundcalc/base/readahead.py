@@ -21,12 +21,14 @@ import os
 import stat
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from fundcalc.base.disk import sha256_of
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
@@ -115,6 +117,10 @@ class ReadAhead:
 
     def _hash_whole(self, path: Path) -> None:
         """Read `path` whole, hand it over (`take`), then hash it."""
+        # Imported here, on this thread: every command imports this module, most
+        # never read a file whole, and a command's start waits for its imports.
+        from concurrent.futures import Future  # noqa: PLC0415
+
         try:
             identity, data = _read_whole(path)
             digest = Future[str]()
