@@ -74,6 +74,13 @@ class ReadAhead:
         self._digests: dict[Path, tuple[_Identity, str]] = {}
         self._whole = whole if whole in self._paths else None
         self._taken: Whole | None = None
+        self._digest: Future[str] | None = None
+        if self._whole is not None:
+            # Imported here, not on top: every command imports this module before
+            # anything else, and few read a file whole.
+            from concurrent.futures import Future  # noqa: PLC0415
+
+            self._digest = Future()
         self._handed = threading.Event()
         self._thread = threading.Thread(target=self._hash_all, name="readahead", daemon=True)
         self._thread.start()
@@ -105,8 +112,8 @@ class ReadAhead:
         return whole
 
     def _hash_all(self) -> None:
-        if self._whole is not None:
-            self._hash_whole(self._whole)
+        if self._whole is not None and self._digest is not None:
+            self._hash_whole(self._whole, self._digest)
         for path in self._paths:
             if path == self._whole:
                 continue
@@ -115,15 +122,10 @@ class ReadAhead:
             except OSError:
                 continue
 
-    def _hash_whole(self, path: Path) -> None:
-        """Read `path` whole, hand it over (`take`), then hash it."""
-        # Imported here, on this thread: every command imports this module, most
-        # never read a file whole, and a command's start waits for its imports.
-        from concurrent.futures import Future  # noqa: PLC0415
-
+    def _hash_whole(self, path: Path, digest: Future[str]) -> None:
+        """Read `path` whole, hand it over (`take`), then hash it into `digest`."""
         try:
             identity, data = _read_whole(path)
-            digest = Future[str]()
             self._taken = Whole(data, identity.size, identity.mtime_ns, digest)
         except OSError:
             return
