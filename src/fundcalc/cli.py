@@ -50,8 +50,8 @@ _DISK_ERRORS = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQU
 INTERRUPTED = 130
 #: The environment variable polars' allocator (jemalloc) reads its settings from.
 ALLOCATOR = "_RJEM_MALLOC_CONF"
-#: A log this large (bytes, about 350,000 rows) is read with memory in huge pages.
-HUGE_PAGES_FROM = 64 * 1024**2
+#: A log this large (bytes, about six million rows) is read with memory in huge pages.
+HUGE_PAGES_FROM = 1024**3
 
 #: The monthly routine, in order: (command, what it is for). Commands that do
 #: not exist (yet) are left out of the help.
@@ -223,14 +223,14 @@ def allocator_settings(cores: int, *, huge_pages: bool = False) -> str:
       month's peak memory would otherwise hold frames it had long finished with.
     - One arena a core (`narenas`), not four: memory one thread frees is
       reused by the next instead of new pages being taken.
-    - With `huge_pages` (a large log: `huge_pages_for`), memory comes in huge
-      pages (`thp:always`, where the system allows them): a large month touches
-      its columns' memory in 4 KiB pages several hundred thousand times, and the
-      kernel's time on those faults was a fifth of the run's. A small run is
-      quicker without, and smaller.
-
-    Measured with `make bench`: the large months faster by about a tenth, at
-    the same peak memory.
+    - With `huge_pages` (a very large log: `huge_pages_for`), memory comes in
+      huge pages (`thp:always`, where the system allows them): a month of a log
+      of millions of placements touches its columns' memory in 4 KiB pages
+      millions of times, and fewer, larger faults save more kernel time than
+      the kernel spends finding huge pages. Below that size it is the other way
+      round: where the kernel makes huge pages only when asked (THP `madvise`),
+      it compacts memory on the faults to find them, and a month of a million
+      placements spent more time in the kernel with them than without.
     """
     pages = ",thp:always" if huge_pages else ""
     return f"dirty_decay_ms:200,muzzy_decay_ms:0,narenas:{max(cores, 1)}{pages}"
