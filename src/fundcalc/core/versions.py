@@ -111,21 +111,15 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
     in_force = pl.zeros(rows.height, dtype=pl.Boolean, eager=True).scatter(latest["_row"], True)
     if not same_day.dropped.is_empty():
         in_force = in_force.scatter(same_day.dropped, False)
-    conflict = _conflict(rows.height, same_day.conflicts)
+    in_conflict = _in_conflict(rows.height, same_day.conflicts)
     # A void version withdraws its placement, unless it cannot be used at all
     # (a field that cannot be read, a conflict): then it rejects it (`_classify`).
     # Dropped here, the rows are filtered once.
     withdrawn = rows["void"].fill_null(False) & rows["problem"].is_null()
-    if conflict is not None:
-        withdrawn &= conflict.is_null()
+    if in_conflict is not None:
+        withdrawn &= ~in_conflict
     kept = in_force & ~withdrawn
-    placements = _classify(
-        rows.lazy()
-        .with_columns(
-            pl.lit(None, dtype=pl.String).alias("conflict") if conflict is None else conflict
-        )
-        .filter(kept)
-    )
+    placements = _classify(rows, kept, in_conflict, same_day.conflicts)
     exceptions = finding_frame(  # the reasons are written for these few rows only
         rows.filter(~keys["is_version"]).select(
             pl.lit(EXCEPTION).alias("kind"),
@@ -213,15 +207,12 @@ def _one_per_placement(rows: pl.DataFrame, shared: pl.Series) -> _SameDay:
 _CONFLICTS = {"_row": pl.UInt32, "where": pl.String}
 
 
-def _conflict(height: int, conflicts: pl.DataFrame) -> pl.Series | None:
-    """The `conflict` column of all `height` rows: the rows in conflict (`file:line, …`)
-    on the row kept of each placement in conflict; None where there are none."""
+def _in_conflict(height: int, conflicts: pl.DataFrame) -> pl.Series | None:
+    """Of all `height` rows, which is the row kept of a placement in conflict; None where
+    there are none."""
     if conflicts.is_empty():
         return None
-    at = pl.repeat(None, height, dtype=pl.UInt32, eager=True).scatter(
-        conflicts["_row"], pl.int_range(conflicts.height, dtype=pl.UInt32, eager=True)
-    )
-    return conflicts["where"].gather(at).alias("conflict")
+    return pl.zeros(height, dtype=pl.Boolean, eager=True).scatter(conflicts["_row"], True)
 
 
 #: The required fields a version can miss, each a bit of `_missing_code`.
@@ -260,18 +251,25 @@ def _void() -> pl.Expr:
 _NONE, _CONFLICT, _PROBLEM, _MISSING_FIELD, _END_BEFORE_START = range(5)
 
 
-def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
-    """Set `reject_reason` (`PARTS`) on placements that cannot be used (the voided ones
-    that withdraw their placement are no longer among the rows).
+def _classify(
+    rows: pl.DataFrame,
+    kept: pl.Series,
+    in_conflict: pl.Series | None,
+    conflicts: pl.DataFrame,
+) -> pl.DataFrame:
+    """The `kept` rows, with `reject_reason` (`PARTS`) set on placements that cannot be
+    used (the voided ones that withdraw their placement are no longer among them).
 
     Why a version rejects is decided per row as a number (`_why`); the reasons are
-    made for the rejecting rows only and gathered into place: a reason made for
-    every row and then mostly dropped costs many times more.
+    made, or taken from the row's `problem` and its `conflicts`, for the rejecting
+    rows only and gathered into place: a reason made for every row and then mostly
+    dropped costs many times more, and so does filtering every row's problems.
     """
+    conflicted = pl.col("_in_conflict")
     why = (
-        pl.when(pl.col("conflict").is_not_null())
+        pl.when(conflicted)
         .then(_CONFLICT)
-        .when(pl.col("problem").is_not_null())
+        .when(pl.col("_has_problem"))
         .then(_PROBLEM)
         .when(pl.col("void"))
         .then(_NONE)
@@ -285,9 +283,9 @@ def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
     # The days of a rejected placement can still be told when its one version
     # has a readable start and a readable end that is not before it.
     stay_known = (
-        pl.col("conflict").is_null()
+        ~conflicted
         & pl.col("start_date").is_not_null()
-        & ~unreadable("end_date")
+        & ~pl.col("_end_unreadable")
         & (pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date")))
     )
     # Only what the placements keep and their reasons need is filtered and kept (the
@@ -295,37 +293,53 @@ def _classify(rows: pl.LazyFrame) -> pl.DataFrame:
     # memory: the in-memory engine is faster at it than the streaming one (polars'
     # default), which splits it into morsels.
     classified = (
-        rows.with_columns(_missing_code().alias("_missing"))
+        rows.lazy()
         .select(
             *(_void().alias(c) if c == "void" else pl.col(c) for c in FIELDS),
             "source",
             "line",
-            "problem",
-            "conflict",
-            "_missing",
-            why.alias("_why"),
-            stay_known.alias("stay_known"),
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+            pl.col("problem").is_not_null().alias("_has_problem"),
+            pl.lit(False if in_conflict is None else in_conflict).alias("_in_conflict"),
+            _missing_code().alias("_missing"),
+            unreadable("end_date").alias("_end_unreadable"),
         )
+        .filter(kept)
+        .with_columns(why.alias("_why"), stay_known.alias("stay_known"))
         .collect(engine="in-memory")
     )
-    made = pl.col("_why").is_in([_CONFLICT, _MISSING_FIELD, _END_BEFORE_START])
-    reasons = classified.filter(made).select(
-        pl.when(pl.col("_why") == _CONFLICT)
-        .then(CONFLICTING_VERSIONS.parts("conflict"))
-        .when(pl.col("_why") == _MISSING_FIELD)
-        .then(pl.col("_missing").replace_strict(_MISSING_REASONS, return_dtype=PARTS))
-        .otherwise(END_BEFORE_START.parts())
-    )
-    at = pl.when(made).then(made.cast(pl.UInt32).cum_sum() - 1)
-    reason = (
-        pl.when(pl.col("_why") == _PROBLEM)
-        .then(pl.col("problem"))
-        .otherwise(pl.lit(reasons.to_series()).gather(at))
+    # The problems of the rows that reject by them, in order: filtered from the log's
+    # column at once, where gathering them by row number reads the whole column.
+    by_problem = kept & rows["problem"].is_not_null()
+    if in_conflict is not None:
+        by_problem &= ~in_conflict
+    problems = rows["problem"].filter(by_problem).rechunk()
+    rejecting = pl.col("_why") != _NONE
+    problem = pl.col("_why") == _PROBLEM
+    reasons = (
+        classified.select("_row", "_why", "_missing")
+        .filter(rejecting)
+        .join(conflicts, on="_row", how="left", maintain_order="left")
+        .select(
+            pl.when(pl.col("_why") == _CONFLICT)
+            .then(CONFLICTING_VERSIONS.parts("where"))
+            .when(pl.col("_why") == _PROBLEM)
+            .then(pl.lit(problems).gather(_nth(problem)))
+            .when(pl.col("_why") == _MISSING_FIELD)
+            .then(pl.col("_missing").replace_strict(_MISSING_REASONS, return_dtype=PARTS))
+            .otherwise(END_BEFORE_START.parts())
+        )
     )
     return classified.select(
         *FIELDS,
         "source",
         "line",
-        reason.alias("reject_reason"),
+        pl.lit(reasons.to_series()).gather(_nth(rejecting)).alias("reject_reason"),
         "stay_known",
     )
+
+
+def _nth(condition: pl.Expr) -> pl.Expr:
+    """Where `condition` holds, how many rows before it it held (0 for the first); null
+    where it does not: where to gather from what was made for those rows alone."""
+    return pl.when(condition).then(condition.cast(pl.UInt32).cum_sum() - 1)
