@@ -150,6 +150,29 @@ def test_a_version_in_force_that_cannot_be_read_rejects_its_placement() -> None:
     }
 
 
+def test_each_rejected_placement_gets_its_own_reason_among_many_of_every_kind() -> None:
+    rows = [
+        stay("P1", "F", "31-02-2026", recorded_on="2026-10-05"),  # superseded: no reason
+        stay("P1", "F", "2026-10-01"),
+        stay("P2", "F", "2026-10-09", "2026-10-01"),
+        stay("P3", "F", "gisteren"),
+        stay("P4", "F", "2026-10-01", client_id=""),
+        stay("P5", "F", "31-02-2026"),  # unreadable, and in conflict: the conflict says why
+        stay("P5", "F", "2026-10-01", "2026-10-09"),
+        stay("P6", "F", "2026-10-01", "morgen"),
+        stay("P7", "F", "2026-10-01"),
+    ]
+    assert [(p, line, reason) for p, line, _, reason in in_force(rows)] == [
+        ("P1", 3, None),
+        ("P2", 4, "end_date before start_date"),
+        ("P3", 5, "start_date 'gisteren' is not a date"),
+        ("P4", 6, "client_id is missing"),
+        ("P5", 7, "conflicting versions recorded on the same day (log.csv:7, log.csv:8)"),
+        ("P6", 9, "end_date 'morgen' is not a date"),
+        ("P7", 10, None),
+    ]
+
+
 def test_placements_keep_the_order_of_the_files_and_lines() -> None:
     rows = [stay(f"P{n}", "F", "2026-10-01") for n in (3, 1, 2)]
     placements = versions_as_of(raw_log(rows), AS_OF).placements
