@@ -538,9 +538,11 @@ def test_the_main_help_has_examples_of_existing_commands() -> None:
 
 
 def test_the_allocator_gives_memory_back_with_an_arena_a_core_and_huge_pages_if_asked() -> None:
-    assert allocator_settings(2) == "dirty_decay_ms:200,muzzy_decay_ms:0,narenas:2"
+    assert allocator_settings(2) == "dirty_decay_ms:2000,muzzy_decay_ms:0,narenas:2"
     assert allocator_settings(0).endswith(",narenas:1")
-    assert allocator_settings(4, huge_pages=True).endswith(",narenas:4,thp:always")
+    assert allocator_settings(4, huge_pages=True) == (
+        "dirty_decay_ms:200,muzzy_decay_ms:0,narenas:4,thp:always"
+    )
 
 
 @pytest.mark.parametrize(
@@ -566,7 +568,7 @@ def test_a_large_log_has_polars_take_huge_pages_unless_the_user_set_the_allocato
 
 @pytest.mark.parametrize(
     ("own", "expected"),
-    [(None, "dirty_decay_ms:200,muzzy_decay_ms:0,narenas:"), ("narenas:2", "narenas:2")],
+    [(None, "dirty_decay_ms:2000,muzzy_decay_ms:0,narenas:"), ("narenas:2", "narenas:2")],
 )
 def test_the_command_sets_polars_allocator_before_polars_loads_unless_the_user_set_it(
     own: str | None, expected: str
