@@ -236,9 +236,10 @@ def allocator_settings(cores: int, *, huge_pages: bool = False) -> str:
       log's freed memory is given back after 200 ms: its peak would otherwise
       hold frames it had long finished with.
     """
+    arenas = f"narenas:{max(cores, 1)}"
     if huge_pages:
-        return f"dirty_decay_ms:200,muzzy_decay_ms:0,narenas:{max(cores, 1)},thp:always"
-    return f"dirty_decay_ms:2000,muzzy_decay_ms:0,narenas:{max(cores, 1)}"
+        return f"dirty_decay_ms:200,muzzy_decay_ms:0,{arenas},thp:always"
+    return f"dirty_decay_ms:2000,muzzy_decay_ms:0,{arenas}"
 
 
 def huge_pages_for(log: Sequence[Path]) -> None:

@@ -308,14 +308,14 @@ def _classify(
         .with_columns(why.alias("_why"), stay_known.alias("stay_known"))
         .collect(engine="in-memory")
     )
-    # The problems of the rows that reject by them, in order: filtered from the log's
-    # column at once, where gathering them by row number reads the whole column.
-    by_problem = kept & rows["problem"].is_not_null()
-    if in_conflict is not None:
-        by_problem &= ~in_conflict
-    problems = rows["problem"].filter(by_problem).rechunk()
     rejecting = pl.col("_why") != _NONE
     problem = pl.col("_why") == _PROBLEM
+    # The problems of the rows that reject by them, in order: filtered from the log's
+    # column by a mask, where gathering them by row number reads the whole column.
+    by_problem = pl.zeros(rows.height, dtype=pl.Boolean, eager=True).scatter(
+        classified.filter(problem)["_row"], True
+    )
+    problems = rows["problem"].filter(by_problem).rechunk()
     reasons = (
         classified.select("_row", "_why", "_missing")
         .filter(rejecting)
@@ -323,7 +323,7 @@ def _classify(
         .select(
             pl.when(pl.col("_why") == _CONFLICT)
             .then(CONFLICTING_VERSIONS.parts("where"))
-            .when(pl.col("_why") == _PROBLEM)
+            .when(problem)
             .then(pl.lit(problems).gather(_nth(problem)))
             .when(pl.col("_why") == _MISSING_FIELD)
             .then(pl.col("_missing").replace_strict(_MISSING_REASONS, return_dtype=PARTS))
