@@ -449,6 +449,22 @@ def test_a_column_of_reasons_renders_as_each_reason_alone_and_keeps_its_nulls() 
     assert [parts_of(p) for p in column.to_list()] == [r or () for r in reasons]
 
 
+def test_a_reason_on_many_rows_is_given_to_each_of_them_in_place() -> None:
+    one, two = (r.NOT_A_DATE("start_date", "#####"),), (r.UNKNOWN_LOT("X9"),)
+    column = parts_series([one, None, two, one, (), one, two, None, (two[0], one[0])])
+    assert english(column).to_list() == [
+        "start_date '#####' is not a date",
+        None,
+        "unknown lot 'X9'",
+        "start_date '#####' is not a date",
+        None,
+        "start_date '#####' is not a date",
+        "unknown lot 'X9'",
+        None,
+        "unknown lot 'X9'; start_date '#####' is not a date",
+    ]
+
+
 def test_the_parts_of_each_reason_keep_their_order_whatever_the_other_reasons() -> None:
     one, two = r.MISSING("client_id"), r.NOT_A_DATE("start_date", "x")
     column = parts_series([(one, two), (two, one), (r.VERDICT_UNREADABLE(), two, one)])

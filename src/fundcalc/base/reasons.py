@@ -560,11 +560,36 @@ ONE_BY_ONE = 64
 
 def render(parts: pl.Series, language: Language) -> pl.Series:
     """Every reason of a column (`PARTS`) as text, as `render_text` makes it; null
-    where there is no reason. Each part is filled by its code's template, so the work
-    grows with the parts and the few codes among them, never a template per row."""
+    where there is no reason.
+
+    Many rows share a reason (a month's unreadable dates, its unknown lots): each
+    distinct reason is made once and given to every row that has it."""
     if parts.len() <= ONE_BY_ONE:
-        texts = [None if not p else render_text(parts_of(p), language) for p in parts.to_list()]
-        return pl.Series(parts.name, texts, dtype=pl.String)
+        return _one_by_one(parts, language)
+    distinct = parts.unique(maintain_order=True)
+    made = (
+        _one_by_one(distinct, language)
+        if distinct.len() <= ONE_BY_ONE
+        else _in_frame(distinct, language)
+    )
+    texts = pl.DataFrame({"_parts": distinct, "_text": made})
+    return (
+        parts.rename("_parts")
+        .to_frame()
+        .join(texts, on="_parts", how="left", maintain_order="left")["_text"]
+        .alias(parts.name)
+    )
+
+
+def _one_by_one(parts: pl.Series, language: Language) -> pl.Series:
+    """`render` of a short column, reason by reason."""
+    texts = [None if not p else render_text(parts_of(p), language) for p in parts.to_list()]
+    return pl.Series(parts.name, texts, dtype=pl.String)
+
+
+def _in_frame(parts: pl.Series, language: Language) -> pl.Series:
+    """`render` in a frame: each part is filled by its code's template, so the work
+    grows with the parts and the few codes among them, never a template per row."""
     nothing = pl.repeat(None, parts.len(), dtype=pl.String, eager=True).alias(parts.name)
     listed = parts.rename("_parts").to_frame().with_row_index("_row")
     listed = listed.filter(pl.col("_parts").list.len() > 0)
