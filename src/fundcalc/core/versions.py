@@ -108,7 +108,7 @@ def versions_as_of(rows: pl.DataFrame, as_of: date) -> Versions:
     same_day = _one_per_placement(rows, _sharing_latest_day(latest))
     # A mask keeps the rows in force in their order; filtering by it reads the
     # columns front to back, which is cheaper than gathering rows by number.
-    in_force = pl.zeros(rows.height, dtype=pl.Boolean, eager=True).scatter(latest["_row"], True)
+    in_force = _marked(rows.height, latest["_row"])
     if not same_day.dropped.is_empty():
         in_force = in_force.scatter(same_day.dropped, False)
     in_conflict = _in_conflict(rows.height, same_day.conflicts)
@@ -212,7 +212,7 @@ def _in_conflict(height: int, conflicts: pl.DataFrame) -> pl.Series | None:
     there are none."""
     if conflicts.is_empty():
         return None
-    return pl.zeros(height, dtype=pl.Boolean, eager=True).scatter(conflicts["_row"], True)
+    return _marked(height, conflicts["_row"])
 
 
 #: The required fields a version can miss, each a bit of `_missing_code`.
@@ -312,9 +312,7 @@ def _classify(
     problem = pl.col("_why") == _PROBLEM
     # The problems of the rows that reject by them, in order: filtered from the log's
     # column by a mask, where gathering them by row number reads the whole column.
-    by_problem = pl.zeros(rows.height, dtype=pl.Boolean, eager=True).scatter(
-        classified.filter(problem)["_row"], True
-    )
+    by_problem = _marked(rows.height, classified.filter(problem)["_row"])
     problems = rows["problem"].filter(by_problem).rechunk()
     reasons = (
         classified.select("_row", "_why", "_missing")
@@ -337,6 +335,11 @@ def _classify(
         pl.lit(reasons.to_series()).gather(_nth(rejecting)).alias("reject_reason"),
         "stay_known",
     )
+
+
+def _marked(height: int, rows: pl.Series) -> pl.Series:
+    """A mask of `height` rows, true at `rows` (row numbers)."""
+    return pl.zeros(height, dtype=pl.Boolean, eager=True).scatter(rows, True)
 
 
 def _nth(condition: pl.Expr) -> pl.Expr:
