@@ -73,6 +73,24 @@ def test_a_finding_with_a_reason_and_no_parts_keeps_its_text() -> None:
     assert findings.select("reason", "parts").rows() == [("free text", None)]
 
 
+def test_findings_in_the_findings_shape_are_kept_and_others_are_put_in_it() -> None:
+    shaped = finding_frame(pl.DataFrame({"kind": [WARNING], "reason": ["free text"]}))
+    assert finding_frame(shaped).equals(shaped)
+    reordered = finding_frame(shaped.select(reversed(shaped.columns)))
+    assert reordered.columns == [*COLUMNS, "parts"]
+    assert reordered.equals(shaped)
+    widened = finding_frame(shaped.with_columns(pl.col("line").cast(pl.Int32)))
+    assert widened.schema == shaped.schema
+
+
+def test_no_findings_are_a_frame_of_their_own_for_each_caller() -> None:
+    first, second = finding_frame(), finding_frame()
+    first.insert_column(0, pl.Series("extra", [], dtype=pl.String))
+    assert second.columns == [*COLUMNS, "parts"]
+    assert finding_frame().columns == [*COLUMNS, "parts"]
+    assert second.is_empty()
+
+
 def test_findings_made_one_by_one_keep_every_field_and_their_parts() -> None:
     found = findings_of(
         [

@@ -55,6 +55,11 @@ class Finding:
     days: int | None = None
 
 
+#: No findings: copied for each caller, since a frame can be changed in place.
+_NONE = pl.DataFrame(schema=SCHEMA)
+_NONE_SCHEMA = _NONE.schema
+
+
 def finding_frame(frame: pl.DataFrame | None = None) -> pl.DataFrame:
     """A frame with exactly the findings' columns (missing ones null).
 
@@ -62,7 +67,9 @@ def finding_frame(frame: pl.DataFrame | None = None) -> pl.DataFrame:
     them: the text and the parts are always the same reason.
     """
     if frame is None:
-        return pl.DataFrame(schema=SCHEMA)
+        return _NONE.clone()
+    if frame.schema == _NONE_SCHEMA:  # already so (most are): no query
+        return frame
     if "parts" in frame.columns and "reason" not in frame.columns:
         frame = frame.with_columns(english(frame["parts"]).alias("reason"))
     return frame.select(
