@@ -38,3 +38,13 @@ def test_agreeing_verdicts_of_one_day_are_one_and_unreadable_rows_are_exceptions
     assert verdicts.exceptions.select("placement_id", "reason").rows() == [
         ("P2", "verdict cannot be read: eligible is empty: no verdict")
     ]
+
+
+def test_no_verdicts_delivered_decide_nothing_in_the_shapes_of_verdicts_decided() -> None:
+    decided = verdicts_as_of(_rows("P1,ja,2026-03-01,K-1"), date(2026, 5, 1))
+    none = verdicts_as_of(_rows(), date(2026, 5, 1))
+    assert none.in_force.is_empty()
+    assert none.exceptions.is_empty()
+    assert none.in_force.schema == decided.in_force.schema
+    assert none.exceptions.schema == decided.exceptions.schema
+    assert none.not_eligible == []

@@ -52,6 +52,8 @@ def no_verdicts() -> Verdicts:
 
 def verdicts_as_of(rows: pl.DataFrame, as_of: date) -> Verdicts:
     """Decide the verdict in force per placement among `rows` (`inputs.verdicts.SCHEMA`)."""
+    if rows.is_empty():  # none delivered: a dozen queries over nothing spared
+        return no_verdicts()
     unreadable = rows.filter(pl.col("problem").is_not_null())
     known = rows.filter(pl.col("problem").is_null() & (pl.col("decided_on") <= as_of))
     # Per placement and day: one verdict, or a conflict.
