@@ -14,6 +14,7 @@ from fundcalc.base.findings import (
     finding_frame,
     findings_of,
     grouped_finding_lines,
+    sort_findings,
 )
 from fundcalc.base.reasons import (
     MISSING,
@@ -118,4 +119,32 @@ def test_a_files_notes_are_warnings_of_that_file() -> None:
     assert warnings.select("kind", "source", "line", "reason").rows() == [
         ("warning", "a.csv", 1, "unknown column 'kleur' is ignored"),
         ("warning", "a.csv", None, WINDOWS_1252.text()),
+    ]
+
+
+def test_findings_are_ordered_by_kind_file_line_placement_and_reason_missing_ones_last() -> None:
+    common = {"kind": EXCEPTION, "source": "log.csv", "line": 7}
+    findings = pl.DataFrame(
+        [
+            {"kind": WARNING, "source": "a.csv", "line": 1, "placement_id": "P", "reason": "r"},
+            {**common, "placement_id": "P2", "reason": "b"},
+            {**common, "placement_id": None, "reason": "a"},
+            {**common, "source": None, "placement_id": "P1", "reason": "a"},
+            {**common, "placement_id": "P1", "reason": None},
+            {**common, "line": None, "placement_id": "P1", "reason": "a"},
+            {**common, "line": 3, "placement_id": "P9", "reason": "z"},
+            {**common, "placement_id": "P1", "reason": "a"},
+        ]
+    )
+    assert sort_findings(findings).select(
+        "kind", "source", "line", "placement_id", "reason"
+    ).rows() == [
+        (EXCEPTION, "log.csv", 3, "P9", "z"),
+        (EXCEPTION, "log.csv", 7, "P1", "a"),
+        (EXCEPTION, "log.csv", 7, "P1", None),
+        (EXCEPTION, "log.csv", 7, "P2", "b"),
+        (EXCEPTION, "log.csv", 7, None, "a"),
+        (EXCEPTION, "log.csv", None, "P1", "a"),
+        (EXCEPTION, None, 7, "P1", "a"),
+        (WARNING, "a.csv", 1, "P", "r"),
     ]
