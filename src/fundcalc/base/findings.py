@@ -56,8 +56,8 @@ class Finding:
 
 
 #: No findings: copied for each caller, since a frame can be changed in place.
-_NONE = pl.DataFrame(schema=SCHEMA)
-_NONE_SCHEMA = _NONE.schema
+_NO_FINDINGS = pl.DataFrame(schema=SCHEMA)
+_FINDINGS_SCHEMA = _NO_FINDINGS.schema
 
 
 def finding_frame(frame: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -67,8 +67,8 @@ def finding_frame(frame: pl.DataFrame | None = None) -> pl.DataFrame:
     them: the text and the parts are always the same reason.
     """
     if frame is None:
-        return _NONE.clone()
-    if frame.schema == _NONE_SCHEMA:  # already so (most are): no query
+        return _NO_FINDINGS.clone()
+    if frame.schema == _FINDINGS_SCHEMA:  # already so (most are): no query
         return frame
     if "parts" in frame.columns and "reason" not in frame.columns:
         frame = frame.with_columns(english(frame["parts"]).alias("reason"))
