@@ -544,6 +544,10 @@ class DecimalWeight(Fraction):
         text = format(Decimal(self.numerator) / Decimal(self.denominator), "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
 
+    def __format__(self, spec: str) -> str:
+        # Python 3.12 formats a Fraction itself, also in an f-string without a spec.
+        return str(self) if not spec else super().__format__(spec)
+
 
 def _weight(value: Decimal) -> int | Fraction:
     """A weight for tests.oracle: an int when whole, else an exact :class:`DecimalWeight`
