@@ -20,6 +20,7 @@ from fundcalc.cli import (
     ALLOCATOR,
     HUGE_PAGES_FROM,
     INTERNAL_ERROR,
+    READ_BESIDE_FROM,
     allocator_settings,
     huge_pages_for,
     main,
@@ -564,6 +565,46 @@ def test_a_large_log_has_polars_take_huge_pages_unless_the_user_set_the_allocato
     log[1].write_bytes(b"x")
     huge_pages_for(log)
     assert os.environ[ALLOCATOR] == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "beside"), [(READ_BESIDE_FROM - 1, False), (READ_BESIDE_FROM, True)]
+)
+def test_only_a_large_log_is_read_beside_the_import_of_the_calculation(
+    tmp_path: Path, size: int, beside: bool
+) -> None:
+    placements = tmp_path / "placements"
+    placements.mkdir()
+    with (placements / "a.csv").open("wb") as stream:
+        stream.truncate(size - 1)  # sparse: no disk used
+    (placements / "b.xlsx").write_bytes(b"x")
+    (placements / ".import.csv").write_bytes(b"x" * 10)  # being written: no part of the log
+    assert cli.read_beside_imports(tmp_path) is beside
+    assert cli.read_beside_imports(tmp_path / "nowhere") is False
+
+
+def test_run_and_close_write_the_same_whether_the_log_is_read_before_or_beside_the_imports(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: dict[bool, dict[str, bytes]] = {}
+    asked: list[Path] = []
+    for beside in (False, True):
+
+        def decide(inputs: Path, beside: bool = beside) -> bool:
+            asked.append(inputs)
+            return beside
+
+        monkeypatch.setattr(cli, "read_beside_imports", decide)
+        out = tmp_path / f"beside-{beside}"
+        for command in ("run", "close"):
+            result = invoke(command, *example_args(example, out), "--period", "2025-01",
+                            "--as-of", "2025-03-01", "-q")  # fmt: skip
+            assert result.exit_code == 0, result.output
+        folder = out / "2025-01"
+        written[beside] = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    assert asked == [example / "inputs"] * 4
+    assert sorted(written[False]) == sorted(written[True]) != []
+    assert written[False] == written[True]
 
 
 @pytest.mark.parametrize(

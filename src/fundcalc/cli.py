@@ -31,7 +31,7 @@ from fundcalc.base.period import Period
 from fundcalc.base.plural import counted
 from fundcalc.base.readahead import ReadAhead
 from fundcalc.errors import FundcalcError
-from fundcalc.inputs.logfiles import log_files
+from fundcalc.inputs.logfiles import log_bytes, log_files
 from fundcalc.inputs.logindex import first_to_parse
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ INTERRUPTED = 130
 ALLOCATOR = "_RJEM_MALLOC_CONF"
 #: A log this large (bytes, about six million rows) is read with memory in huge pages.
 HUGE_PAGES_FROM = 1024**3
+#: A log this large (bytes, about 300,000 rows) is read beside the import of
+#: the calculation (`read_beside_imports`); a smaller one is read before it.
+READ_BESIDE_FROM = 32 * 1024**2
 
 #: The monthly routine, in order: (command, what it is for). Commands that do
 #: not exist (yet) are left out of the help.
@@ -248,13 +251,7 @@ def huge_pages_for(log: Sequence[Path]) -> None:
     fundcalc's own settings (`entry`), never over a user's."""
     if os.environ.get(ALLOCATOR) != allocator_settings(_cores()):
         return
-    size = 0
-    for path in log:
-        try:
-            size += path.stat().st_size
-        except OSError:  # gone: the read says so
-            continue
-    if size >= HUGE_PAGES_FROM:
+    if log_bytes(log) >= HUGE_PAGES_FROM:
         os.environ[ALLOCATOR] = allocator_settings(_cores(), huge_pages=True)
 
 
@@ -444,6 +441,18 @@ def main(debug: bool) -> None:
     tolerate_any_text()
 
 
+def read_beside_imports(inputs_dir: Path) -> bool:
+    """Whether `run` and `close` read the log on a thread while they import the
+    calculation (`READ_BESIDE_FROM`).
+
+    Decoding a large log, from the cache or parsed, is work without Python's lock
+    that goes on beside the import. Reading a small one is mostly Python (a query's
+    plan, the rules, the municipalities), which would hold the lock the import
+    needs: read first and then import, a month of the fund's own size ends sooner.
+    """
+    return log_bytes(log_files(inputs_dir)) >= READ_BESIDE_FROM
+
+
 def _read_ahead(inputs_dir: Path, out_dir: Path) -> ReadAhead:
     """The log's checksums computed ahead, and the first log file the cache keeps no
     entry of read whole ahead (`logindex.first_to_parse`): while fundcalc imports."""
@@ -514,8 +523,11 @@ def run(
         step("Reading the rules and the log")
         cache = None if no_cache else log_cache(out_dir, ahead)
         kept = None if no_cache else rules_cache(out_dir)
-        loading = Background(partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept))
-        from fundcalc.app.run import run_period  # noqa: PLC0415 - imported while reading
+        loading = Background(
+            partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept),
+            beside=read_beside_imports(inputs_dir),
+        )
+        from fundcalc.app.run import run_period  # noqa: PLC0415 - imported while a large log is read
 
         inputs = loading.result()
         step(f"Calculating {period or 'the month'} and writing the outputs")
@@ -814,9 +826,10 @@ def close(
         cache = None if no_cache else log_cache(out_dir, ahead)
         kept = None if no_cache else rules_cache(out_dir)
         loading = Background(
-            partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True)
+            partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True),
+            beside=read_beside_imports(inputs_dir),
         )
-        from fundcalc.app.run import close_period  # noqa: PLC0415 - imported while reading
+        from fundcalc.app.run import close_period  # noqa: PLC0415 - imported while a large log is read
 
         inputs = loading.result()
         step(f"Closing {period}")

@@ -39,3 +39,26 @@ def test_the_work_runs_on_a_daemon_thread_of_its_name_while_the_caller_goes_on()
     assert thread.daemon
     release.set()
     assert beside.result() == "findings"
+
+
+def test_work_not_beside_is_done_at_once_on_the_callers_thread_with_the_same_result() -> None:
+    done: list[str] = []
+
+    def work() -> str:
+        done.append(threading.current_thread().name)
+        return "read"
+
+    at_once = Background(work, name="log", beside=False)
+    assert done == [threading.current_thread().name]  # before its result is asked for
+    assert not [t for t in threading.enumerate() if t.name == "log"]
+    assert at_once.result() == "read"
+    assert done == [threading.current_thread().name]  # done once
+
+
+def test_what_work_not_beside_raised_is_raised_where_the_result_is_asked_for() -> None:
+    def fail() -> None:
+        raise InputError("log.csv: cannot be read")
+
+    work = Background(fail, beside=False)  # nothing raised yet
+    with pytest.raises(InputError, match="cannot be read"):
+        work.result()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fundcalc.errors import UsageError
-from fundcalc.inputs.logfiles import log_entries, log_files
+from fundcalc.inputs.logfiles import log_bytes, log_entries, log_files
 
 
 def test_the_log_is_its_csv_and_xlsx_files_by_name_without_hidden_and_lock_files(
@@ -28,3 +28,13 @@ def test_without_a_log_folder_the_entries_are_an_error_and_the_files_none(
     with pytest.raises(UsageError, match="no placement log: looked for"):
         log_entries(tmp_path)
     assert log_files(tmp_path) == []
+
+
+def test_the_size_of_the_log_is_its_files_together_and_a_file_gone_counts_nothing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.csv").write_bytes(b"x" * 700)
+    (tmp_path / "b.csv").write_bytes(b"y" * 42)
+    log = [tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "gone.csv"]
+    assert log_bytes(log) == 742
+    assert log_bytes([]) == 0

@@ -22,9 +22,16 @@ class Background(Generic[T]):
 
     `result()` waits for it and gives what it returned, or raises what it raised
     (a rules error, an input error) as if it had been done there.
+
+    With `beside` false the work is done at once, on the caller's thread, and
+    `result()` gives it all the same: for work that is mostly Python, which
+    would hold the lock the caller needs. Two threads of Python on two cores
+    hand the lock back and forth more slowly than one thread does both.
     """
 
-    def __init__(self, work: Callable[[], T], *, name: str = "background") -> None:
+    def __init__(
+        self, work: Callable[[], T], *, name: str = "background", beside: bool = True
+    ) -> None:
         self._done: list[T] = []
         self._error: BaseException | None = None
 
@@ -34,12 +41,17 @@ class Background(Generic[T]):
             except BaseException as error:
                 self._error = error
 
-        self._thread = threading.Thread(target=run, name=name, daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if beside:
+            self._thread = threading.Thread(target=run, name=name, daemon=True)
+            self._thread.start()
+        else:
+            run()
 
     def result(self) -> T:
         """What the work returned, once done; what it raised, raised here."""
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
         return self._done[0]

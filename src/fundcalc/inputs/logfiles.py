@@ -8,6 +8,7 @@ imported.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fundcalc.base.disk import refusal
@@ -48,3 +49,15 @@ def log_files(inputs: Path) -> list[Path]:
         return [p for p in log_entries(inputs) if refusal(p) is None]
     except (FundcalcError, OSError):
         return []
+
+
+def log_bytes(log: Sequence[Path]) -> int:
+    """The size of the `log` files together, in bytes; a file gone since counts nothing
+    (its read says so)."""
+    size = 0
+    for path in log:
+        try:
+            size += path.stat().st_size
+        except OSError:
+            continue
+    return size
