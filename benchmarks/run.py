@@ -1,11 +1,16 @@
 """`make bench`: fundcalc's performance, measured as whole processes, as ratios.
 
-Each case runs once first, then 7 times (`--repeat`); the table shows the
-median wall time of those 7, its ratio to what it is judged against, their
+Each case runs once first, then 15 times (`--repeat`); the table shows the
+median wall time of those 15, its ratio to what it is judged against, their
 largest peak memory (maximum resident set size), the target and the verdict.
 Cases measured by turns are compared round by round: a ratio is the median of
 the ratios within each round (`ratio`), so that a slow minute of the machine
-slows both sides of one ratio instead of one side of the median.
+slows both sides of one ratio instead of one side of the median. Under the
+table, each judged figure shows the spread of its rounds (`Spread`): their
+quartiles and how many rounds were beyond the target. On a machine shared by
+two cores the ratios of single rounds scatter by a tenth and more, so a median
+of 7 moved by about as much as some targets leave, and a figure near its target
+passed or failed by the turn of the rounds; 15 rounds halve that.
 The first run is kept apart: in it a `run` finds nothing parsed in
 OUT/.cache/ yet, so a case said to be *cached* is measured cached, and every
 case meets a warm file cache; what a first run costs is a case of its own.
@@ -45,7 +50,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,10 +78,39 @@ class Measure:
     rounds: tuple[float, ...]
 
 
+def paired(case: Measure, against: Measure) -> list[float]:
+    """The ratio of `case` to `against` within each round of turns (`measure_by_turns`)."""
+    return [a / b for a, b in zip(case.rounds, against.rounds, strict=True)]
+
+
 def ratio(case: Measure, against: Measure) -> float:
-    """`case` against `against`, measured by turns (`measure_by_turns`): the median of
-    their ratios within each round."""
-    return statistics.median(a / b for a, b in zip(case.rounds, against.rounds, strict=True))
+    """`case` against `against`, measured by turns: the median of their ratios within
+    each round (`paired`)."""
+    return statistics.median(paired(case, against))
+
+
+@dataclass
+class Spread:
+    """The rounds behind each judged figure, shown under the table: a median near its
+    target is read with its quartiles and the rounds beyond it, not alone."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def note(self, name: str, rounds: Sequence[float], target: float, unit: str = "×") -> None:
+        """`rounds` of the figure `name`, judged as their median against `target`."""
+        ordered = sorted(rounds)
+        low, _, high = statistics.quantiles(ordered, n=4) if len(ordered) > 1 else ordered * 3
+        beyond = sum(1 for value in ordered if value > target)
+        quartiles, extremes = f"{low:.2f}–{high:.2f}", f"{ordered[0]:.2f}–{ordered[-1]:.2f}"
+        self.lines.append(
+            f"{name:<36} {statistics.median(ordered):>6.2f}  {quartiles:<11}  {extremes:<11}"
+            f"  {beyond} of {len(ordered)} beyond {target:g}{'' if unit == '×' else ' ' + unit}"
+        )
+
+    def table(self) -> list[str]:
+        """The lines under the table, with their heading."""
+        heading = f"{'the rounds of each judged figure':<36} {'median':>6}  {'quartiles':<11}"
+        return [heading + f"  {'range':<11}  rounds beyond the target", *self.lines]
 
 
 def measure(command: Sequence[str], repeat: int, *, before: Sequence[str] | None = None) -> Measure:
@@ -201,7 +235,7 @@ CASES = ("sample", "1m", "dirty", "first", "10m", "close", "scenario", "settle")
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--only", default="", help=f"comma-separated cases: {','.join(CASES)}")
     parser.add_argument("--skip", default="", help="comma-separated cases to leave out")
     args = parser.parse_args(argv)
@@ -213,28 +247,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Measure fundcalc as an installed package runs: its modules byte-compiled (see Makefile).
     compileall.compile_dir(ROOT / "src" / "fundcalc", quiet=1)
     rows: list[str] = []
+    spread = Spread()
     scratch = Path(tempfile.mkdtemp(prefix="fundcalc-bench-"))
     try:
         if "sample" in cases:
-            rows += _sample(scratch, repeat)
+            rows += _sample(scratch, repeat, spread)
         if cases & {"1m", "dirty", "first", "10m"}:
-            rows += _large(cases, scratch, repeat)
+            rows += _large(cases, scratch, repeat, spread)
         if "close" in cases:
-            rows += _close(scratch, repeat)
+            rows += _close(scratch, repeat, spread)
         if "scenario" in cases:
-            rows += _scenario(scratch, repeat)
+            rows += _scenario(scratch, repeat, spread)
         if "settle" in cases:
-            rows += _settle(scratch, repeat)
+            rows += _settle(scratch, repeat, spread)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(_row("case", f"median of {repeat} (ratio)", "peak memory", "target", None).replace(
         "shown", "verdict"))  # fmt: skip
     for row in rows:
         print(row)
+    if spread.lines:
+        print()
+        for line in spread.table():
+            print(line)
     return 0
 
 
-def _sample(scratch: Path, repeat: int) -> list[str]:
+def _sample(scratch: Path, repeat: int, spread: Spread) -> list[str]:
     """The sample month end to end, by turns with a process that only imports."""
     imports, sample = measure_by_turns(
         [
@@ -244,6 +283,7 @@ def _sample(scratch: Path, repeat: int) -> list[str]:
         repeat,
     )
     against = ratio(sample, imports)
+    spread.note("sample / imports", paired(sample, imports), 2)
     return [
         _row(
             "sample month, end to end (workbook)",
@@ -260,7 +300,7 @@ def _month(inputs: Path, out: Path) -> list[str]:
             "--period", LARGE_PERIOD, "--as-of", LARGE_AS_OF, "-q"]  # fmt: skip
 
 
-def _large(cases: set[str], scratch: Path, repeat: int) -> list[str]:
+def _large(cases: set[str], scratch: Path, repeat: int, spread: Spread) -> list[str]:
     """The 1 M months (clean and dirty, cached and first) by turns with their floors;
     then 10 M, against the 1 M month."""
     commands: dict[str, tuple[list[str], list[str] | None]] = {}
@@ -293,6 +333,7 @@ def _large(cases: set[str], scratch: Path, repeat: int) -> list[str]:
     if "1m" in cases:
         one = got["1m"]
         to_floor = ratio(one, got["floor"])
+        spread.note("clean 1 M / floor", paired(one, got["floor"]), 1.6)
         rows.append(
             _row(
                 "clean 1 M log, one month, cached",
@@ -306,6 +347,9 @@ def _large(cases: set[str], scratch: Path, repeat: int) -> list[str]:
         dirty_month = got["dirty"]
         to_floor = ratio(dirty_month, got["dirty floor"])
         to_clean = ratio(dirty_month, got["1m"]) if "1m" in got else None
+        spread.note("dirty 1 M / floor", paired(dirty_month, got["dirty floor"]), 2.0)
+        if to_clean is not None:
+            spread.note("dirty 1 M / clean 1 M", paired(dirty_month, got["1m"]), 1.25)
         against = "" if to_clean is None else f"; {to_clean:.2f} × clean"
         ok = to_floor <= 2.0 and dirty_month.peak <= 1.2e9
         if to_clean is not None:
@@ -324,6 +368,7 @@ def _large(cases: set[str], scratch: Path, repeat: int) -> list[str]:
     if "first" in cases:
         first = got["first"]
         to_floor = ratio(first, got["dirty floor"])
+        spread.note("dirty first run / floor", paired(first, got["dirty floor"]), 3)
         rows.append(
             _row(
                 "dirty 1 M log, first run (nothing cached)",
@@ -350,7 +395,7 @@ def _large(cases: set[str], scratch: Path, repeat: int) -> list[str]:
     return rows
 
 
-def _close(scratch: Path, repeat: int) -> list[str]:
+def _close(scratch: Path, repeat: int, spread: Spread) -> list[str]:
     """A close after 24 closed months, by turns with the month alone."""
     inputs = large_log(1_000_000)
     archive = closed_archive(inputs)
@@ -371,6 +416,7 @@ def _close(scratch: Path, repeat: int) -> list[str]:
     _untimed(["sh", "-c", fresh])
     unread, _ = _timed(close_month)
     against = ratio(close, one)
+    spread.note("close / one month", paired(close, one), 2)
     return [
         _row(
             "close with 24 closed months (1 M)",
@@ -399,7 +445,7 @@ availability_tariff = "37.65"
 SCENARIO_YEAR = "2025"
 
 
-def _scenario(scratch: Path, repeat: int) -> list[str]:
+def _scenario(scratch: Path, repeat: int, spread: Spread) -> list[str]:
     """A scenario over the clean 1 M log (its year computed twice, rules and scenario),
     by turns with one month's run. Both read the log through the same cache, filled by
     one untimed run first, as a finance officer's scenario follows the month's run."""
@@ -413,6 +459,7 @@ def _scenario(scratch: Path, repeat: int) -> list[str]:
                "--inputs", str(inputs), "--out", str(out), "--as-of", LARGE_AS_OF]  # fmt: skip
     one, scenario = measure_by_turns([(month, None), (what_if, None)], repeat)
     against = ratio(scenario, one)
+    spread.note("scenario / one month", paired(scenario, one), 3)
     return [
         _row(
             "scenario of a year (1 M), rules and scenario",
@@ -424,7 +471,7 @@ def _scenario(scratch: Path, repeat: int) -> list[str]:
     ]
 
 
-def _settle(scratch: Path, repeat: int) -> list[str]:
+def _settle(scratch: Path, repeat: int, spread: Spread) -> list[str]:
     """The settlement of 2024 of the 1 M log's closed archive, by turns with the imports."""
     archive = closed_archive(large_log(1_000_000))
     copy = scratch / "settle"
@@ -436,7 +483,9 @@ def _settle(scratch: Path, repeat: int) -> list[str]:
         ],
         repeat,
     )
-    beyond = statistics.median(s - i for s, i in zip(settle.rounds, imports.rounds, strict=True))
+    rounds = [s - i for s, i in zip(settle.rounds, imports.rounds, strict=True)]
+    beyond = statistics.median(rounds)
+    spread.note("settle, beyond the imports", rounds, 1, "s")
     return [
         _row(
             "settle a year of the 1 M log (12 statements)",
