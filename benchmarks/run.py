@@ -125,11 +125,15 @@ def measure_by_turns(
     """Run each (command, before) in turn, a first round and `repeat` rounds more
     (`Measure`): cases compared with each other
     (the sample with the imports, the close with one month) meet the same moments
-    of a machine whose speed drifts from minute to minute."""
+    of a machine whose speed drifts from minute to minute. Every other round runs
+    them in the opposite order, so that a machine speeding up or slowing down
+    within a round favours neither side of a pair: give the cases compared in the
+    order that puts each beside the one it is compared with."""
     times: list[list[float]] = [[] for _ in commands]
     peaks: list[list[int]] = [[] for _ in commands]
-    for _ in range(repeat + 1):
-        for i, (command, before) in enumerate(commands):
+    for turn in range(repeat + 1):
+        order = list(enumerate(commands))
+        for i, (command, before) in order if turn % 2 == 0 else reversed(order):
             if before is not None:
                 _untimed(before)
             seconds, peak = _timed(command)
@@ -303,6 +307,8 @@ def _month(inputs: Path, out: Path) -> list[str]:
 def _large(cases: set[str], scratch: Path, repeat: int, spread: Spread) -> list[str]:
     """The 1 M months (clean and dirty, cached and first) by turns with their floors;
     then 10 M, against the 1 M month."""
+    # Each beside what it is compared with (`measure_by_turns`): the clean month between
+    # its floor and the dirty month, the dirty floor between the dirty month and its first run.
     commands: dict[str, tuple[list[str], list[str] | None]] = {}
     if cases & {"1m", "10m"}:
         clean = large_log(1_000_000)
@@ -310,9 +316,9 @@ def _large(cases: set[str], scratch: Path, repeat: int, spread: Spread) -> list[
         commands["1m"] = (_month(clean, scratch / "1m"), None)
     if cases & {"dirty", "first"}:
         dirty = large_log(1_000_000, dirty=True)
-        commands["dirty floor"] = (floor(dirty), None)
         if "dirty" in cases:
             commands["dirty"] = (_month(dirty, scratch / "dirty"), None)
+        commands["dirty floor"] = (floor(dirty), None)
         if "first" in cases:
             fresh = scratch / "first"
             commands["first"] = (_month(dirty, fresh), ["rm", "-rf", str(fresh)])
