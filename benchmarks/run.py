@@ -4,13 +4,14 @@ Each case runs once first, then 15 times (`--repeat`); the table shows the
 median wall time of those 15, its ratio to what it is judged against, their
 largest peak memory (maximum resident set size), the target and the verdict.
 Cases measured by turns are compared round by round: a ratio is the median of
-the ratios within each round (`ratio`), so that a slow minute of the machine
-slows both sides of one ratio instead of one side of the median. Under the
-table, each judged figure shows the spread of its rounds (`Spread`): their
-quartiles and how many rounds were beyond the target. On a machine shared by
-two cores the ratios of single rounds scatter by a tenth and more, so a median
-of 7 moved by about as much as some targets leave, and a figure near its target
-passed or failed by the turn of the rounds; 15 rounds halve that.
+the ratios within each round (`paired`), so that a slow minute of the machine
+slows both sides of one ratio instead of one side of the median, and every
+other round runs in the opposite order. Under the table, each judged figure
+shows the spread of its rounds (`Spread`): their quartiles, their range and how
+many rounds were beyond the target. On a machine shared by two cores the
+ratios of single rounds scatter by a tenth and more, so a median of 7 moved by
+about as much as some targets leave, and a figure near its target passed or
+failed by the turn of the rounds; 15 rounds narrow that by a third.
 The first run is kept apart: in it a `run` finds nothing parsed in
 OUT/.cache/ yet, so a case said to be *cached* is measured cached, and every
 case meets a warm file cache; what a first run costs is a case of its own.
@@ -83,12 +84,6 @@ def paired(case: Measure, against: Measure) -> list[float]:
     return [a / b for a, b in zip(case.rounds, against.rounds, strict=True)]
 
 
-def ratio(case: Measure, against: Measure) -> float:
-    """`case` against `against`, measured by turns: the median of their ratios within
-    each round (`paired`)."""
-    return statistics.median(paired(case, against))
-
-
 @dataclass
 class Spread:
     """The rounds behind each judged figure, shown under the table: a median near its
@@ -96,8 +91,9 @@ class Spread:
 
     lines: list[str] = field(default_factory=list)
 
-    def note(self, name: str, rounds: Sequence[float], target: float, unit: str = "×") -> None:
-        """`rounds` of the figure `name`, judged as their median against `target`."""
+    def note(self, name: str, rounds: Sequence[float], target: float, unit: str = "×") -> float:
+        """`rounds` of the figure `name`, judged as their median against `target`: the
+        median, which the table shows and judges."""
         ordered = sorted(rounds)
         low, _, high = statistics.quantiles(ordered, n=4) if len(ordered) > 1 else ordered * 3
         beyond = sum(1 for value in ordered if value > target)
@@ -106,6 +102,7 @@ class Spread:
             f"{name:<36} {statistics.median(ordered):>6.2f}  {quartiles:<11}  {extremes:<11}"
             f"  {beyond} of {len(ordered)} beyond {target:g}{'' if unit == '×' else ' ' + unit}"
         )
+        return statistics.median(ordered)
 
     def table(self) -> list[str]:
         """The lines under the table, with their heading."""
@@ -286,8 +283,7 @@ def _sample(scratch: Path, repeat: int, spread: Spread) -> list[str]:
         ],
         repeat,
     )
-    against = ratio(sample, imports)
-    spread.note("sample / imports", paired(sample, imports), 2)
+    against = spread.note("sample / imports", paired(sample, imports), 2)
     return [
         _row(
             "sample month, end to end (workbook)",
@@ -338,8 +334,7 @@ def _large(cases: set[str], scratch: Path, repeat: int, spread: Spread) -> list[
             )
     if "1m" in cases:
         one = got["1m"]
-        to_floor = ratio(one, got["floor"])
-        spread.note("clean 1 M / floor", paired(one, got["floor"]), 1.6)
+        to_floor = spread.note("clean 1 M / floor", paired(one, got["floor"]), 1.6)
         rows.append(
             _row(
                 "clean 1 M log, one month, cached",
@@ -351,11 +346,12 @@ def _large(cases: set[str], scratch: Path, repeat: int, spread: Spread) -> list[
         )
     if "dirty" in cases:
         dirty_month = got["dirty"]
-        to_floor = ratio(dirty_month, got["dirty floor"])
-        to_clean = ratio(dirty_month, got["1m"]) if "1m" in got else None
-        spread.note("dirty 1 M / floor", paired(dirty_month, got["dirty floor"]), 2.0)
-        if to_clean is not None:
+        to_floor = spread.note("dirty 1 M / floor", paired(dirty_month, got["dirty floor"]), 2.0)
+        to_clean = (
             spread.note("dirty 1 M / clean 1 M", paired(dirty_month, got["1m"]), 1.25)
+            if "1m" in got
+            else None
+        )
         against = "" if to_clean is None else f"; {to_clean:.2f} × clean"
         ok = to_floor <= 2.0 and dirty_month.peak <= 1.2e9
         if to_clean is not None:
@@ -373,8 +369,7 @@ def _large(cases: set[str], scratch: Path, repeat: int, spread: Spread) -> list[
         )
     if "first" in cases:
         first = got["first"]
-        to_floor = ratio(first, got["dirty floor"])
-        spread.note("dirty first run / floor", paired(first, got["dirty floor"]), 3)
+        to_floor = spread.note("dirty first run / floor", paired(first, got["dirty floor"]), 3)
         rows.append(
             _row(
                 "dirty 1 M log, first run (nothing cached)",
@@ -421,8 +416,7 @@ def _close(scratch: Path, repeat: int, spread: Spread) -> list[str]:
     # Shown, not judged: a close with nothing in the cache parses the whole log.
     _untimed(["sh", "-c", fresh])
     unread, _ = _timed(close_month)
-    against = ratio(close, one)
-    spread.note("close / one month", paired(close, one), 2)
+    against = spread.note("close / one month", paired(close, one), 2)
     return [
         _row(
             "close with 24 closed months (1 M)",
@@ -464,8 +458,7 @@ def _scenario(scratch: Path, repeat: int, spread: Spread) -> list[str]:
     what_if = [*FUNDCALC, "scenario", str(overlay), "--year", SCENARIO_YEAR,
                "--inputs", str(inputs), "--out", str(out), "--as-of", LARGE_AS_OF]  # fmt: skip
     one, scenario = measure_by_turns([(month, None), (what_if, None)], repeat)
-    against = ratio(scenario, one)
-    spread.note("scenario / one month", paired(scenario, one), 3)
+    against = spread.note("scenario / one month", paired(scenario, one), 3)
     return [
         _row(
             "scenario of a year (1 M), rules and scenario",
@@ -490,8 +483,7 @@ def _settle(scratch: Path, repeat: int, spread: Spread) -> list[str]:
         repeat,
     )
     rounds = [s - i for s, i in zip(settle.rounds, imports.rounds, strict=True)]
-    beyond = statistics.median(rounds)
-    spread.note("settle, beyond the imports", rounds, 1, "s")
+    beyond = spread.note("settle, beyond the imports", rounds, 1, "s")
     return [
         _row(
             "settle a year of the 1 M log (12 statements)",
