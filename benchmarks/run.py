@@ -8,10 +8,9 @@ the ratios within each round (`paired`), so that a slow minute of the machine
 slows both sides of one ratio instead of one side of the median, and every
 other round runs in the opposite order. Under the table, each judged figure
 shows the spread of its rounds (`Spread`): their quartiles, their range and how
-many rounds were beyond the target. On a machine shared by two cores the
-ratios of single rounds scatter by a tenth and more, so a median of 7 moved by
-about as much as some targets leave, and a figure near its target passed or
-failed by the turn of the rounds; 15 rounds narrow that by a third.
+many rounds were beyond the target. On a shared machine the ratios of single
+rounds scatter widely, and a median of few rounds moves by about as much as a
+thin target leaves: a verdict near its line is read with its spread.
 The first run is kept apart: in it a `run` finds nothing parsed in
 OUT/.cache/ yet, so a case said to be *cached* is measured cached, and every
 case meets a warm file cache; what a first run costs is a case of its own.
