@@ -9,6 +9,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -27,6 +28,7 @@ from fundcalc.cli import (
 )
 from fundcalc.errors import InputError
 from fundcalc.inputs import rulescache
+from fundcalc.inputs.logfiles import log_files
 from tests.conftest import EXAMPLE, ROOT
 
 
@@ -579,19 +581,19 @@ def test_only_a_large_log_is_read_beside_the_import_of_the_calculation(
         stream.truncate(size - 1)  # sparse: no disk used
     (placements / "b.xlsx").write_bytes(b"x")
     (placements / ".import.csv").write_bytes(b"x" * 10)  # being written: no part of the log
-    assert cli.read_beside_imports(tmp_path) is beside
-    assert cli.read_beside_imports(tmp_path / "nowhere") is False
+    assert cli.read_beside_imports(log_files(tmp_path)) is beside
+    assert cli.read_beside_imports(log_files(tmp_path / "nowhere")) is False
 
 
 def test_run_and_close_write_the_same_whether_the_log_is_read_before_or_beside_the_imports(
     example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written: dict[bool, dict[str, bytes]] = {}
-    asked: list[Path] = []
+    asked: list[list[Path]] = []
     for beside in (False, True):
 
-        def decide(inputs: Path, beside: bool = beside) -> bool:
-            asked.append(inputs)
+        def decide(log: Sequence[Path], beside: bool = beside) -> bool:
+            asked.append(list(log))
             return beside
 
         monkeypatch.setattr(cli, "read_beside_imports", decide)
@@ -602,7 +604,7 @@ def test_run_and_close_write_the_same_whether_the_log_is_read_before_or_beside_t
             assert result.exit_code == 0, result.output
         folder = out / "2025-01"
         written[beside] = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
-    assert asked == [example / "inputs"] * 4
+    assert asked == [log_files(example / "inputs")] * 4
     assert sorted(written[False]) == sorted(written[True]) != []
     assert written[False] == written[True]
 

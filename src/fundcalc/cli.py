@@ -441,8 +441,8 @@ def main(debug: bool) -> None:
     tolerate_any_text()
 
 
-def read_beside_imports(inputs_dir: Path) -> bool:
-    """Whether `run` and `close` read the log on a thread while they import the
+def read_beside_imports(log: Sequence[Path]) -> bool:
+    """Whether `run` and `close` read the `log` files on a thread while they import the
     calculation (`READ_BESIDE_FROM`).
 
     Decoding a large log, from the cache or parsed, is work without Python's lock
@@ -450,14 +450,13 @@ def read_beside_imports(inputs_dir: Path) -> bool:
     plan, the rules, the municipalities), which would hold the lock the import
     needs: read first and then import, a month of the fund's own size ends sooner.
     """
-    return log_bytes(log_files(inputs_dir)) >= READ_BESIDE_FROM
+    return log_bytes(log) >= READ_BESIDE_FROM
 
 
-def _read_ahead(inputs_dir: Path, out_dir: Path) -> ReadAhead:
-    """The log's checksums computed ahead, and the first log file the cache keeps no
-    entry of read whole ahead (`logindex.first_to_parse`): while fundcalc imports."""
-    files = log_files(inputs_dir)
-    return ReadAhead(files, whole=first_to_parse(out_dir, files))
+def _read_ahead(log: Sequence[Path], out_dir: Path) -> ReadAhead:
+    """The `log` files' checksums computed ahead, and the first the cache keeps no entry
+    of read whole ahead (`logindex.first_to_parse`): while fundcalc imports."""
+    return ReadAhead(log, whole=first_to_parse(out_dir, log))
 
 
 @main.command(short_help="Calculate a month: statement, ledger, workbook, manifest.")
@@ -512,7 +511,8 @@ def run(
       fundcalc run --period 2026-10 --strict --quiet
       fundcalc run --rules rules --inputs inputs --out outputs --period 2025-01 --quiet
     """
-    ahead = None if no_cache else _read_ahead(inputs_dir, out_dir)
+    log = log_files(inputs_dir)
+    ahead = None if no_cache else _read_ahead(log, out_dir)
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
         load_inputs,
         log_cache,
@@ -525,7 +525,7 @@ def run(
         kept = None if no_cache else rules_cache(out_dir)
         loading = Background(
             partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept),
-            beside=read_beside_imports(inputs_dir),
+            beside=read_beside_imports(log),
         )
         from fundcalc.app.run import run_period  # noqa: PLC0415 - imported while a large log is read
 
@@ -814,7 +814,8 @@ def close(
       fundcalc close --period 2026-10 --as-of 2026-11-23
       fundcalc close --period 2026-11 --out outputs --quiet
     """
-    ahead = None if no_cache else _read_ahead(inputs_dir, out_dir)
+    log = log_files(inputs_dir)
+    ahead = None if no_cache else _read_ahead(log, out_dir)
     from fundcalc.app.load import (  # noqa: PLC0415 - fast --help
         load_inputs,
         log_cache,
@@ -827,7 +828,7 @@ def close(
         kept = None if no_cache else rules_cache(out_dir)
         loading = Background(
             partial(load_inputs, rules_dir, inputs_dir, cache, kept_rules=kept, keep_bytes=True),
-            beside=read_beside_imports(inputs_dir),
+            beside=read_beside_imports(log),
         )
         from fundcalc.app.run import close_period  # noqa: PLC0415 - imported while a large log is read
 
